@@ -1,0 +1,38 @@
+// `npm run db:migrate` and `npm run db:seed`: each step of start-up alone, on the configured database.
+import { ConfigError, getEnv } from '../src/env.ts';
+
+const command = process.argv[2];
+if (command !== 'migrate' && command !== 'seed') {
+  console.error('usage: tsx scripts/db.ts migrate|seed');
+  process.exit(2);
+}
+
+try {
+  getEnv();
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+}
+
+const { database } = await import('../src/db.ts');
+try {
+  if (command === 'migrate') {
+    const { migrate } = await import('../src/migrate.ts');
+    const report = await migrate(database);
+    for (const name of report.applied) console.info(`applied ${name}`);
+    console.info(
+      `${database.kind} database at ${database.location}: ${report.applied.length} applied, ${report.alreadyApplied.length} already applied`,
+    );
+  } else {
+    const { seedStory } = await import('../src/story/seed.ts');
+    const report = await seedStory(database.prisma);
+    console.info(
+      `${database.kind} database at ${database.location}: ${report.created} row(s) created`,
+    );
+  }
+  await database.close();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  await database.close().catch(() => {});
+  process.exit(1);
+}

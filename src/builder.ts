@@ -1,0 +1,126 @@
+import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ValidationPlugin from '@pothos/plugin-validation';
+import type { Viewer } from './auth.ts';
+import { db } from './db.ts';
+import { badInput, ErrorCode, userError } from './errors.ts';
+import type PrismaTypes from './generated/pothos-prisma-types.ts';
+import { getDatamodel } from './generated/pothos-prisma-types.ts';
+import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
+
+/** What every resolver can see about the request. */
+export interface Context {
+  /** Who is asking; `role: 'anonymous'` without a valid token. */
+  viewer: Viewer;
+}
+
+/** The largest page any connection serves. Asking for more is an error, not a silent cut. */
+export const MAX_PAGE_SIZE = 100;
+
+function checkPageSize(args: { first?: number | null; last?: number | null }): number {
+  for (const name of ['first', 'last'] as const) {
+    const value = args[name];
+    if (value != null && value > MAX_PAGE_SIZE) {
+      throw badInput(`"${name}" may be at most ${MAX_PAGE_SIZE}; page through larger sets.`, {
+        argument: name,
+        max: MAX_PAGE_SIZE,
+      });
+    }
+  }
+  return MAX_PAGE_SIZE;
+}
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  DefaultFieldNullability: false;
+  DefaultInputFieldRequiredness: false;
+  AuthScopes: { editor: boolean; admin: boolean };
+  Scalars: {
+    ID: { Input: string; Output: string | number };
+    DateTime: { Input: Date; Output: Date };
+    Date: { Input: Date; Output: Date };
+    JSON: { Input: unknown; Output: unknown };
+  };
+}>({
+  defaultFieldNullability: false,
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ValidationPlugin, ComplexityPlugin],
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      editor: ctx.viewer.role === 'editor' || ctx.viewer.role === 'admin',
+      admin: ctx.viewer.role === 'admin',
+    }),
+    unauthorizedError: (_parent, ctx) =>
+      ctx.viewer.role === 'anonymous'
+        ? userError(ErrorCode.UNAUTHENTICATED, 'This operation needs a bearer token.')
+        : userError(ErrorCode.FORBIDDEN, `The role "${ctx.viewer.role}" may not do this.`),
+  },
+  prisma: {
+    client: db,
+    dmmf: getDatamodel(),
+    // Descriptions come from the `///` comments in schema.prisma.
+    exposeDescriptions: true,
+    filterConnectionTotalCount: true,
+    // Pothos calls this with each connection's arguments before querying (its types say number only,
+    // its runtime takes a function): one place where every connection refuses oversized pages.
+    // tests/queries.test.ts asserts the error, so an upgrade that changes this can not slip by.
+    maxConnectionSize: checkPageSize as unknown as number,
+    defaultConnectionSize: 20,
+    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    encodeGlobalID: encodeGlobalId,
+    decodeGlobalID: decodeGlobalId,
+    nodeQueryOptions: {
+      description: 'Fetches any object by its global ID. Returns null when nothing has that ID.',
+      nullable: true,
+    },
+    nodesQueryOptions: {
+      description:
+        'Fetches several objects by their global IDs, in the order given; null where nothing has that ID.',
+      nullable: { list: false, items: true },
+    },
+    nodeTypeOptions: { description: 'An object with a global ID, fetchable through `node`.' },
+    pageInfoTypeOptions: { description: 'Where a page sits in a connection.' },
+    idFieldOptions: { description: 'A global ID, stable across versions of the object.' },
+    cursorFieldOptions: { description: 'Pass to `after` or `before` to page from this edge.' },
+    nodeFieldOptions: { description: 'The item at the end of the edge.' },
+    edgesFieldOptions: { description: 'The items on this page, each with its cursor.' },
+    pageInfoFieldOptions: { description: 'Where this page sits in the whole list.' },
+    hasNextPageFieldOptions: { description: 'True when more items follow this page.' },
+    hasPreviousPageFieldOptions: { description: 'True when items come before this page.' },
+    startCursorFieldOptions: { description: 'The cursor of the first item on the page.' },
+    endCursorFieldOptions: { description: 'The cursor of the last item on the page.' },
+    firstArgOptions: { description: 'Return at most this many items from the start (up to 100).' },
+    afterArgOptions: { description: 'Start after the item with this cursor.' },
+    lastArgOptions: { description: 'Return at most this many items from the end (up to 100).' },
+    beforeArgOptions: { description: 'End before the item with this cursor.' },
+  },
+  complexity: {
+    defaultComplexity: 1,
+    defaultListMultiplier: 10,
+    // Relay connections spend three levels (field, edges, node) per hop, hence the generous depth.
+    limit: { complexity: 100_000, depth: 24, breadth: 300 },
+    complexityError: (kind, result) => {
+      const limits = {
+        Depth: result.maxDepth,
+        Breadth: result.maxBreadth,
+        Complexity: result.maxComplexity,
+      };
+      const actual = {
+        Depth: result.depth,
+        Breadth: result.breadth,
+        Complexity: result.complexity,
+      };
+      return userError(
+        ErrorCode.QUERY_TOO_COMPLEX,
+        `The query's ${kind.toLowerCase()} is ${actual[kind]}, over the limit of ${limits[kind]}.`,
+      );
+    },
+  },
+});

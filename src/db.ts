@@ -1,0 +1,175 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { getEnv } from './env.ts';
+import { PrismaClient } from './generated/prisma/client.ts';
+
+/** Rows returned by a raw query. */
+export interface SqlResult<Row> {
+  rows: Row[];
+}
+
+/**
+ * One connection for raw SQL: migrations and locks need to stay on a single session, which
+ * Prisma's pool does not promise.
+ */
+export interface SqlSession {
+  /** Runs one statement with positional parameters (`$1`, `$2`, …). */
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<SqlResult<Row>>;
+  /** Runs a script of several statements as one call, so `$$` bodies are never split. */
+  exec(script: string): Promise<void>;
+}
+
+/** The database the process talks to: a PostgreSQL server or the embedded PGlite. */
+export interface Database {
+  /** `postgres` when `DATABASE_URL` is set, `embedded` for PGlite in `DATA_DIR`. */
+  readonly kind: 'postgres' | 'embedded';
+  /** Where the data lives, without credentials, for logs. */
+  readonly location: string;
+  readonly prisma: PrismaClient;
+  /** Lends one raw connection to `work` and gives it back afterwards. */
+  withSession<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** Disconnects Prisma and closes the pool or the embedded database. */
+  close(): Promise<void>;
+}
+
+/** One SQL statement Prisma sent, as reported when query logging is on. */
+export interface QueryEvent {
+  query: string;
+  params: string;
+  duration: number;
+}
+
+type QueryListener = (event: QueryEvent) => void;
+const queryListeners = new Set<QueryListener>();
+
+/**
+ * Calls `listener` for every SQL statement Prisma sends, until the returned function is called.
+ * Only works when the client was opened with `logQueries` (the test configuration does): the
+ * N+1 tests count statements with it.
+ */
+export function onQuery(listener: QueryListener): () => void {
+  queryListeners.add(listener);
+  return () => queryListeners.delete(listener);
+}
+
+function createClient(
+  adapter: SqlMigrationAwareDriverAdapterFactory,
+  logQueries: boolean,
+): PrismaClient {
+  if (!logQueries) return new PrismaClient({ adapter });
+  const client = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+  client.$on('query', (event) => {
+    for (const listener of queryListeners) listener(event);
+  });
+  return client as unknown as PrismaClient;
+}
+
+/** Opens a PostgreSQL server through one `pg` pool shared by Prisma and raw sessions. */
+export function openPostgres(url: string, poolSize = 10, logQueries = false): Database {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client that loses its server (a restart, a network blip) emits 'error' on the pool;
+  // without a listener that would crash the process instead of letting the pool reconnect.
+  pool.on('error', () => {});
+  const prisma = createClient(new PrismaPg(pool), logQueries);
+  const safeUrl = new URL(url);
+  safeUrl.password = '';
+  return {
+    kind: 'postgres',
+    location: `${safeUrl.host}${safeUrl.pathname}`,
+    prisma,
+    async withSession(work) {
+      const client = await pool.connect();
+      try {
+        return await work({
+          query: async (sql, params) => {
+            const result = await client.query(sql, params as unknown[]);
+            return { rows: result.rows };
+          },
+          exec: async (script) => {
+            await client.query(script);
+          },
+        });
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * Opens (creating if needed) the embedded PGlite database in `dataDir`. Nothing touches the disk
+ * until the first query, so importing the schema (to print it, say) never creates a data folder.
+ */
+export function openEmbedded(dataDir: string, logQueries = false): Database {
+  const path = resolve(dataDir);
+  let pglite: PGlite | undefined;
+  const instance = (): PGlite => {
+    if (!pglite) {
+      // PGlite creates the data folder itself but not its parents.
+      mkdirSync(path, { recursive: true });
+      pglite = new PGlite(path);
+    }
+    return pglite;
+  };
+  const adapter: SqlMigrationAwareDriverAdapterFactory = {
+    provider: 'postgres',
+    adapterName: 'pglite-lazy',
+    connect: () => new PrismaPGlite(instance()).connect(),
+    connectToShadowDb: () => new PrismaPGlite(instance()).connectToShadowDb(),
+  };
+  const prisma = createClient(adapter, logQueries);
+  // PGlite is one session in this process: lend it to one raw user at a time, so that a
+  // migration's BEGIN … COMMIT is never interleaved with another raw caller.
+  let turn: Promise<unknown> = Promise.resolve();
+  return {
+    kind: 'embedded',
+    location: path,
+    prisma,
+    withSession(work) {
+      const run = turn.then(() => {
+        const db = instance();
+        return work({
+          query: async (sql, params) => {
+            const result = await db.query(sql, params as unknown[]);
+            return { rows: result.rows as never[] };
+          },
+          exec: async (script) => {
+            await db.exec(script);
+          },
+        });
+      });
+      turn = run.catch(() => {});
+      return run;
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pglite?.close();
+    },
+  };
+}
+
+/** Opens the database that the configuration names. */
+export function openDatabase(env = getEnv()): Database {
+  const logQueries = env.NODE_ENV === 'test';
+  return env.DATABASE_URL
+    ? openPostgres(env.DATABASE_URL, env.DATABASE_POOL_SIZE, logQueries)
+    : openEmbedded(env.DATA_DIR, logQueries);
+}
+
+/** The process's one database, chosen from configuration on first import. */
+export const database: Database = openDatabase();
+
+/**
+ * The one Prisma client. Resolvers import it directly rather than reading it from the context:
+ * Pothos' docs note that a client on the context slows type-checking considerably.
+ */
+export const db = database.prisma;

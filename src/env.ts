@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+const boolean = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', ''])
+    .optional()
+    .transform((value) =>
+      value === undefined || value === '' ? fallback : value === 'true' || value === '1',
+    );
+
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() ? value.trim() : undefined))
+    .refine(
+      (value) => {
+        if (value === undefined) return true;
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+    );
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  DATA_DIR: z.string().min(1).default('./data'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  MIGRATE_ON_START: boolean(true),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  JWT_SECRET: z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() ? value : undefined))
+    .refine((value) => value === undefined || value.length >= 32, {
+      message: 'must be at least 32 characters (HS256 needs a long random secret)',
+    }),
+  ANONYMOUS_READS: boolean(true),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  SUBSCRIPTION_BUFFER: z.coerce.number().int().min(10).max(100_000).default(1000),
+  FEED_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+});
+
+/** The validated configuration of one process. */
+export type Env = z.infer<typeof schema>;
+
+/** A configuration value that can not be used. `message` names every bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads and validates the configuration from an environment (by default `process.env`).
+ * Throws a {@link ConfigError} listing every bad variable, so start-up stops with one message.
+ */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = schema
+    .superRefine((env, ctx) => {
+      // A development default secret is fine on a laptop and fatal in production.
+      if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWT_SECRET'],
+          message: 'is required when NODE_ENV=production',
+        });
+      }
+    })
+    .safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+let cached: Env | undefined;
+
+/** The configuration of this process, parsed from `process.env` once. */
+export function getEnv(): Env {
+  cached ??= loadEnv();
+  return cached;
+}

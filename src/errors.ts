@@ -1,0 +1,93 @@
+import { GraphQLError } from 'graphql';
+import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
+import type { Prisma } from './generated/prisma/client.ts';
+
+/** The codes a client can see in `extensions.code`. Anything else is masked. */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** An expected failure that a client should see as it is. */
+export function userError(
+  code: ErrorCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): GraphQLError {
+  return createGraphQLError(message, { extensions: { code, ...extensions } });
+}
+
+/** Shorthand for the most common case: the client sent something we can not use. */
+export function badInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return userError(ErrorCode.BAD_USER_INPUT, message, extensions);
+}
+
+function prismaCode(error: Prisma.PrismaClientKnownRequestError): GraphQLError | undefined {
+  switch (error.code) {
+    case 'P2025':
+      return userError(
+        ErrorCode.NOT_FOUND,
+        'The record does not exist (it may have been deleted).',
+      );
+    case 'P2002': {
+      const target = (error.meta?.target as string[] | string | undefined) ?? 'a unique field';
+      return userError(ErrorCode.CONFLICT, `Another record already has this ${String(target)}.`, {
+        fields: target,
+      });
+    }
+    case 'P2003':
+      return userError(ErrorCode.BAD_USER_INPUT, 'A referenced record does not exist.');
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Turns what a resolver threw into what a client sees: our coded errors pass unchanged, known
+ * Prisma and Pothos failures get a code, and everything else is masked by Yoga.
+ */
+export function maskError(error: unknown, message: string, isDev?: boolean): Error {
+  const original = isGraphQLError(error) ? (error.originalError ?? error) : error;
+  const located = isGraphQLError(error) ? error : undefined;
+  const withLocation = (mapped: GraphQLError) =>
+    new GraphQLError(mapped.message, {
+      nodes: located?.nodes,
+      path: located?.path,
+      extensions: mapped.extensions,
+    });
+  if (isGraphQLError(original) && typeof original.extensions?.code === 'string') {
+    return original === error ? original : withLocation(original);
+  }
+  const mapped = mapKnownError(original);
+  if (mapped) return withLocation(mapped);
+  // Never development mode: a client must not see stack traces, even on a laptop. The server logs
+  // the original error instead.
+  void isDev;
+  return yogaMaskError(error, message, false);
+}
+
+// Errors are recognised by name and shape rather than `instanceof`: a bundler or test runner can
+// load a second copy of graphql, Pothos or the Prisma runtime, and `instanceof` then fails.
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && 'extensions' in error && 'path' in error;
+}
+
+function mapKnownError(error: unknown): GraphQLError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  switch (error.name) {
+    case 'PothosValidationError':
+      return badInput(error.message);
+    case 'PrismaClientKnownRequestError':
+      return prismaCode(error as Prisma.PrismaClientKnownRequestError);
+    case 'PrismaClientValidationError':
+      return badInput('The request could not be applied to the data model.');
+    default:
+      return undefined;
+  }
+}

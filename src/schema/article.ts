@@ -1,0 +1,236 @@
+import { z } from 'zod';
+import { builder } from '../builder.ts';
+import { db } from '../db.ts';
+import { badInput } from '../errors.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { decodeGlobalId } from '../global-id.ts';
+import { OrderDirectionEnum, prismaDirection, readSpans, TextSpanRef } from './scalars.ts';
+
+export const Article = builder.prismaNode('Article', {
+  description: 'A news article that reports on the story.',
+  id: { field: 'id' },
+  // `node(id:)` answers null for an ID whose record is gone, instead of an error.
+  nullable: true,
+  fields: (t) => ({
+    slug: t.exposeString('slug', {
+      description: 'A stable, readable key such as `xi-and-putin-to-meet-at-sco-summit`.',
+    }),
+    headline: t.exposeString('headline', { description: 'The headline.' }),
+    summary: t.exposeString('summary', {
+      description: 'One or two sentences on what the article reports.',
+    }),
+    body: t.exposeString('body', {
+      description: 'The text. Mention spans are character offsets into it.',
+    }),
+    source: t.exposeString('source', { description: 'Who published or reported it.' }),
+    url: t.exposeString('url', { nullable: true, description: 'Where it can be read, if known.' }),
+    publishedAt: t.expose('publishedAt', {
+      type: 'DateTime',
+      description: 'When it was first published.',
+    }),
+    version: t.exposeInt('version', {
+      description: 'Goes up by one with every edit; pass it as `expectedVersion` when updating.',
+    }),
+    createdAt: t.expose('createdAt', {
+      type: 'DateTime',
+      description: 'When the record was created.',
+    }),
+    updatedAt: t.expose('updatedAt', {
+      type: 'DateTime',
+      description: 'When the record last changed.',
+    }),
+    leaders: t.relatedConnection('leaderMentions', {
+      description: 'Leaders the article mentions, each with where it names them.',
+      cursor: 'id',
+      totalCount: true,
+      query: { orderBy: { id: 'asc' } },
+    }),
+    organizations: t.relatedConnection('organizationMentions', {
+      description: 'Organizations the article mentions, each with where it names them.',
+      cursor: 'id',
+      totalCount: true,
+      query: { orderBy: { id: 'asc' } },
+    }),
+    summits: t.relatedConnection('summitMentions', {
+      description: 'Summits the article mentions, each with where it names them.',
+      cursor: 'id',
+      totalCount: true,
+      query: { orderBy: { id: 'asc' } },
+    }),
+  }),
+});
+
+const spansField = {
+  description: 'Where the body names the entity; empty when the link was made by hand.',
+} as const;
+
+builder.prismaObject('LeaderMention', {
+  description: 'An article naming a leader.',
+  fields: (t) => ({
+    article: t.relation('article', { description: 'The article.' }),
+    leader: t.relation('leader', { description: 'The leader named.' }),
+    spans: t.field({
+      type: [TextSpanRef],
+      ...spansField,
+      resolve: (mention) => readSpans(mention.spans),
+    }),
+  }),
+});
+
+builder.prismaObject('OrganizationMention', {
+  description: 'An article naming an organization.',
+  fields: (t) => ({
+    article: t.relation('article', { description: 'The article.' }),
+    organization: t.relation('organization', { description: 'The organization named.' }),
+    spans: t.field({
+      type: [TextSpanRef],
+      ...spansField,
+      resolve: (mention) => readSpans(mention.spans),
+    }),
+  }),
+});
+
+builder.prismaObject('SummitMention', {
+  description: 'An article naming a summit.',
+  fields: (t) => ({
+    article: t.relation('article', { description: 'The article.' }),
+    summit: t.relation('summit', { description: 'The summit named.' }),
+    spans: t.field({
+      type: [TextSpanRef],
+      ...spansField,
+      resolve: (mention) => readSpans(mention.spans),
+    }),
+  }),
+});
+
+const ArticleOrderField = builder.enumType('ArticleOrderField', {
+  description: 'What to order articles by.',
+  values: {
+    PUBLISHED_AT: { description: 'Publication time.' },
+    UPDATED_AT: { description: 'Time of the last change.' },
+    HEADLINE: { description: 'Headline, alphabetically.' },
+  } as const,
+});
+
+const ArticleOrder = builder.inputType('ArticleOrder', {
+  description: 'An ordering of articles. Ties are broken by creation order.',
+  fields: (t) => ({
+    field: t.field({ type: ArticleOrderField, required: true, description: 'What to order by.' }),
+    direction: t.field({
+      type: OrderDirectionEnum,
+      defaultValue: 'DESC',
+      description: 'Which way; descending by default.',
+    }),
+  }),
+});
+
+const ArticleFilter = builder.inputType('ArticleFilter', {
+  description: 'Narrows a list of articles. Every condition given must hold.',
+  fields: (t) => ({
+    mentioning: t.id({
+      description: 'Only articles that mention this leader, organization or summit (its ID).',
+    }),
+    source: t.string({
+      description: 'Exact source name (any case).',
+      validate: z.string().min(1).max(200),
+    }),
+    publishedAfter: t.field({
+      type: 'DateTime',
+      description: 'Only articles published at or after this instant.',
+    }),
+    publishedBefore: t.field({
+      type: 'DateTime',
+      description: 'Only articles published before this instant.',
+    }),
+    text: t.string({
+      description: 'Words found in the headline, summary or body (any case).',
+      validate: z.string().min(1).max(200),
+    }),
+  }),
+});
+
+function mentioningWhere(globalId: string): Prisma.ArticleWhereInput {
+  const { typename, id } = decodeGlobalId(globalId);
+  const numericId = Number(id);
+  switch (typename) {
+    case 'Leader':
+      return { leaderMentions: { some: { leaderId: numericId } } };
+    case 'Organization':
+      return { organizationMentions: { some: { organizationId: numericId } } };
+    case 'Summit':
+      return { summitMentions: { some: { summitId: numericId } } };
+    default:
+      throw badInput(
+        `"mentioning" takes the ID of a leader, organization or summit, not of a ${typename}.`,
+      );
+  }
+}
+
+function articleWhere(
+  filter: typeof ArticleFilter.$inferInput | null | undefined,
+): Prisma.ArticleWhereInput {
+  if (!filter) return {};
+  if (
+    filter.publishedAfter &&
+    filter.publishedBefore &&
+    filter.publishedAfter > filter.publishedBefore
+  ) {
+    throw badInput('"publishedAfter" must not be later than "publishedBefore".', {
+      argument: 'filter',
+    });
+  }
+  const where: Prisma.ArticleWhereInput[] = [];
+  if (filter.mentioning) where.push(mentioningWhere(String(filter.mentioning)));
+  if (filter.source) where.push({ source: { equals: filter.source, mode: 'insensitive' } });
+  if (filter.publishedAfter) where.push({ publishedAt: { gte: filter.publishedAfter } });
+  if (filter.publishedBefore) where.push({ publishedAt: { lt: filter.publishedBefore } });
+  if (filter.text) {
+    where.push({
+      OR: [
+        { headline: { contains: filter.text, mode: 'insensitive' } },
+        { summary: { contains: filter.text, mode: 'insensitive' } },
+        { body: { contains: filter.text, mode: 'insensitive' } },
+      ],
+    });
+  }
+  return { AND: where };
+}
+
+builder.queryFields((t) => ({
+  article: t.prismaField({
+    type: 'Article',
+    nullable: true,
+    description: 'The article with this slug, or null.',
+    args: {
+      slug: t.arg.string({
+        required: true,
+        description: 'Such as `xi-and-putin-to-meet-at-sco-summit`.',
+      }),
+    },
+    resolve: (query, _root, args) =>
+      db.article.findUnique({ ...query, where: { slug: args.slug } }),
+  }),
+  articles: t.prismaConnection({
+    type: 'Article',
+    cursor: 'id',
+    description: 'All articles, filtered and ordered as asked (by default newest first).',
+    args: {
+      filter: t.arg({
+        type: ArticleFilter,
+        description: 'Conditions every article returned meets.',
+      }),
+      orderBy: t.arg({ type: ArticleOrder, description: 'The order of the list.' }),
+    },
+    totalCount: (_parent, args) => db.article.count({ where: articleWhere(args.filter) }),
+    resolve: (query, _root, args) => {
+      const direction = prismaDirection(args.orderBy?.direction ?? 'DESC');
+      const orderBy: Prisma.ArticleOrderByWithRelationInput[] =
+        args.orderBy?.field === 'HEADLINE'
+          ? [{ headline: direction }, { id: direction }]
+          : args.orderBy?.field === 'UPDATED_AT'
+            ? [{ updatedAt: direction }, { id: direction }]
+            : [{ publishedAt: direction }, { id: direction }];
+      return db.article.findMany({ ...query, where: articleWhere(args.filter), orderBy });
+    },
+  }),
+}));

@@ -1,0 +1,46 @@
+// Importing a domain file registers its types and fields on the builder; the order matters only
+// where one file uses another's exported refs, and those imports take care of it.
+import { type GraphQLSchema, isObjectType } from 'graphql';
+import { builder } from '../builder.ts';
+import './scalars.ts';
+import './leader.ts';
+import './organization.ts';
+import './summit.ts';
+import './article.ts';
+import './search.ts';
+
+builder.queryType({ description: 'Reading the story: entities, lists and search.' });
+
+/**
+ * Pothos names the connection and edge types it generates but does not describe them; every
+ * public type carries a description, so derive one from the field that created it.
+ */
+function describeGeneratedTypes(built: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(built.getTypeMap())) {
+    if (!isObjectType(type) || type.description) continue;
+    const fields = type.getFields();
+    const item = fields.edges ? 'items' : 'item';
+    if (type.name.endsWith('ConnectionEdge')) {
+      type.description = `One ${item} of a ${type.name.replace(/Edge$/, '')} page, with its cursor.`;
+    } else if (type.name.endsWith('Connection')) {
+      type.description = 'A page of a list, with Relay cursors for the pages around it.';
+    }
+    if (fields.totalCount && !fields.totalCount.description) {
+      fields.totalCount.description = 'How many items the whole list has, across all pages.';
+    }
+  }
+  const query = built.getQueryType()?.getFields();
+  for (const [field, arg] of [
+    ['node', 'id'],
+    ['nodes', 'ids'],
+  ] as const) {
+    const definition = query?.[field]?.args.find((candidate) => candidate.name === arg);
+    if (definition && !definition.description) {
+      definition.description = field === 'node' ? 'A global ID.' : 'Global IDs, at most 100.';
+    }
+  }
+  return built;
+}
+
+/** The executable schema, built once per process. */
+export const schema = describeGeneratedTypes(builder.toSchema({ sortSchema: true }));

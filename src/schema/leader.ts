@@ -1,0 +1,232 @@
+import { z } from 'zod';
+import { builder } from '../builder.ts';
+import { db } from '../db.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { idOf } from '../global-id.ts';
+import {
+  DatePrecisionEnum,
+  OrderDirectionEnum,
+  ParticipationStatusEnum,
+  prismaDirection,
+} from './scalars.ts';
+
+export const Leader = builder.prismaNode('Leader', {
+  description: 'A political leader who appears in the story.',
+  id: { field: 'id' },
+  // `node(id:)` answers null for an ID whose record is gone, instead of an error.
+  nullable: true,
+  fields: (t) => ({
+    slug: t.exposeString('slug', {
+      description:
+        'A stable, readable key such as `xi-jinping`, used in URLs and by `leader(slug:)`.',
+    }),
+    name: t.exposeString('name', { description: 'The full name, as usually written in English.' }),
+    aliases: t.exposeStringList('aliases', {
+      description: 'Other names the press uses, such as `Xi` or `President Xi`.',
+    }),
+    title: t.exposeString('title', { description: 'The office or role the leader holds now.' }),
+    country: t.exposeString('country', { description: 'The country the leader serves.' }),
+    description: t.exposeString('description', { description: 'A short note on who this is.' }),
+    version: t.exposeInt('version', {
+      description: 'Goes up by one with every edit; pass it as `expectedVersion` when updating.',
+    }),
+    createdAt: t.expose('createdAt', {
+      type: 'DateTime',
+      description: 'When the record was created.',
+    }),
+    updatedAt: t.expose('updatedAt', {
+      type: 'DateTime',
+      description: 'When the record last changed.',
+    }),
+    memberships: t.relatedConnection('memberships', {
+      description: "The leader's seats in organizations, earliest start first.",
+      cursor: 'id',
+      totalCount: true,
+      query: { orderBy: [{ startedOn: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }] },
+    }),
+    participations: t.relatedConnection('participations', {
+      description: 'Summits the leader is expected at or attended, earliest first.',
+      cursor: 'id',
+      totalCount: true,
+      args: {
+        status: t.arg({
+          type: [ParticipationStatusEnum],
+          required: false,
+          description: 'Only participations with one of these statuses.',
+        }),
+      },
+      query: (args) => ({
+        where: args.status ? { status: { in: args.status } } : {},
+        orderBy: [{ summit: { startsOn: 'asc' } }, { id: 'asc' }],
+      }),
+    }),
+    mentions: t.relatedConnection('mentions', {
+      description: 'Articles that mention the leader, newest first.',
+      cursor: 'id',
+      totalCount: true,
+      query: { orderBy: [{ article: { publishedAt: 'desc' } }, { id: 'desc' }] },
+    }),
+  }),
+});
+
+const LeaderOrderField = builder.enumType('LeaderOrderField', {
+  description: 'What to order leaders by.',
+  values: {
+    NAME: { description: 'Full name.' },
+    COUNTRY: { description: 'Country, then name.' },
+    UPDATED_AT: { description: 'Time of the last change.' },
+  } as const,
+});
+
+const LeaderOrder = builder.inputType('LeaderOrder', {
+  description: 'An ordering of leaders. Ties are broken by creation order, so pages are stable.',
+  fields: (t) => ({
+    field: t.field({ type: LeaderOrderField, required: true, description: 'What to order by.' }),
+    direction: t.field({
+      type: OrderDirectionEnum,
+      defaultValue: 'ASC',
+      description: 'Which way; ascending by default.',
+    }),
+  }),
+});
+
+const LeaderFilter = builder.inputType('LeaderFilter', {
+  description: 'Narrows a list of leaders. Every condition given must hold.',
+  fields: (t) => ({
+    country: t.string({
+      description: 'Exact country name, such as `Russia`.',
+      validate: z.string().min(1).max(100),
+    }),
+    organization: t.id({ description: 'Only members of this organization (its ID).' }),
+    summit: t.id({ description: 'Only participants of this summit (its ID).' }),
+    text: t.string({
+      description: 'Words found in the name, title or description, or an exact alias (any case).',
+      validate: z.string().min(1).max(200),
+    }),
+  }),
+});
+
+function leaderWhere(
+  filter: typeof LeaderFilter.$inferInput | null | undefined,
+): Prisma.LeaderWhereInput {
+  if (!filter) return {};
+  const where: Prisma.LeaderWhereInput[] = [];
+  if (filter.country) where.push({ country: { equals: filter.country, mode: 'insensitive' } });
+  if (filter.organization) {
+    where.push({
+      memberships: { some: { organizationId: idOf('Organization', String(filter.organization)) } },
+    });
+  }
+  if (filter.summit) {
+    where.push({ participations: { some: { summitId: idOf('Summit', String(filter.summit)) } } });
+  }
+  if (filter.text) {
+    where.push({
+      OR: [
+        { name: { contains: filter.text, mode: 'insensitive' } },
+        { title: { contains: filter.text, mode: 'insensitive' } },
+        { description: { contains: filter.text, mode: 'insensitive' } },
+        { aliases: { has: filter.text } },
+      ],
+    });
+  }
+  return { AND: where };
+}
+
+function leaderOrder(
+  order: typeof LeaderOrder.$inferInput | null | undefined,
+): Prisma.LeaderOrderByWithRelationInput[] {
+  const direction = prismaDirection(order?.direction);
+  switch (order?.field) {
+    case 'COUNTRY':
+      return [{ country: direction }, { name: direction }, { id: direction }];
+    case 'UPDATED_AT':
+      return [{ updatedAt: direction }, { id: direction }];
+    case 'NAME':
+      return [{ name: direction }, { id: direction }];
+    default:
+      return [{ id: 'asc' }];
+  }
+}
+
+builder.queryFields((t) => ({
+  leader: t.prismaField({
+    type: 'Leader',
+    nullable: true,
+    description: 'The leader with this slug, or null.',
+    args: { slug: t.arg.string({ required: true, description: 'Such as `xi-jinping`.' }) },
+    resolve: (query, _root, args) => db.leader.findUnique({ ...query, where: { slug: args.slug } }),
+  }),
+  leaders: t.prismaConnection({
+    type: 'Leader',
+    cursor: 'id',
+    description:
+      'All leaders in the story, filtered and ordered as asked (by default in creation order).',
+    args: {
+      filter: t.arg({ type: LeaderFilter, description: 'Conditions every leader returned meets.' }),
+      orderBy: t.arg({ type: LeaderOrder, description: 'The order of the list.' }),
+    },
+    totalCount: (_parent, args) => db.leader.count({ where: leaderWhere(args.filter) }),
+    resolve: (query, _root, args) =>
+      db.leader.findMany({
+        ...query,
+        where: leaderWhere(args.filter),
+        orderBy: leaderOrder(args.orderBy),
+      }),
+  }),
+}));
+
+builder.prismaNode('Membership', {
+  description: "A leader's seat in an organization.",
+  id: { field: 'id' },
+  // `node(id:)` answers null for an ID whose record is gone, instead of an error.
+  nullable: true,
+  fields: (t) => ({
+    role: t.exposeString('role', {
+      description: 'The seat, such as `Member of the Politburo Standing Committee`.',
+    }),
+    startedOn: t.expose('startedOn', {
+      type: 'Date',
+      nullable: true,
+      description: 'When it began, if known.',
+    }),
+    startedOnPrecision: t.expose('startedOnPrecision', {
+      type: DatePrecisionEnum,
+      nullable: true,
+      description: 'How exactly `startedOn` is known.',
+    }),
+    endedOn: t.expose('endedOn', {
+      type: 'Date',
+      nullable: true,
+      description: 'When it ended; null while it lasts.',
+    }),
+    endedOnPrecision: t.expose('endedOnPrecision', {
+      type: DatePrecisionEnum,
+      nullable: true,
+      description: 'How exactly `endedOn` is known.',
+    }),
+    version: t.exposeInt('version', { description: 'Goes up by one with every edit.' }),
+    leader: t.relation('leader', { description: 'Who holds the seat.' }),
+    organization: t.relation('organization', { description: 'Where the seat is.' }),
+  }),
+});
+
+builder.prismaNode('Participation', {
+  description: "A leader's attendance at a summit.",
+  id: { field: 'id' },
+  // `node(id:)` answers null for an ID whose record is gone, instead of an error.
+  nullable: true,
+  fields: (t) => ({
+    status: t.expose('status', {
+      type: ParticipationStatusEnum,
+      description: 'Where the attendance stands.',
+    }),
+    note: t.exposeString('note', {
+      description: 'What is known about it, such as who announced it.',
+    }),
+    version: t.exposeInt('version', { description: 'Goes up by one with every edit.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it last changed.' }),
+    leader: t.relation('leader', { description: 'Who attends.' }),
+    summit: t.relation('summit', { description: 'Which summit.' }),
+  }),
+});

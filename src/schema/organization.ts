@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { builder } from '../builder.ts';
+import { db } from '../db.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import {
+  OrderDirectionEnum,
+  OrganizationKindEnum,
+  prismaDirection,
+  SummitStatusEnum,
+} from './scalars.ts';
+
+export const Organization = builder.prismaNode('Organization', {
+  description: 'An intergovernmental body, party organ, alliance, forum or initiative.',
+  id: { field: 'id' },
+  // `node(id:)` answers null for an ID whose record is gone, instead of an error.
+  nullable: true,
+  fields: (t) => ({
+    slug: t.exposeString('slug', {
+      description: 'A stable, readable key such as `shanghai-cooperation-organization`.',
+    }),
+    name: t.exposeString('name', { description: 'The full name.' }),
+    acronym: t.exposeString('acronym', {
+      nullable: true,
+      description: 'The short form, such as `SCO`, if it has one.',
+    }),
+    kind: t.expose('kind', { type: OrganizationKindEnum, description: 'What kind of body it is.' }),
+    description: t.exposeString('description', { description: 'A short note on what it is.' }),
+    memberStates: t.exposeStringList('memberStates', {
+      description:
+        'Names of the member countries, alphabetically; empty where membership is not by state.',
+    }),
+    version: t.exposeInt('version', {
+      description: 'Goes up by one with every edit; pass it as `expectedVersion` when updating.',
+    }),
+    createdAt: t.expose('createdAt', {
+      type: 'DateTime',
+      description: 'When the record was created.',
+    }),
+    updatedAt: t.expose('updatedAt', {
+      type: 'DateTime',
+      description: 'When the record last changed.',
+    }),
+    memberships: t.relatedConnection('memberships', {
+      description: 'Leaders who hold a seat in the organization, with their role.',
+      cursor: 'id',
+      totalCount: true,
+      query: { orderBy: { id: 'asc' } },
+    }),
+    summits: t.relatedConnection('summits', {
+      description: 'Summits the organization holds, earliest first.',
+      cursor: 'id',
+      totalCount: true,
+      args: {
+        status: t.arg({
+          type: [SummitStatusEnum],
+          required: false,
+          description: 'Only summits with one of these statuses.',
+        }),
+      },
+      query: (args) => ({
+        where: args.status ? { status: { in: args.status } } : {},
+        orderBy: [{ startsOn: 'asc' }, { id: 'asc' }],
+      }),
+    }),
+    mentions: t.relatedConnection('mentions', {
+      description: 'Articles that mention the organization, newest first.',
+      cursor: 'id',
+      totalCount: true,
+      query: { orderBy: [{ article: { publishedAt: 'desc' } }, { id: 'desc' }] },
+    }),
+  }),
+});
+
+const OrganizationOrderField = builder.enumType('OrganizationOrderField', {
+  description: 'What to order organizations by.',
+  values: {
+    NAME: { description: 'Full name.' },
+    UPDATED_AT: { description: 'Time of the last change.' },
+  } as const,
+});
+
+const OrganizationOrder = builder.inputType('OrganizationOrder', {
+  description: 'An ordering of organizations. Ties are broken by creation order.',
+  fields: (t) => ({
+    field: t.field({
+      type: OrganizationOrderField,
+      required: true,
+      description: 'What to order by.',
+    }),
+    direction: t.field({
+      type: OrderDirectionEnum,
+      defaultValue: 'ASC',
+      description: 'Which way; ascending by default.',
+    }),
+  }),
+});
+
+const OrganizationFilter = builder.inputType('OrganizationFilter', {
+  description: 'Narrows a list of organizations. Every condition given must hold.',
+  fields: (t) => ({
+    kind: t.field({ type: OrganizationKindEnum, description: 'Only organizations of this kind.' }),
+    memberState: t.string({
+      description: 'Only organizations with this member country, such as `India`.',
+      validate: z.string().min(1).max(100),
+    }),
+    text: t.string({
+      description: 'Words found in the name or description, or the exact acronym (any case).',
+      validate: z.string().min(1).max(200),
+    }),
+  }),
+});
+
+function organizationWhere(
+  filter: typeof OrganizationFilter.$inferInput | null | undefined,
+): Prisma.OrganizationWhereInput {
+  if (!filter) return {};
+  const where: Prisma.OrganizationWhereInput[] = [];
+  if (filter.kind) where.push({ kind: filter.kind });
+  if (filter.memberState) where.push({ memberStates: { has: filter.memberState } });
+  if (filter.text) {
+    where.push({
+      OR: [
+        { name: { contains: filter.text, mode: 'insensitive' } },
+        { description: { contains: filter.text, mode: 'insensitive' } },
+        { acronym: { equals: filter.text, mode: 'insensitive' } },
+      ],
+    });
+  }
+  return { AND: where };
+}
+
+builder.queryFields((t) => ({
+  organization: t.prismaField({
+    type: 'Organization',
+    nullable: true,
+    description: 'The organization with this slug, or null.',
+    args: { slug: t.arg.string({ required: true, description: 'Such as `nato`.' }) },
+    resolve: (query, _root, args) =>
+      db.organization.findUnique({ ...query, where: { slug: args.slug } }),
+  }),
+  organizations: t.prismaConnection({
+    type: 'Organization',
+    cursor: 'id',
+    description:
+      'All organizations in the story, filtered and ordered as asked (by default in creation order).',
+    args: {
+      filter: t.arg({
+        type: OrganizationFilter,
+        description: 'Conditions every organization returned meets.',
+      }),
+      orderBy: t.arg({ type: OrganizationOrder, description: 'The order of the list.' }),
+    },
+    totalCount: (_parent, args) => db.organization.count({ where: organizationWhere(args.filter) }),
+    resolve: (query, _root, args) => {
+      const direction = prismaDirection(args.orderBy?.direction);
+      const orderBy: Prisma.OrganizationOrderByWithRelationInput[] =
+        args.orderBy?.field === 'NAME'
+          ? [{ name: direction }, { id: direction }]
+          : args.orderBy?.field === 'UPDATED_AT'
+            ? [{ updatedAt: direction }, { id: direction }]
+            : [{ id: 'asc' }];
+      return db.organization.findMany({ ...query, where: organizationWhere(args.filter), orderBy });
+    },
+  }),
+}));

@@ -1,0 +1,173 @@
+import { GraphQLError, Kind } from 'graphql';
+import { builder } from '../builder.ts';
+import {
+  DatePrecision,
+  OrganizationKind,
+  ParticipationStatus,
+  SummitStatus,
+} from '../generated/prisma/enums.ts';
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function parseDate(value: unknown): Date {
+  const match = typeof value === 'string' ? ISO_DATE.exec(value) : null;
+  const date = match ? new Date(`${value}T00:00:00.000Z`) : undefined;
+  // Round-tripping catches impossible days such as 2022-02-30, which Date would roll over.
+  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
+    throw new GraphQLError(`"${String(value)}" is not a date of the form YYYY-MM-DD.`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  return date;
+}
+
+function parseDateTime(value: unknown): Date {
+  const date = typeof value === 'string' ? new Date(value) : undefined;
+  if (!date || Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(value as string)) {
+    throw new GraphQLError(`"${String(value)}" is not an ISO 8601 date-time.`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  return date;
+}
+
+builder.scalarType('Date', {
+  description: 'A calendar day as YYYY-MM-DD (ISO 8601), without a time or a time zone.',
+  serialize: (value) => (value as Date).toISOString().slice(0, 10),
+  parseValue: parseDate,
+  parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
+});
+
+builder.scalarType('DateTime', {
+  description: 'An instant as an ISO 8601 string in UTC, such as 2022-09-07T08:00:00.000Z.',
+  serialize: (value) => (value as Date).toISOString(),
+  parseValue: parseDateTime,
+  parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
+});
+
+builder.scalarType('JSON', {
+  description: 'Any JSON value: a string, number, boolean, null, list or object.',
+  serialize: (value) => value,
+  parseValue: (value) => value,
+});
+
+export const DatePrecisionEnum = builder.enumType('DatePrecision', {
+  values: {
+    DAY: { value: DatePrecision.DAY, description: 'Known to the day.' },
+    MONTH: { value: DatePrecision.MONTH, description: 'Known to the month; the date is the 1st.' },
+    YEAR: { value: DatePrecision.YEAR, description: 'Known to the year; the date is 1 January.' },
+  } as const,
+  description:
+    'How exactly a date is known. A date known only to the month is given as the first day of that month, and likewise for a year.',
+});
+
+export const OrganizationKindEnum = builder.enumType('OrganizationKind', {
+  description: 'What kind of body an organization is.',
+  values: {
+    INTERGOVERNMENTAL: {
+      value: OrganizationKind.INTERGOVERNMENTAL,
+      description: 'A body whose members are states, such as the SCO.',
+    },
+    PARTY_BODY: {
+      value: OrganizationKind.PARTY_BODY,
+      description: 'A political party or one of its organs.',
+    },
+    ALLIANCE: {
+      value: OrganizationKind.ALLIANCE,
+      description: 'A military or political alliance, such as NATO.',
+    },
+    FORUM: {
+      value: OrganizationKind.FORUM,
+      description: 'A recurring meeting place rather than a member body.',
+    },
+    INITIATIVE: {
+      value: OrganizationKind.INITIATIVE,
+      description: 'A programme or policy, such as the Belt and Road Initiative.',
+    },
+    GOVERNMENT: {
+      value: OrganizationKind.GOVERNMENT,
+      description: 'A national government or one of its branches.',
+    },
+    OTHER: { value: OrganizationKind.OTHER, description: 'Anything else.' },
+  } as const,
+});
+
+export const SummitStatusEnum = builder.enumType('SummitStatus', {
+  description: 'Where a summit stands, from announcement to its end.',
+  values: {
+    ANNOUNCED: {
+      value: SummitStatus.ANNOUNCED,
+      description: 'Dates and place have been announced.',
+    },
+    EXPECTED: {
+      value: SummitStatus.EXPECTED,
+      description: 'Reported as likely, not yet formally set.',
+    },
+    CONFIRMED: { value: SummitStatus.CONFIRMED, description: 'Formally confirmed by its hosts.' },
+    IN_PROGRESS: { value: SummitStatus.IN_PROGRESS, description: 'Under way.' },
+    CONCLUDED: { value: SummitStatus.CONCLUDED, description: 'Over.' },
+    POSTPONED: {
+      value: SummitStatus.POSTPONED,
+      description: 'Moved to a later, perhaps unknown, date.',
+    },
+    CANCELLED: { value: SummitStatus.CANCELLED, description: 'Will not take place.' },
+  } as const,
+});
+
+export const ParticipationStatusEnum = builder.enumType('ParticipationStatus', {
+  description: "Where a leader's attendance at a summit stands.",
+  values: {
+    EXPECTED: {
+      value: ParticipationStatus.EXPECTED,
+      description: 'Reported as planning to attend.',
+    },
+    CONFIRMED: {
+      value: ParticipationStatus.CONFIRMED,
+      description: "Attendance confirmed by the leader's side or the hosts.",
+    },
+    ATTENDED: { value: ParticipationStatus.ATTENDED, description: 'Was there.' },
+    WITHDRAWN: { value: ParticipationStatus.WITHDRAWN, description: 'Will not attend after all.' },
+  } as const,
+});
+
+export const OrderDirectionEnum = builder.enumType('OrderDirection', {
+  description: 'The direction of an ordering.',
+  values: {
+    ASC: { description: 'Smallest, earliest or alphabetically first value first.' },
+    DESC: { description: 'Largest, latest or alphabetically last value first.' },
+  } as const,
+});
+
+/** Prisma's spelling of an {@link OrderDirectionEnum} value. */
+export function prismaDirection(direction: 'ASC' | 'DESC' | null | undefined): 'asc' | 'desc' {
+  return direction === 'DESC' ? 'desc' : 'asc';
+}
+
+/** Where an entity is named in an article's body. */
+export interface TextSpan {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export const TextSpanRef = builder.objectRef<TextSpan>('TextSpan').implement({
+  description: "A stretch of an article's body that names an entity.",
+  fields: (t) => ({
+    start: t.exposeInt('start', { description: 'Offset of the first character, counting from 0.' }),
+    end: t.exposeInt('end', { description: 'Offset just past the last character.' }),
+    text: t.exposeString('text', { description: 'The text found there, as written.' }),
+  }),
+});
+
+/** Reads the spans stored as JSON on a mention row, ignoring anything malformed. */
+export function readSpans(value: unknown): TextSpan[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(
+    (span): span is TextSpan =>
+      typeof span === 'object' &&
+      span !== null &&
+      typeof span.start === 'number' &&
+      typeof span.end === 'number' &&
+      typeof span.text === 'string',
+  );
+}

@@ -1,0 +1,103 @@
+import { brandWithType } from '@pothos/core';
+import { z } from 'zod';
+import { builder } from '../builder.ts';
+import { db } from '../db.ts';
+import { Article } from './article.ts';
+import { Leader } from './leader.ts';
+import { Organization } from './organization.ts';
+import { Summit } from './summit.ts';
+
+const SearchResult = builder.unionType('SearchResult', {
+  description: 'Anything `search` can find.',
+  types: [Leader, Organization, Summit, Article],
+});
+
+interface Hit {
+  type: 'Leader' | 'Organization' | 'Summit' | 'Article';
+  id: number;
+  rank: number;
+}
+
+// Names are matched without stemming ('simple'), so "Xi" never becomes something else; article text
+// is matched in English, so "meeting" finds "meet". Headlines weigh more than bodies.
+const SEARCH_SQL = `
+WITH q AS (
+  SELECT websearch_to_tsquery('simple', $1) AS names, websearch_to_tsquery('english', $1) AS prose
+)
+SELECT * FROM (
+  SELECT 'Leader' AS type, l.id, ts_rank(d.doc, q.names) * 2 AS rank
+  FROM "Leader" l, q,
+    LATERAL (SELECT setweight(to_tsvector('simple', l.name || ' ' || array_to_string(l.aliases, ' ')), 'A')
+      || setweight(to_tsvector('simple', l.title || ' ' || l.country), 'C') AS doc) d
+  WHERE d.doc @@ q.names
+  UNION ALL
+  SELECT 'Organization', o.id, ts_rank(d.doc, q.names) * 2
+  FROM "Organization" o, q,
+    LATERAL (SELECT setweight(to_tsvector('simple', o.name || ' ' || coalesce(o.acronym, '')), 'A')
+      || setweight(to_tsvector('english', o.description), 'C') AS doc) d
+  WHERE d.doc @@ q.names
+  UNION ALL
+  SELECT 'Summit', s.id, ts_rank(d.doc, q.names) * 1.5
+  FROM "Summit" s, q,
+    LATERAL (SELECT setweight(to_tsvector('simple', s.name), 'A')
+      || setweight(to_tsvector('simple', s.city || ' ' || s.country), 'B')
+      || setweight(to_tsvector('english', s.description), 'C') AS doc) d
+  WHERE d.doc @@ q.names
+  UNION ALL
+  SELECT 'Article', a.id, ts_rank(d.doc, q.prose)
+  FROM "Article" a, q,
+    LATERAL (SELECT setweight(to_tsvector('english', a.headline), 'A')
+      || setweight(to_tsvector('english', a.summary), 'B')
+      || setweight(to_tsvector('english', a.body), 'D') AS doc) d
+  WHERE d.doc @@ q.prose
+) hits
+ORDER BY rank DESC, type, id
+LIMIT $2`;
+
+async function loadHits(hits: Hit[]): Promise<object[]> {
+  const idsOf = (type: Hit['type']) => hits.filter((hit) => hit.type === type).map((hit) => hit.id);
+  const [leaders, organizations, summits, articles] = await Promise.all([
+    db.leader.findMany({ where: { id: { in: idsOf('Leader') } } }),
+    db.organization.findMany({ where: { id: { in: idsOf('Organization') } } }),
+    db.summit.findMany({ where: { id: { in: idsOf('Summit') } } }),
+    db.article.findMany({ where: { id: { in: idsOf('Article') } } }),
+  ]);
+  const byKey = new Map<string, object>();
+  for (const [type, rows] of [
+    ['Leader', leaders],
+    ['Organization', organizations],
+    ['Summit', summits],
+    ['Article', articles],
+  ] as const) {
+    for (const row of rows) {
+      brandWithType(row, type as never);
+      byKey.set(`${type}:${row.id}`, row);
+    }
+  }
+  // A row deleted between the two queries is simply left out.
+  return hits.flatMap((hit) => byKey.get(`${hit.type}:${hit.id}`) ?? []);
+}
+
+builder.queryField('search', (t) =>
+  t.field({
+    type: [SearchResult],
+    description:
+      'Full-text search over leaders (names and aliases), organizations, summits and articles, best match first. Accepts web-search syntax: quotes for phrases, `or`, and `-` to exclude.',
+    args: {
+      query: t.arg.string({
+        required: true,
+        description: 'What to look for, such as `Putin` or `"Belt and Road"`.',
+        validate: z.string().trim().min(1, 'The search query is empty.').max(200),
+      }),
+      first: t.arg.int({
+        defaultValue: 20,
+        description: 'How many results at most (1 to 100).',
+        validate: z.number().int().min(1).max(100),
+      }),
+    },
+    resolve: async (_root, args) => {
+      const hits = await db.$queryRawUnsafe<Hit[]>(SEARCH_SQL, args.query, args.first ?? 20);
+      return loadHits(hits) as never;
+    },
+  }),
+);

@@ -1,0 +1,139 @@
+import type { Viewer } from '../auth.ts';
+import { db } from '../db.ts';
+import { ErrorCode, userError } from '../errors.ts';
+import type { Prisma, StoryEvent, StoryEventKind } from '../generated/prisma/client.ts';
+import type { NodeType } from '../global-id.ts';
+import { encodeGlobalId } from '../global-id.ts';
+
+/** A Prisma transaction client. */
+export type Tx = Prisma.TransactionClient;
+
+/** One field's change, as the feed reports it. */
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** What a mutation tells the log about one change. */
+export interface ChangeRecord {
+  kind: StoryEventKind;
+  /** A finer label such as `SUMMIT_RESCHEDULED`, when one applies. */
+  label?: string | null;
+  entityType: NodeType;
+  entityId: number;
+  entityVersion: number;
+  changes?: FieldChange[];
+  /** Global IDs of what the entity is linked to; the entity's own ID is added. */
+  relatedIds?: string[];
+}
+
+/** Called after a change commits, with the last sequence number it wrote. */
+export type CommitListener = (sequence: number) => void;
+const commitListeners = new Set<CommitListener>();
+
+/** Registers a listener for committed changes (the feed uses it to wake up); returns a remover. */
+export function onCommit(listener: CommitListener): () => void {
+  commitListeners.add(listener);
+  return () => commitListeners.delete(listener);
+}
+
+/** The writer's handle inside {@link writeChange}: appends events to the log. */
+export type Recorder = (record: ChangeRecord) => Promise<StoryEvent>;
+
+/**
+ * Runs `work` in one transaction that also appends its story events, then announces the commit.
+ *
+ * The transaction first locks the single `StoryHead` row. That makes writers take turns, so
+ * (1) sequence numbers are handed out without gaps and become visible in order, which is what lets
+ * subscribers resume by sequence alone, and (2) a version check followed by an update can not race
+ * another editor. Editorial writes are rare enough that taking turns costs nothing noticeable.
+ * If `work` throws, nothing is written: no row change, no event.
+ */
+export async function writeChange<T>(
+  viewer: Viewer,
+  work: (tx: Tx, record: Recorder) => Promise<T>,
+): Promise<{ result: T; events: StoryEvent[] }> {
+  const outcome = await db.$transaction(
+    async (tx) => {
+      const [head] = await tx.$queryRaw<{ sequence: number }[]>`
+        SELECT sequence FROM "StoryHead" WHERE id = 1 FOR UPDATE`;
+      if (!head) throw new Error('StoryHead row is missing: run the migrations.');
+      let sequence = head.sequence;
+      const events: StoryEvent[] = [];
+      const record: Recorder = async (change) => {
+        sequence += 1;
+        const own = encodeGlobalId(change.entityType, change.entityId);
+        const event = await tx.storyEvent.create({
+          data: {
+            sequence,
+            kind: change.kind,
+            label: change.label ?? null,
+            entityType: change.entityType,
+            entityId: change.entityId,
+            entityVersion: change.entityVersion,
+            changes: (change.changes ?? []) as unknown as Prisma.InputJsonValue,
+            relatedIds: [...new Set([own, ...(change.relatedIds ?? [])])],
+            actorRole: viewer.role,
+          },
+        });
+        events.push(event);
+        return event;
+      };
+      const result = await work(tx, record);
+      if (sequence !== head.sequence) {
+        await tx.storyHead.update({ where: { id: 1 }, data: { sequence } });
+      }
+      return { result, events };
+    },
+    { timeout: 15_000, maxWait: 15_000 },
+  );
+  const last = outcome.events.at(-1);
+  // Only after commit: a subscriber woken now will find the rows.
+  if (last) for (const listener of commitListeners) listener(last.sequence);
+  return outcome;
+}
+
+/** Compares two versions of a record on `fields`, in that order, for the event's `changes`. */
+export function diffFields<T extends object>(
+  before: T,
+  after: T,
+  fields: readonly (keyof T & string)[],
+): FieldChange[] {
+  const changes: FieldChange[] = [];
+  for (const field of fields) {
+    const a = toJson(before[field]);
+    const b = toJson(after[field]);
+    if (JSON.stringify(a) !== JSON.stringify(b)) changes.push({ field, before: a, after: b });
+  }
+  return changes;
+}
+
+function toJson(value: unknown): unknown {
+  if (value instanceof Date) {
+    const iso = value.toISOString();
+    // Calendar dates are stored at midnight UTC; report them as dates, like the API does.
+    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+  }
+  return value ?? null;
+}
+
+/** Refuses an update whose `expectedVersion` is not the record's current version. */
+export function checkVersion(
+  typename: string,
+  current: { version: number },
+  expected: number,
+): void {
+  if (current.version !== expected) {
+    throw userError(
+      ErrorCode.CONFLICT,
+      `The ${typename} is at version ${current.version}, not ${expected}: someone changed it first. Re-read it and try again.`,
+      { currentVersion: current.version, expectedVersion: expected },
+    );
+  }
+}
+
+/** The error for an ID that names nothing (or something deleted meanwhile). */
+export function notFound(typename: string, id: string): never {
+  throw userError(ErrorCode.NOT_FOUND, `No ${typename} has the ID ${id}.`, { id });
+}

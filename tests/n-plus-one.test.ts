@@ -1,0 +1,90 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { db } from '../src/db.ts';
+import { buildYoga } from '../src/yoga.ts';
+import { execute } from './helpers/graphql.ts';
+import { recordSql } from './helpers/sql-recorder.ts';
+
+const yoga = buildYoga();
+
+// 120 more articles, each mentioning a leader with two memberships: enough rows that a resolver
+// querying once per parent would show up as 20 vs 100 extra statements.
+beforeAll(async () => {
+  const sco = await db.organization.findUniqueOrThrow({
+    where: { slug: 'shanghai-cooperation-organization' },
+  });
+  const nato = await db.organization.findUniqueOrThrow({ where: { slug: 'nato' } });
+  for (let i = 0; i < 120; i += 1) {
+    await db.leader.create({
+      data: {
+        slug: `test-leader-${i}`,
+        name: `Test Leader ${i}`,
+        title: 'Minister',
+        country: 'Testland',
+        memberships: {
+          create: [
+            { organizationId: sco.id, role: 'Observer' },
+            { organizationId: nato.id, role: 'Observer' },
+          ],
+        },
+        mentions: {
+          create: {
+            article: {
+              create: {
+                slug: `test-article-${i}`,
+                headline: `Test article ${i}`,
+                source: 'Test wire',
+                publishedAt: new Date(Date.UTC(2022, 8, 1, 0, i)),
+              },
+            },
+          },
+        },
+      },
+    });
+  }
+});
+
+const NESTED = `query ($first: Int!) {
+  articles(first: $first, orderBy: { field: PUBLISHED_AT, direction: DESC }) {
+    edges { node {
+      headline
+      leaders(first: 5) { edges { node { leader {
+        name
+        memberships(first: 5) { edges { node { role organization { name acronym } } } }
+      } } } }
+    } }
+  }
+}`;
+
+describe('nested reads', () => {
+  it('send the same number of SQL statements for 20 and 100 articles', async () => {
+    const small = await recordSql(() => execute(yoga, NESTED, { first: 20 }));
+    const large = await recordSql(() => execute(yoga, NESTED, { first: 100 }));
+    expect(small.result.errors).toBeUndefined();
+    expect(large.result.errors).toBeUndefined();
+    expect(small.result.data.articles.edges).toHaveLength(20);
+    expect(large.result.data.articles.edges).toHaveLength(100);
+    const someLeader = large.result.data.articles.edges[50].node.leaders.edges[0].node.leader;
+    expect(someLeader.memberships.edges.map((edge: any) => edge.node.organization.acronym)).toEqual(
+      ['SCO', 'NATO'],
+    );
+    expect(small.statements.length).toBeGreaterThan(0);
+    expect(large.statements.length).toBe(small.statements.length);
+    // Articles, mentions, leaders, memberships, organizations: one statement a level at most.
+    expect(large.statements.length).toBeLessThanOrEqual(5);
+    console.info(
+      `nested query: ${small.statements.length} SQL statements for 20 articles, ${large.statements.length} for 100`,
+    );
+  });
+
+  it('loads the contract summit query in a fixed number of statements', async () => {
+    const { result, statements } = await recordSql(() =>
+      execute(
+        yoga,
+        '{ summit(slug: "sco-summit-samarkand-2022") { name city startsOn participants { edges { node { leader { name } status } } } } }',
+      ),
+    );
+    expect(result.errors).toBeUndefined();
+    expect(statements.length).toBeLessThanOrEqual(3);
+    console.info(`summit query: ${statements.length} SQL statements`);
+  });
+});
