@@ -2,6 +2,7 @@
 // it with SIGTERM and checks it exits 0. Used by CI for the embedded path; prints timings.
 //   tsx scripts/smoke.ts [--embedded] [--restarts N]   (N restarts after the first start, default 1)
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -77,7 +78,11 @@ async function startOnce(env: NodeJS.ProcessEnv, label: string): Promise<number>
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'storygraph-smoke-'));
-const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: 'production',
+  JWT_SECRET: process.env.JWT_SECRET || randomBytes(32).toString('hex'),
+};
 if (embedded) {
   env.DATABASE_URL = '';
   env.DATA_DIR = join(dataDir, 'data');

@@ -23,7 +23,9 @@ async function main(): Promise<void> {
 
   if (env.MIGRATE_ON_START) {
     const report = await migrate(database);
-    const seeded = await seedStory(database.prisma);
+    // Seed only an empty database: on every later start this saves the seed's 30-odd upserts.
+    const empty = (await database.prisma.leader.findFirst({ select: { id: true } })) === null;
+    const seeded = empty ? await seedStory(database.prisma) : { created: 0 };
     console.info(
       `database ${database.kind} at ${database.location}: ${report.applied.length} migration(s) applied, ${seeded.created} seed row(s) created`,
     );
