@@ -10,11 +10,14 @@ import { badInput, ErrorCode, userError } from './errors.ts';
 import type PrismaTypes from './generated/pothos-prisma-types.ts';
 import { getDatamodel } from './generated/pothos-prisma-types.ts';
 import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
+import type { StoryFeed } from './story/feed.ts';
 
 /** What every resolver can see about the request. */
 export interface Context {
   /** Who is asking; `role: 'anonymous'` without a valid token. */
   viewer: Viewer;
+  /** This server instance's change feed, for subscriptions. */
+  feed: StoryFeed;
 }
 
 /** The largest page any connection serves. Asking for more is an error, not a silent cut. */
@@ -38,7 +41,7 @@ export const builder = new SchemaBuilder<{
   PrismaTypes: PrismaTypes;
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: false;
-  AuthScopes: { editor: boolean; admin: boolean };
+  AuthScopes: { reader: boolean; editor: boolean; admin: boolean };
   Scalars: {
     ID: { Input: string; Output: string | number };
     DateTime: { Input: Date; Output: Date };
@@ -50,6 +53,7 @@ export const builder = new SchemaBuilder<{
   plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ValidationPlugin, ComplexityPlugin],
   scopeAuth: {
     authScopes: (ctx) => ({
+      reader: ctx.viewer.role !== 'anonymous',
       editor: ctx.viewer.role === 'editor' || ctx.viewer.role === 'admin',
       admin: ctx.viewer.role === 'admin',
     }),

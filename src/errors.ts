@@ -10,6 +10,7 @@ export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  SLOW_CONSUMER: 'SLOW_CONSUMER',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -18,8 +18,8 @@ async function main(): Promise<void> {
   const { database } = await import('./db.ts');
   const { migrate } = await import('./migrate.ts');
   const { seedStory } = await import('./story/seed.ts');
-  const { buildYoga } = await import('./yoga.ts');
-  const { buildServer } = await import('./server.ts');
+  const { createStoryApp } = await import('./app.ts');
+  const { DEVELOPMENT_SECRET } = await import('./auth.ts');
 
   if (env.MIGRATE_ON_START) {
     const report = await migrate(database);
@@ -31,8 +31,16 @@ async function main(): Promise<void> {
     );
   }
 
-  const server = buildServer(buildYoga({ database }));
-  const port = await server.listen(env.PORT, env.HOST);
+  if (!env.JWT_SECRET) {
+    console.warn('JWT_SECRET is not set: using the development secret (refused in production)');
+  }
+  const app = createStoryApp({
+    auth: { secret: env.JWT_SECRET ?? DEVELOPMENT_SECRET, anonymousReads: env.ANONYMOUS_READS },
+    redisUrl: env.REDIS_URL,
+    pollMs: env.FEED_POLL_MS,
+    bufferCap: env.SUBSCRIPTION_BUFFER,
+  });
+  const port = await app.listen(env.PORT, env.HOST);
   const shownHost = env.HOST === '0.0.0.0' ? 'localhost' : env.HOST;
   console.info(
     `storygraph ready in ${Math.round(performance.now() - started)} ms: http://${shownHost}:${port}/graphql`,
@@ -44,7 +52,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.info(`${signal} received, closing`);
     try {
-      await server.close();
+      await app.close();
       await database.close();
       process.exit(0);
     } catch (error) {

@@ -1,42 +1,86 @@
+import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { ANONYMOUS } from './auth.ts';
+import { bearerToken, TokenError, type Viewer, viewerFromToken } from './auth.ts';
 import type { Context } from './builder.ts';
 import { type Database, database as defaultDatabase } from './db.ts';
-import { maskError } from './errors.ts';
+import { ErrorCode, maskError, userError } from './errors.ts';
 import { pendingMigrations } from './migrate.ts';
+import type { StoryPubSub } from './pubsub.ts';
 import { schema } from './schema/index.ts';
+import type { StoryFeed } from './story/feed.ts';
 
 /** What the transport hands Yoga along with each request. */
 export interface ServerContext {
-  /** graphql-ws `connection_init` payload, when the operation came over a WebSocket. */
-  connectionParams?: Record<string, unknown>;
+  /** The viewer already authenticated by the WebSocket `connection_init`, if any. */
+  viewer?: Viewer;
+}
+
+/** How requests are authenticated. */
+export interface AuthOptions {
+  /** The HS256 secret tokens are signed with. */
+  secret: string;
+  /** Whether queries and subscriptions work without a token. @default true */
+  anonymousReads?: boolean;
 }
 
 /** Options of {@link buildYoga}. */
 export interface YogaOptions {
-  /** The database that readiness checks. @default the process's database */
+  feed: StoryFeed;
+  pubsub: StoryPubSub;
+  auth: AuthOptions;
+  /** The database readiness checks. @default the process's database */
   database?: Database;
+  /** Yoga's own logging. @default true */
+  logging?: boolean;
 }
 
 export type StoryYoga = YogaServerInstance<ServerContext, Context>;
 
 /**
  * Builds the GraphQL handler without listening anywhere. `buildServer` mounts it on HTTP and
- * WebSocket; tests call `yoga.fetch` on it directly.
+ * WebSocket (the same plugins run for both); tests call `yoga.fetch` on it directly.
  */
-export function buildYoga(options: YogaOptions = {}): StoryYoga {
+export function buildYoga(options: YogaOptions): StoryYoga {
   const database = options.database ?? defaultDatabase;
+  const anonymousReads = options.auth.anonymousReads ?? true;
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
+    logging: options.logging ?? true,
     graphiql: { title: 'storygraph', subscriptionsProtocol: 'WS' },
     maskedErrors: { maskError },
-    context: (): Context => ({ viewer: ANONYMOUS }),
+    context: async ({ request, viewer: socketViewer }): Promise<Context> => {
+      let viewer = socketViewer;
+      if (!viewer) {
+        let token: string | undefined;
+        try {
+          token = bearerToken(request.headers.get('authorization'));
+        } catch (error) {
+          if (!(error instanceof TokenError)) throw error;
+          throw userError(ErrorCode.UNAUTHENTICATED, error.message, { http: { status: 401 } });
+        }
+        viewer = await viewerFromToken(token, options.auth.secret);
+      }
+      if (!anonymousReads && viewer.role === 'anonymous') {
+        throw userError(
+          ErrorCode.UNAUTHENTICATED,
+          'This server needs a bearer token for every request.',
+          {
+            http: { status: 401 },
+          },
+        );
+      }
+      return { viewer, feed: options.feed };
+    },
     plugins: [
+      // GraphQL over SSE in single-connection mode (graphql-sse's protocol) at /graphql/stream;
+      // Yoga itself serves the distinct-connections mode on /graphql.
+      useGraphQLSSE({ endpoint: '/graphql/stream' }),
       {
-        // `/ready`: the database answers and every committed migration is applied.
+        // `/ready`: the database answers, every committed migration is applied, Redis (when used)
+        // is connected. Not ready answers 503 with the reason.
         async onRequest({ request, url, endResponse, fetchAPI }) {
           if (url.pathname !== '/ready' || request.method !== 'GET') return;
           const checks: Record<string, string> = {};
@@ -46,7 +90,13 @@ export function buildYoga(options: YogaOptions = {}): StoryYoga {
           } catch (error) {
             checks.database = `unreachable: ${(error as Error).message}`;
           }
-          const ready = Object.values(checks).every((value) => value === 'ok');
+          const pubsub = options.pubsub.health();
+          checks.pubsub = pubsub.ok
+            ? options.pubsub.kind === 'redis'
+              ? 'ok'
+              : 'ok (in-process)'
+            : pubsub.detail;
+          const ready = Object.values(checks).every((value) => value.startsWith('ok'));
           endResponse(
             fetchAPI.Response.json(
               { status: ready ? 'ready' : 'not ready', checks },

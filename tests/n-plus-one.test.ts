@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '../src/db.ts';
-import { buildYoga } from '../src/yoga.ts';
+import { testApp } from './helpers/app.ts';
 import { execute } from './helpers/graphql.ts';
 import { recordSql } from './helpers/sql-recorder.ts';
 
-const yoga = buildYoga();
+const { yoga } = testApp();
 
 // 120 more articles, each mentioning a leader with two memberships: enough rows that a resolver
 // querying once per parent would show up as 20 vs 100 extra statements.

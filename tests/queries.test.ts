@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildYoga } from '../src/yoga.ts';
+import { testApp } from './helpers/app.ts';
 import { errorCodes, execute } from './helpers/graphql.ts';
 
-const yoga = buildYoga();
+const { yoga } = testApp();
 const run = (query: string, variables?: Record<string, unknown>) => execute(yoga, query, variables);
 
 describe('the seeded story', () => {

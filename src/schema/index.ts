@@ -8,6 +8,13 @@ import './organization.ts';
 import './summit.ts';
 import './article.ts';
 import './search.ts';
+import './live.ts';
+import './mutation-common.ts';
+import './leader-mutations.ts';
+import './organization-mutations.ts';
+import './summit-mutations.ts';
+import './article-mutations.ts';
+import './links.ts';
 
 builder.queryType({ description: 'Reading the story: entities, lists and search.' });
 

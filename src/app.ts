@@ -1,0 +1,56 @@
+import { createStoryPubSub, type StoryPubSub } from './pubsub.ts';
+import { buildServer, type StoryServer } from './server.ts';
+import { StoryFeed } from './story/feed.ts';
+import { type AuthOptions, buildYoga, type StoryYoga } from './yoga.ts';
+
+/** Options of {@link createStoryApp}. */
+export interface StoryAppOptions {
+  auth: AuthOptions;
+  /** Share wake-ups with other instances through this Redis. @default in-process only */
+  redisUrl?: string;
+  /** How often the feed reads the log without a wake-up, in ms. @default 2000 */
+  pollMs?: number;
+  /** Events one subscription may have waiting before it is ended. @default 1000 */
+  bufferCap?: number;
+  /** Yoga's own logging. @default true */
+  logging?: boolean;
+}
+
+/** One server instance: its pub/sub, feed, GraphQL handler and HTTP + WebSocket server. */
+export interface StoryApp {
+  yoga: StoryYoga;
+  server: StoryServer;
+  feed: StoryFeed;
+  pubsub: StoryPubSub;
+  /** Starts the feed and listens; resolves with the port. */
+  listen(port: number, host?: string): Promise<number>;
+  /** Completes subscriptions, drains requests, closes sockets and Redis; idempotent. Leaves the database open. */
+  close(): Promise<void>;
+}
+
+/** Wires one instance together. `main.ts` uses it, and so do the tests (several per process). */
+export function createStoryApp(options: StoryAppOptions): StoryApp {
+  const pubsub = createStoryPubSub(options.redisUrl);
+  const feed = new StoryFeed({ pubsub, pollMs: options.pollMs, bufferCap: options.bufferCap });
+  const yoga = buildYoga({ feed, pubsub, auth: options.auth, logging: options.logging });
+  const server = buildServer(yoga, options.auth);
+  let closing: Promise<void> | undefined;
+  return {
+    yoga,
+    server,
+    feed,
+    pubsub,
+    async listen(port, host) {
+      await feed.start();
+      return server.listen(port, host);
+    },
+    close() {
+      closing ??= (async () => {
+        feed.stop();
+        await server.close();
+        await pubsub.close();
+      })();
+      return closing;
+    },
+  };
+}

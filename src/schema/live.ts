@@ -1,0 +1,344 @@
+import { brandWithType } from '@pothos/core';
+import { type ResolveCursorConnectionArgs, resolveCursorConnection } from '@pothos/plugin-relay';
+import { builder } from '../builder.ts';
+import { db } from '../db.ts';
+import { badInput, ErrorCode, userError } from '../errors.ts';
+import type { StoryEvent } from '../generated/prisma/client.ts';
+import { StoryEventKind } from '../generated/prisma/enums.ts';
+import { decodeGlobalId, encodeGlobalId, NODE_TYPES, type NodeType } from '../global-id.ts';
+import {
+  decodeEventCursor,
+  type EventFilter,
+  encodeEventCursor,
+  eventWhere,
+} from '../story/feed.ts';
+import { Article } from './article.ts';
+import { Leader } from './leader.ts';
+import { Organization } from './organization.ts';
+import { Summit } from './summit.ts';
+
+export const StoryEventKindEnum = builder.enumType('StoryEventKind', {
+  description: 'What happened to an entity, in broad terms.',
+  values: {
+    CREATED: { value: StoryEventKind.CREATED, description: 'It was added to the story.' },
+    UPDATED: {
+      value: StoryEventKind.UPDATED,
+      description: 'Some of its fields changed; see `changes`.',
+    },
+    DELETED: { value: StoryEventKind.DELETED, description: 'It was removed from the story.' },
+    LINKED: { value: StoryEventKind.LINKED, description: 'It was linked to another entity.' },
+    UNLINKED: {
+      value: StoryEventKind.UNLINKED,
+      description: 'A link to another entity was removed.',
+    },
+  } as const,
+});
+
+export const StoryEntityTypeEnum = builder.enumType('StoryEntityType', {
+  description: 'The kinds of entity the story log records changes to.',
+  values: Object.fromEntries(
+    NODE_TYPES.map((type) => [type.toUpperCase(), { value: type, description: `A ${type}.` }]),
+  ) as Record<string, { value: NodeType; description: string }>,
+});
+
+interface FieldChangeShape {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+const FieldChange = builder.objectRef<FieldChangeShape>('FieldChange').implement({
+  description: "One field's value before and after a change.",
+  fields: (t) => ({
+    field: t.exposeString('field', { description: 'The GraphQL field name, such as `status`.' }),
+    before: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'The value before, as the API shows it (dates as YYYY-MM-DD); null if unset.',
+      resolve: (change) => change.before,
+    }),
+    after: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'The value after; null if cleared.',
+      resolve: (change) => change.after,
+    }),
+  }),
+});
+
+// Entities re-read for recent events, shared by every subscriber to the same event: a commit
+// seen by a thousand subscribers is read once, not a thousand times.
+const recentEntities = new Map<number, Promise<object | null>>();
+const RECENT_ENTITIES = 256;
+
+function loadEntity(event: StoryEvent): Promise<object | null> {
+  let entity = recentEntities.get(event.sequence);
+  if (!entity) {
+    entity = readEntity(event.entityType as NodeType, event.entityId).then((row) => {
+      if (row) brandWithType(row, event.entityType as never);
+      return row;
+    });
+    recentEntities.set(event.sequence, entity);
+    if (recentEntities.size > RECENT_ENTITIES) {
+      recentEntities.delete(recentEntities.keys().next().value as number);
+    }
+  }
+  return entity;
+}
+
+function readEntity(type: NodeType, id: number): Promise<object | null> {
+  switch (type) {
+    case 'Leader':
+      return db.leader.findUnique({ where: { id } });
+    case 'Organization':
+      return db.organization.findUnique({ where: { id } });
+    case 'Summit':
+      return db.summit.findUnique({ where: { id } });
+    case 'Article':
+      return db.article.findUnique({ where: { id } });
+    case 'Membership':
+      return db.membership.findUnique({ where: { id } });
+    case 'Participation':
+      return db.participation.findUnique({ where: { id } });
+  }
+}
+
+export const StoryEventRef = builder.objectRef<StoryEvent>('StoryEvent').implement({
+  description:
+    'One committed change to the story. The log is append-only and numbered without gaps, so a reader that resumes after its last `cursor` misses nothing and sees nothing twice.',
+  fields: (t) => ({
+    cursor: t.string({
+      description: 'Pass as `after` to resume the feed just past this event.',
+      resolve: (event) => encodeEventCursor(event.sequence),
+    }),
+    sequence: t.exposeInt('sequence', {
+      description: 'Position in the log: 1, 2, 3, … with no gaps.',
+    }),
+    kind: t.expose('kind', {
+      type: StoryEventKindEnum,
+      description: 'What happened, in broad terms.',
+    }),
+    label: t.exposeString('label', {
+      nullable: true,
+      description:
+        'A finer description for readers, such as `SUMMIT_RESCHEDULED` or `PARTICIPATION_CONFIRMED`.',
+    }),
+    entity: t.exposeString('entityType', {
+      description: 'The type of the entity that changed, such as `Summit`.',
+    }),
+    entityType: t.field({
+      type: StoryEntityTypeEnum,
+      description: 'The type of the entity that changed, as an enum value.',
+      resolve: (event) => event.entityType as NodeType,
+    }),
+    entityId: t.id({
+      description: 'The global ID of the entity that changed.',
+      resolve: (event) => encodeGlobalId(event.entityType, event.entityId),
+    }),
+    entityVersion: t.exposeInt('entityVersion', {
+      description: "The entity's version after the change.",
+    }),
+    node: t.field({
+      type: 'Node' as never,
+      nullable: true,
+      description:
+        'The entity as it is now (read after the commit); null once it has been deleted.',
+      resolve: (event) => loadEntity(event) as never,
+    }),
+    changes: t.field({
+      type: [FieldChange],
+      description: 'Field-level changes; empty for a creation or deletion.',
+      resolve: (event) =>
+        Array.isArray(event.changes) ? (event.changes as unknown as FieldChangeShape[]) : [],
+    }),
+    relatedIds: t.idList({
+      description: 'Global IDs of the entity and of everything it was linked to when it changed.',
+      resolve: (event) => event.relatedIds,
+    }),
+    actorRole: t.exposeString('actorRole', {
+      description: 'The role of the editor who made the change.',
+    }),
+    occurredAt: t.expose('occurredAt', {
+      type: 'DateTime',
+      description: 'When the change committed.',
+    }),
+  }),
+});
+
+export const StoryEventFilter = builder.inputType('StoryEventFilter', {
+  description: 'Narrows the story feed. Every condition given must hold.',
+  fields: (t) => ({
+    entityIds: t.idList({
+      description: 'Only events about these entities (global IDs, at most 100).',
+    }),
+    types: t.field({
+      type: [StoryEntityTypeEnum],
+      description: 'Only events about entities of these types.',
+    }),
+    kinds: t.field({ type: [StoryEventKindEnum], description: 'Only events of these kinds.' }),
+    mentioning: t.id({
+      description:
+        'Only events about this entity or about anything linked to it: with a leader ID, a change to an article that mentions the leader counts.',
+    }),
+  }),
+});
+
+/** Turns the GraphQL filter into the feed's, validating every ID. */
+export function toEventFilter(
+  input: typeof StoryEventFilter.$inferInput | null | undefined,
+): EventFilter {
+  if (!input) return {};
+  const filter: EventFilter = {};
+  if (input.entityIds) {
+    if (input.entityIds.length > 100) throw badInput('"entityIds" takes at most 100 IDs.');
+    filter.entities = input.entityIds.map((id) => {
+      const decoded = decodeGlobalId(String(id));
+      return { type: decoded.typename, id: Number(decoded.id) };
+    });
+  }
+  if (input.types) filter.types = input.types;
+  if (input.kinds) filter.kinds = input.kinds;
+  if (input.mentioning) {
+    decodeGlobalId(String(input.mentioning));
+    filter.mentioning = String(input.mentioning);
+  }
+  return filter;
+}
+
+function checkPage(args: { first?: number | null; last?: number | null }): void {
+  for (const name of ['first', 'last'] as const) {
+    const value = args[name];
+    if (value != null && (value < 0 || value > 100)) {
+      throw badInput(`"${name}" must be between 0 and 100.`, { argument: name, max: 100 });
+    }
+  }
+}
+
+function eventConnection(
+  filter: EventFilter,
+  args: {
+    first?: number | null;
+    last?: number | null;
+    after?: string | null;
+    before?: string | null;
+  },
+) {
+  checkPage(args);
+  return resolveCursorConnection(
+    {
+      args,
+      toCursor: (event: StoryEvent) => encodeEventCursor(event.sequence),
+      defaultSize: 20,
+      maxSize: 100,
+    },
+    (page: ResolveCursorConnectionArgs) =>
+      db.storyEvent.findMany({
+        where: eventWhere(
+          filter,
+          page.after ? decodeEventCursor(page.after) : 0,
+          page.before ? decodeEventCursor(page.before) : undefined,
+        ),
+        orderBy: { sequence: page.inverted ? 'desc' : 'asc' },
+        take: page.limit,
+      }),
+  );
+}
+
+builder.queryFields((t) => ({
+  storyEvents: t.connection({
+    type: StoryEventRef,
+    description:
+      'The story log, oldest first, filtered as asked. Page forward with `after` to follow it.',
+    args: {
+      filter: t.arg({
+        type: StoryEventFilter,
+        description: 'Conditions every event returned meets.',
+      }),
+    },
+    resolve: (_root, args) => eventConnection(toEventFilter(args.filter), args),
+  }),
+}));
+
+// `history` on every entity: its own events, oldest first.
+for (const [ref, type] of [
+  [Leader, 'Leader'],
+  [Organization, 'Organization'],
+  [Summit, 'Summit'],
+  [Article, 'Article'],
+] as const) {
+  builder.objectField(ref as typeof Leader, 'history', (t) =>
+    t.connection({
+      type: StoryEventRef,
+      description: 'Every recorded change to this entity, oldest first.',
+      resolve: (parent, args) => eventConnection({ entities: [{ type, id: parent.id }] }, args),
+    }),
+  );
+}
+
+builder.subscriptionType({ description: 'Live updates, over graphql-ws (WebSocket) or SSE.' });
+
+builder.subscriptionField('storyEvents', (t) =>
+  t.field({
+    type: StoryEventRef,
+    description:
+      'The story feed. With `after`, first replays every matching event after that cursor, then continues live, with no gap and no duplicate between the two. Without it, only events from now on. A subscription whose client falls too far behind ends with SLOW_CONSUMER and the cursor to resume from.',
+    args: {
+      after: t.arg.string({
+        description:
+          'Resume after this event cursor. `c3RvcnlFdmVudDow` (the position before the first event) replays the whole log.',
+      }),
+      filter: t.arg({
+        type: StoryEventFilter,
+        description: 'Only events that meet these conditions.',
+      }),
+    },
+    subscribe: (_root, args, ctx) =>
+      ctx.feed.subscribe({
+        ...(args.after ? { after: decodeEventCursor(args.after) } : {}),
+        filter: toEventFilter(args.filter),
+      }),
+    resolve: (event) => event,
+  }),
+);
+
+/**
+ * `<entity>Updated(id)`: the entity re-read after each commit that touches it (its own fields or
+ * its links), with the client's selection. Ends after the entity is deleted.
+ */
+function entitySubscription(
+  field: string,
+  type: 'Leader' | 'Organization' | 'Summit' | 'Article',
+  read: (query: object, id: number) => Promise<unknown>,
+) {
+  const noun = type.toLowerCase();
+  builder.subscriptionField(field, (t) =>
+    t.prismaField({
+      type,
+      description: `The ${noun} with this ID, sent again after every committed change to it or to its links. After it is deleted, the next message carries a NOT_FOUND error.`,
+      args: { id: t.arg.id({ required: true, description: `The ${noun}'s global ID.` }) },
+      subscribe: (_root, args, ctx) => {
+        const decoded = decodeGlobalId(String(args.id));
+        if (decoded.typename !== type) throw badInput(`"${args.id}" is not the ID of a ${type}.`);
+        return ctx.feed.subscribe({ filter: { mentioning: String(args.id) } });
+      },
+      resolve: async (query, _event, args) => {
+        const row = await read(query, Number(decodeGlobalId(String(args.id)).id));
+        if (!row) throw userError(ErrorCode.NOT_FOUND, `The ${noun} has been deleted.`);
+        return row as never;
+      },
+    }),
+  );
+}
+
+entitySubscription('leaderUpdated', 'Leader', (query, id) =>
+  db.leader.findUnique({ ...query, where: { id } }),
+);
+entitySubscription('organizationUpdated', 'Organization', (query, id) =>
+  db.organization.findUnique({ ...query, where: { id } }),
+);
+entitySubscription('summitUpdated', 'Summit', (query, id) =>
+  db.summit.findUnique({ ...query, where: { id } }),
+);
+entitySubscription('articleUpdated', 'Article', (query, id) =>
+  db.article.findUnique({ ...query, where: { id } }),
+);

@@ -1,0 +1,41 @@
+import { afterAll } from 'vitest';
+import { createStoryApp, type StoryApp, type StoryAppOptions } from '../../src/app.ts';
+import { type Role, signToken } from '../../src/auth.ts';
+
+/** The secret every test server signs and checks tokens with. */
+export const TEST_SECRET = 'storygraph-test-secret-0123456789abcdef0123456789';
+
+/** A token for `role`, signed with {@link TEST_SECRET}. */
+export function tokenFor(
+  role: Role,
+  options: { expiresIn?: string | number; secret?: string } = {},
+): Promise<string> {
+  return signToken(role, options.secret ?? TEST_SECRET, options);
+}
+
+/** Apps started by {@link startApp} in this file; closed after all its tests. */
+const leftovers: StoryApp[] = [];
+afterAll(async () => {
+  await Promise.all(leftovers.splice(0).map((app) => app.close()));
+});
+
+/** An app that is not listening, for `yoga.fetch` tests. */
+export function testApp(options: Partial<StoryAppOptions> = {}): StoryApp {
+  const app = createStoryApp({
+    auth: { secret: TEST_SECRET },
+    pollMs: 500,
+    logging: false,
+    ...options,
+  });
+  leftovers.push(app);
+  return app;
+}
+
+/** An app listening on a free port of 127.0.0.1. */
+export async function startApp(
+  options: Partial<StoryAppOptions> = {},
+): Promise<StoryApp & { port: number; url: string }> {
+  const app = testApp(options);
+  const port = await app.listen(0, '127.0.0.1');
+  return Object.assign(app, { port, url: `http://127.0.0.1:${port}/graphql` });
+}

@@ -1,0 +1,355 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { db } from '../src/db.ts';
+import { testApp, tokenFor } from './helpers/app.ts';
+import { errorCodes, execute } from './helpers/graphql.ts';
+
+const { yoga } = testApp();
+let editor: string;
+let admin: string;
+let reader: string;
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  [editor, admin, reader] = await Promise.all([
+    tokenFor('editor'),
+    tokenFor('admin'),
+    tokenFor('reader'),
+  ]);
+  const result = await execute(
+    yoga,
+    `{ sco: summit(slug: "sco-summit-samarkand-2022") { id version }
+       putin: leader(slug: "vladimir-putin") { id }
+       xi: leader(slug: "xi-jinping") { id }
+       article: article(slug: "xi-and-putin-to-meet-at-sco-summit") { id }
+       nato: organization(slug: "nato") { id } }`,
+  );
+  for (const [key, value] of Object.entries(result.data)) ids[key] = (value as { id: string }).id;
+});
+
+const UPDATE_SUMMIT = `mutation ($input: UpdateSummitInput!) {
+  updateSummit(input: $input) { summit { id status version startsOn endsOn organizer { slug } } }
+}`;
+
+const eventCount = () => db.storyEvent.count();
+
+describe('editing the story', () => {
+  it('updates a summit, bumps its version and logs the field changes', async () => {
+    const before = await eventCount();
+    const current = await db.summit.findUniqueOrThrow({
+      where: { slug: 'sco-summit-samarkand-2022' },
+    });
+    const result = await execute(
+      yoga,
+      UPDATE_SUMMIT,
+      {
+        input: {
+          id: ids.sco,
+          expectedVersion: current.version,
+          patch: { status: 'CONFIRMED', endsOn: '2022-09-16' },
+        },
+      },
+      editor,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data.updateSummit.summit).toMatchObject({
+      status: 'CONFIRMED',
+      version: current.version + 1,
+      startsOn: '2022-09-15',
+      endsOn: '2022-09-16',
+    });
+    expect(await eventCount()).toBe(before + 1);
+    const event = await db.storyEvent.findFirstOrThrow({ orderBy: { sequence: 'desc' } });
+    expect(event).toMatchObject({
+      kind: 'UPDATED',
+      label: 'SUMMIT_RESCHEDULED',
+      entityType: 'Summit',
+      entityVersion: current.version + 1,
+      actorRole: 'editor',
+    });
+    expect(event.changes).toEqual([
+      { field: 'endsOn', before: null, after: '2022-09-16' },
+      { field: 'status', before: 'ANNOUNCED', after: 'CONFIRMED' },
+    ]);
+    // The summit's participants are among the related IDs, so a Putin follower hears of it.
+    expect(event.relatedIds).toEqual(
+      expect.arrayContaining([ids.sco, ids.putin, ids.xi, ids.article]),
+    );
+  });
+
+  it('refuses a stale expectedVersion with CONFLICT and writes nothing, not even an event', async () => {
+    const current = await db.summit.findUniqueOrThrow({
+      where: { slug: 'sco-summit-samarkand-2022' },
+    });
+    const before = await eventCount();
+    const result = await execute(
+      yoga,
+      UPDATE_SUMMIT,
+      {
+        input: {
+          id: ids.sco,
+          expectedVersion: current.version - 1,
+          patch: { status: 'CANCELLED' },
+        },
+      },
+      editor,
+    );
+    expect(errorCodes(result)).toEqual(['CONFLICT']);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ currentVersion: current.version });
+    expect(await db.summit.findUniqueOrThrow({ where: { id: current.id } })).toEqual(current);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('lets exactly one of two racing editors win', async () => {
+    const current = await db.leader.findUniqueOrThrow({ where: { slug: 'li-zhanshu' } });
+    const id = (await execute(yoga, '{ leader(slug: "li-zhanshu") { id } }')).data.leader.id;
+    const update = (title: string) =>
+      execute(
+        yoga,
+        'mutation ($input: UpdateLeaderInput!) { updateLeader(input: $input) { leader { title version } } }',
+        { input: { id, expectedVersion: current.version, patch: { title } } },
+        editor,
+      );
+    const results = await Promise.all([update('Title A'), update('Title B'), update('Title C')]);
+    const winners = results.filter((result) => !result.errors);
+    expect(winners).toHaveLength(1);
+    expect(results.flatMap(errorCodes).sort()).toEqual(['CONFLICT', 'CONFLICT']);
+    const after = await db.leader.findUniqueOrThrow({ where: { id: current.id } });
+    expect(after.version).toBe(current.version + 1);
+    expect(after.title).toBe(winners[0]?.data.updateLeader.leader.title);
+  });
+
+  it('treats a patch that changes nothing as a no-op', async () => {
+    const current = await db.summit.findUniqueOrThrow({
+      where: { slug: 'eastern-economic-forum-2022' },
+    });
+    const id = (await execute(yoga, '{ summit(slug: "eastern-economic-forum-2022") { id } }')).data
+      .summit.id;
+    const before = await eventCount();
+    const result = await execute(
+      yoga,
+      UPDATE_SUMMIT,
+      { input: { id, expectedVersion: current.version, patch: { status: current.status } } },
+      editor,
+    );
+    expect(result.data.updateSummit.summit.version).toBe(current.version);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('creates, links and deletes, logging each step in sequence', async () => {
+    const head = (await db.storyHead.findUniqueOrThrow({ where: { id: 1 } })).sequence;
+    const created = await execute(
+      yoga,
+      `mutation ($input: CreateLeaderInput!) { createLeader(input: $input) { leader { id slug version aliases } } }`,
+      {
+        input: {
+          slug: 'shavkat-mirziyoyev',
+          name: 'Shavkat Mirziyoyev',
+          title: 'President of Uzbekistan',
+          country: 'Uzbekistan',
+          aliases: ['Mirziyoyev'],
+        },
+      },
+      editor,
+    );
+    expect(created.errors).toBeUndefined();
+    const leaderId = created.data.createLeader.leader.id;
+    const linked = await execute(
+      yoga,
+      `mutation ($input: LinkLeaderToSummitInput!) { linkLeaderToSummit(input: $input) { participation { status leader { slug } summit { slug } } } }`,
+      { input: { leaderId, summitId: ids.sco, status: 'CONFIRMED', note: 'The host.' } },
+      editor,
+    );
+    expect(linked.data.linkLeaderToSummit.participation).toEqual({
+      status: 'CONFIRMED',
+      leader: { slug: 'shavkat-mirziyoyev' },
+      summit: { slug: 'sco-summit-samarkand-2022' },
+    });
+    const mention = await execute(
+      yoga,
+      `mutation ($input: LinkLeaderToArticleInput!) { linkLeaderToArticle(input: $input) { article { version leaders { totalCount } } } }`,
+      { input: { leaderId, articleId: ids.article, spans: [{ start: 0, end: 7 }] } },
+      editor,
+    );
+    expect(mention.errors).toBeUndefined();
+    expect(mention.data.linkLeaderToArticle.article.leaders.totalCount).toBe(4);
+
+    const forbidden = await execute(
+      yoga,
+      'mutation ($input: DeleteInput!) { deleteLeader(input: $input) { deletedId } }',
+      { input: { id: leaderId } },
+      editor,
+    );
+    expect(errorCodes(forbidden)).toEqual(['FORBIDDEN']);
+    const deleted = await execute(
+      yoga,
+      'mutation ($input: DeleteInput!) { deleteLeader(input: $input) { deletedId } }',
+      { input: { id: leaderId, expectedVersion: 1 } },
+      admin,
+    );
+    expect(deleted.data.deleteLeader.deletedId).toBe(leaderId);
+    expect(
+      await db.participation.count({ where: { leader: { slug: 'shavkat-mirziyoyev' } } }),
+    ).toBe(0);
+
+    const events = await db.storyEvent.findMany({
+      where: { sequence: { gt: head } },
+      orderBy: { sequence: 'asc' },
+    });
+    expect(
+      events.map((event) => [event.sequence, event.kind, event.entityType, event.label]),
+    ).toEqual([
+      [head + 1, 'CREATED', 'Leader', null],
+      [head + 2, 'LINKED', 'Participation', 'PARTICIPATION_CONFIRMED'],
+      [head + 3, 'LINKED', 'Article', 'LEADER_MENTIONED'],
+      [head + 4, 'DELETED', 'Leader', null],
+    ]);
+    expect(events[3]?.relatedIds).toEqual(expect.arrayContaining([leaderId, ids.sco, ids.article]));
+    expect(events[2]?.changes).toEqual([{ field: 'leaders', before: null, after: leaderId }]);
+  });
+
+  it('answers the story log and an entity history as connections', async () => {
+    const result = await execute(
+      yoga,
+      `query ($sco: ID!) {
+        storyEvents(first: 100, filter: { entityIds: [$sco] }) { edges { cursor node { sequence kind entity entityId changes { field before after } } } }
+        summit(slug: "sco-summit-samarkand-2022") { history { edges { node { sequence label } } } }
+      }`,
+      { sco: ids.sco },
+    );
+    expect(result.errors).toBeUndefined();
+    const log = result.data.storyEvents.edges.map((edge: any) => edge.node);
+    const history = result.data.summit.history.edges.map((edge: any) => edge.node);
+    expect(log.length).toBeGreaterThanOrEqual(1);
+    expect(log.every((event: any) => event.entityId === ids.sco && event.entity === 'Summit')).toBe(
+      true,
+    );
+    expect(history.map((event: any) => event.sequence)).toEqual(
+      log.map((event: any) => event.sequence),
+    );
+    const sequences = log.map((event: any) => event.sequence);
+    expect([...sequences].sort((a, b) => a - b)).toEqual(sequences);
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    ['a malformed slug', { slug: 'Not A Slug' }],
+    ['an empty name', { name: '   ' }],
+    ['a multi-line title', { title: 'a\nb' }],
+    ['a null for a required field', { name: null }],
+  ])('refuses %s with BAD_USER_INPUT and changes nothing', async (_label, patch) => {
+    const current = await db.leader.findUniqueOrThrow({ where: { slug: 'xi-jinping' } });
+    const before = await eventCount();
+    const result = await execute(
+      yoga,
+      'mutation ($input: UpdateLeaderInput!) { updateLeader(input: $input) { leader { name } } }',
+      { input: { id: ids.xi, expectedVersion: current.version, patch } },
+      editor,
+    );
+    expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
+    expect(await db.leader.findUniqueOrThrow({ where: { id: current.id } })).toEqual(current);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('refuses an end date before the start, a bad URL, a taken slug and an unknown ID', async () => {
+    const summit = await db.summit.findUniqueOrThrow({
+      where: { slug: 'sco-summit-samarkand-2022' },
+    });
+    const dates = await execute(
+      yoga,
+      UPDATE_SUMMIT,
+      { input: { id: ids.sco, expectedVersion: summit.version, patch: { endsOn: '2022-09-01' } } },
+      editor,
+    );
+    expect(errorCodes(dates)).toEqual(['BAD_USER_INPUT']);
+    const article = await db.article.findFirstOrThrow();
+    const url = await execute(
+      yoga,
+      'mutation ($input: UpdateArticleInput!) { updateArticle(input: $input) { article { url } } }',
+      {
+        input: {
+          id: ids.article,
+          expectedVersion: article.version,
+          patch: { url: 'javascript:alert(1)' },
+        },
+      },
+      editor,
+    );
+    expect(errorCodes(url)).toEqual(['BAD_USER_INPUT']);
+    const taken = await execute(
+      yoga,
+      UPDATE_SUMMIT,
+      {
+        input: {
+          id: ids.sco,
+          expectedVersion: summit.version,
+          patch: { slug: 'eastern-economic-forum-2022' },
+        },
+      },
+      editor,
+    );
+    expect(errorCodes(taken)).toEqual(['CONFLICT']);
+    const ghost = await execute(
+      yoga,
+      UPDATE_SUMMIT,
+      {
+        input: {
+          id: Buffer.from('Summit:424242').toString('base64'),
+          expectedVersion: 1,
+          patch: { status: 'CONFIRMED' },
+        },
+      },
+      editor,
+    );
+    expect(errorCodes(ghost)).toEqual(['NOT_FOUND']);
+    const wrongType = await execute(
+      yoga,
+      UPDATE_SUMMIT,
+      { input: { id: ids.putin, expectedVersion: 1, patch: { status: 'CONFIRMED' } } },
+      editor,
+    );
+    expect(errorCodes(wrongType)).toEqual(['BAD_USER_INPUT']);
+    expect(await db.summit.findUniqueOrThrow({ where: { id: summit.id } })).toEqual(summit);
+  });
+});
+
+describe('tokens on HTTP', () => {
+  const mutation =
+    'mutation ($input: UpdateLeaderInput!) { updateLeader(input: $input) { leader { version } } }';
+  const input = () => ({ input: { id: ids.xi, expectedVersion: 1, patch: { description: 'x' } } });
+
+  it('refuses mutations without a token, with a reader token, and with bad or expired tokens', async () => {
+    expect(errorCodes(await execute(yoga, mutation, input()))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await execute(yoga, mutation, input(), reader))).toEqual(['FORBIDDEN']);
+    const expired = await tokenFor('editor', { expiresIn: Math.floor(Date.now() / 1000) - 60 });
+    const expiredResult = await execute(yoga, mutation, input(), expired);
+    expect(errorCodes(expiredResult)).toEqual(['UNAUTHENTICATED']);
+    expect(expiredResult.status).toBe(401);
+    expect(expiredResult.errors?.[0]?.message).toMatch(/expired/);
+    const forged = await tokenFor('admin', {
+      secret: 'some-other-secret-that-is-long-enough-0000',
+    });
+    expect(errorCodes(await execute(yoga, mutation, input(), forged))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await execute(yoga, mutation, input(), 'not.a.jwt'))).toEqual([
+      'UNAUTHENTICATED',
+    ]);
+  });
+
+  it('lets anonymous readers query unless configured otherwise', async () => {
+    expect((await execute(yoga, '{ leader(slug: "xi-jinping") { name } }')).data.leader.name).toBe(
+      'Xi Jinping',
+    );
+    const closed = testApp({
+      auth: { secret: 'storygraph-test-secret-0123456789abcdef0123456789', anonymousReads: false },
+    });
+    const anonymous = await execute(closed.yoga, '{ leader(slug: "xi-jinping") { name } }');
+    expect(errorCodes(anonymous)).toEqual(['UNAUTHENTICATED']);
+    const withToken = await execute(
+      closed.yoga,
+      '{ leader(slug: "xi-jinping") { name } }',
+      {},
+      reader,
+    );
+    expect(withToken.data.leader.name).toBe('Xi Jinping');
+  });
+});

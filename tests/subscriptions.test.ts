@@ -1,0 +1,305 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { idOf } from '../src/global-id.ts';
+import { encodeEventCursor } from '../src/story/feed.ts';
+import { startApp, tokenFor } from './helpers/app.ts';
+import { collect, sseClient, wsClient } from './helpers/clients.ts';
+import { execute } from './helpers/graphql.ts';
+
+const app = await startApp();
+let editor: string;
+const ids = {} as Record<'sco' | 'eef' | 'putin' | 'li' | 'article', string>;
+
+beforeAll(async () => {
+  editor = await tokenFor('editor');
+  const result = await execute(
+    app.yoga,
+    `{ sco: summit(slug: "sco-summit-samarkand-2022") { id }
+       eef: summit(slug: "eastern-economic-forum-2022") { id }
+       putin: leader(slug: "vladimir-putin") { id }
+       li: leader(slug: "li-zhanshu") { id }
+       article: article(slug: "xi-and-putin-to-meet-at-sco-summit") { id } }`,
+  );
+  for (const [key, value] of Object.entries(result.data))
+    ids[key as keyof typeof ids] = (value as { id: string }).id;
+});
+
+const FEED = `subscription ($after: String, $filter: StoryEventFilter) {
+  storyEvents(after: $after, filter: $filter) { cursor sequence kind entity entityId entityVersion changes { field before after } occurredAt }
+}`;
+
+/** Sets a summit's description through the API (reading its version first), as an editor. */
+async function touchSummit(id: string, description: string) {
+  for (;;) {
+    const current = await execute(
+      app.yoga,
+      'query ($id: ID!) { node(id: $id) { ... on Summit { version } } }',
+      { id },
+    );
+    const result = await execute(
+      app.yoga,
+      'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { version } } }',
+      { input: { id, expectedVersion: current.data.node.version, patch: { description } } },
+      editor,
+    );
+    if (!result.errors) return result.data.updateSummit.summit.version as number;
+    if (result.errors[0]?.extensions?.code !== 'CONFLICT')
+      throw new Error(JSON.stringify(result.errors));
+  }
+}
+
+const headSequence = async () => {
+  const result = await execute(
+    app.yoga,
+    '{ storyEvents(last: 1) { edges { node { sequence } } } }',
+  );
+  return (result.data.storyEvents.edges[0]?.node.sequence ?? 0) as number;
+};
+
+describe('subscriptions over real sockets', () => {
+  it('delivers a mutation to graphql-ws and to both SSE modes, with the selection asked', async () => {
+    const filter = { entityIds: [ids.eef] };
+    const ws = collect(wsClient(app.url), FEED, { filter });
+    const sseDistinct = collect(sseClient(app.url), FEED, { filter });
+    const sseSingle = collect(sseClient(app.url, true), FEED, { filter });
+    const summit = collect(
+      wsClient(app.url),
+      'subscription ($id: ID!) { summitUpdated(id: $id) { id description version participants { totalCount } } }',
+      { id: ids.eef },
+    );
+    // Subscriptions are live once the server has registered them; a first change proves it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const version = await touchSummit(ids.eef, 'Closing day of the forum.');
+    for (const collector of [ws, sseDistinct, sseSingle]) {
+      const [event] = await collector.waitFor(1);
+      expect(event).toMatchObject({
+        kind: 'UPDATED',
+        entity: 'Summit',
+        entityId: ids.eef,
+        entityVersion: version,
+        changes: [{ field: 'description', after: 'Closing day of the forum.' }],
+      });
+      expect(Object.keys(event).sort()).toEqual([
+        'changes',
+        'cursor',
+        'entity',
+        'entityId',
+        'entityVersion',
+        'kind',
+        'occurredAt',
+        'sequence',
+      ]);
+    }
+    const [updated] = await summit.waitFor(1);
+    expect(updated).toEqual({
+      id: ids.eef,
+      description: 'Closing day of the forum.',
+      version,
+      participants: { totalCount: 2 },
+    });
+    for (const collector of [ws, sseDistinct, sseSingle, summit]) {
+      expect(collector.items).toHaveLength(1);
+      expect(collector.errors).toEqual([]);
+      collector.unsubscribe();
+    }
+  });
+
+  it('replays events missed while disconnected, in order, once each, then goes live', async () => {
+    const filter = { entityIds: [ids.sco] };
+    const first = collect(wsClient(app.url), FEED, { filter });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await touchSummit(ids.sco, 'before the disconnect');
+    const [seen] = await first.waitFor(1);
+    first.unsubscribe();
+
+    const missed: number[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      await touchSummit(ids.sco, `missed change ${i}`);
+      missed.push(await headSequence());
+    }
+
+    const resumed = collect(wsClient(app.url), FEED, { filter, after: seen.cursor });
+    const replayed = await resumed.waitFor(20);
+    expect(replayed.map((event) => event.sequence)).toEqual(missed);
+    expect(replayed.map((event) => event.changes[0].after)).toEqual(
+      missed.map((_, i) => `missed change ${i}`),
+    );
+
+    await touchSummit(ids.sco, 'live again');
+    const all = await resumed.waitFor(21);
+    expect(all).toHaveLength(21);
+    expect(all[20].changes[0].after).toBe('live again');
+    expect(all[20].sequence).toBeGreaterThan(missed[19] as number);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(resumed.items).toHaveLength(21);
+    resumed.unsubscribe();
+  });
+
+  it('gives 50 concurrent updates from several clients to every subscriber once, in sequence order', async () => {
+    const start = await headSequence();
+    const subscribers = [
+      collect(wsClient(app.url), FEED, { after: encodeEventCursor(start) }),
+      collect(wsClient(app.url), FEED, { after: encodeEventCursor(start) }),
+      collect(sseClient(app.url), FEED, { after: encodeEventCursor(start) }),
+      collect(sseClient(app.url, true), FEED, { after: encodeEventCursor(start) }),
+    ];
+    const tokens = await Promise.all([tokenFor('editor'), tokenFor('editor'), tokenFor('admin')]);
+    const targets = [ids.sco, ids.eef];
+    // Five clients, ten updates each, all at once; each retries on CONFLICT, as a real editor would.
+    await Promise.all(
+      Array.from({ length: 5 }, async (_, client) => {
+        for (let i = 0; i < 10; i += 1) {
+          const id = targets[(client + i) % 2] as string;
+          for (;;) {
+            const current = await execute(
+              app.yoga,
+              'query ($id: ID!) { node(id: $id) { ... on Summit { version } } }',
+              { id },
+            );
+            const result = await execute(
+              app.yoga,
+              'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { version } } }',
+              {
+                input: {
+                  id,
+                  expectedVersion: current.data.node.version,
+                  patch: { description: `client ${client} change ${i}` },
+                },
+              },
+              tokens[client % tokens.length],
+            );
+            if (!result.errors) break;
+            expect(result.errors[0]?.extensions?.code).toBe('CONFLICT');
+          }
+        }
+      }),
+    );
+    const expected = Array.from({ length: 50 }, (_, i) => start + 1 + i);
+    for (const subscriber of subscribers) {
+      const events = await subscriber.waitFor(50, 20_000);
+      expect(events.map((event) => event.sequence)).toEqual(expected);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const subscriber of subscribers) {
+      expect(subscriber.items).toHaveLength(50);
+      expect(subscriber.errors).toEqual([]);
+      subscriber.unsubscribe();
+    }
+  });
+
+  it('tells a leader follower about an article that mentions them', async () => {
+    const putin = collect(wsClient(app.url), FEED, { filter: { mentioning: ids.putin } });
+    const li = collect(wsClient(app.url), FEED, {
+      filter: { mentioning: ids.li, types: ['SUMMIT'] },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const current = await execute(
+      app.yoga,
+      '{ article(slug: "xi-and-putin-to-meet-at-sco-summit") { version } }',
+    );
+    await execute(
+      app.yoga,
+      'mutation ($input: UpdateArticleInput!) { updateArticle(input: $input) { article { version } } }',
+      {
+        input: {
+          id: ids.article,
+          expectedVersion: current.data.article.version,
+          patch: { url: 'https://example.org/xi-putin' },
+        },
+      },
+      editor,
+    );
+    const [event] = await putin.waitFor(1);
+    expect(event).toMatchObject({
+      entity: 'Article',
+      entityId: ids.article,
+      changes: [{ field: 'url', before: null }],
+    });
+    // Li is not mentioned... he is, but the filter asks only for summits: nothing arrives.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(li.items).toEqual([]);
+    putin.unsubscribe();
+    li.unsubscribe();
+  });
+});
+
+describe('tokens on graphql-ws', () => {
+  const closeCode = (params: Record<string, unknown>) =>
+    new Promise<number>((resolve) => {
+      const client = wsClient(app.url, params);
+      client.on('closed', (event) => resolve((event as { code: number }).code));
+    });
+
+  it('closes the socket with 4401 for an expired or invalid token in connection_init', async () => {
+    const expired = await tokenFor('editor', { expiresIn: Math.floor(Date.now() / 1000) - 5 });
+    expect(await closeCode({ authorization: `Bearer ${expired}` })).toBe(4401);
+    expect(await closeCode({ token: 'garbage' })).toBe(4401);
+  });
+
+  it('runs mutations over the socket as the token role, and refuses a reader', async () => {
+    const reader = await tokenFor('reader');
+    const mutation =
+      'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { version } } }';
+    const current = await execute(
+      app.yoga,
+      'query ($id: ID!) { node(id: $id) { ... on Summit { version } } }',
+      { id: ids.eef },
+    );
+    const input = {
+      input: {
+        id: ids.eef,
+        expectedVersion: current.data.node.version,
+        patch: { description: 'over ws' },
+      },
+    };
+    const asReader = collect(
+      wsClient(app.url, { authorization: `Bearer ${reader}` }),
+      mutation,
+      input,
+    );
+    await asReader.ended();
+    expect((asReader.errors[0] as any).extensions.code).toBe('FORBIDDEN');
+    const asEditor = collect(
+      wsClient(app.url, { authorization: `Bearer ${editor}` }),
+      mutation,
+      input,
+    );
+    await asEditor.ended();
+    expect(asEditor.items[0]).toEqual({ summit: { version: current.data.node.version + 1 } });
+  });
+
+  it('closes with 4401 when the token expires while connected', async () => {
+    const shortLived = await tokenFor('reader', { expiresIn: Math.floor(Date.now() / 1000) + 2 });
+    const started = Date.now();
+    const code = await closeCode({ authorization: `Bearer ${shortLived}` });
+    expect(code).toBe(4401);
+    expect(Date.now() - started).toBeGreaterThan(500);
+  });
+});
+
+describe('a slow consumer', () => {
+  it('is ended with SLOW_CONSUMER and the cursor to resume from, without growing a buffer', async () => {
+    const small = await startApp({ bufferCap: 5 });
+    const head = await headSequence();
+    const iterator = small.feed.subscribe({
+      filter: { entities: [{ type: 'Summit', id: idOf('Summit', ids.sco) }] },
+    });
+    const first = iterator.next();
+    await touchSummit(ids.sco, 'slow 0');
+    const delivered = (await first).value;
+    expect(delivered.sequence).toBe(head + 1);
+    // The client stops reading while eight more changes commit.
+    for (let i = 1; i <= 8; i += 1) await touchSummit(ids.sco, `slow ${i}`);
+    small.feed.wake();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const error = await iterator.next().then(
+      () => undefined,
+      (failure) => failure,
+    );
+    expect(error?.extensions).toEqual({
+      code: 'SLOW_CONSUMER',
+      resumeAfter: encodeEventCursor(head + 1),
+    });
+    expect(small.feed.overflowed).toBe(1);
+    expect(small.feed.subscribers).toBe(0);
+  });
+});
