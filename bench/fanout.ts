@@ -23,7 +23,8 @@ const { values } = parseArgs({
 const SUBSCRIBERS = Number(values.subscribers);
 const UPDATES = Number(values.updates);
 const INTERVAL = Number(values.interval);
-const ADMIN = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const ADMIN =
+  process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const SECRET = 'storygraph-bench-secret-0123456789abcdef0123456789';
 const root = resolve(import.meta.dirname, '..');
 
@@ -40,9 +41,11 @@ const freePort = () =>
       probe.close(() => done(port));
     });
   });
-const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+const rssKb = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
 const dbName = `storygraph_bench_${process.pid}`;
 await admin(`CREATE DATABASE ${dbName}`);
@@ -51,7 +54,14 @@ dbUrl.pathname = `/${dbName}`;
 const port = await freePort();
 const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
   cwd: root,
-  env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', JWT_SECRET: SECRET },
+  env: {
+    ...process.env,
+    DATABASE_URL: dbUrl.toString(),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    NODE_ENV: 'production',
+    JWT_SECRET: SECRET,
+  },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 let output = '';
@@ -75,9 +85,11 @@ try {
     });
     return (await response.json()) as any;
   };
-  const summit = (await post('{ summit(slug: "sco-summit-samarkand-2022") { id version } }')).data.summit;
+  const summit = (await post('{ summit(slug: "sco-summit-samarkand-2022") { id version } }')).data
+    .summit;
   // Warm up: the first queries compile Prisma's query plans.
-  for (let i = 0; i < 5; i += 1) await post('{ summit(slug: "sco-summit-samarkand-2022") { id version } }');
+  for (let i = 0; i < 5; i += 1)
+    await post('{ summit(slug: "sco-summit-samarkand-2022") { id version } }');
   await sleep(500);
   const rssBefore = rssKb(pid);
 
@@ -90,10 +102,13 @@ try {
       webSocketImpl: WebSocket,
       retryAttempts: 0,
       lazy: false,
-      on: { connected: () => void (connected += 1) },
+      on: {
+        connected: () => {
+          connected += 1;
+        },
+      },
     }),
   );
-  let ready = 0;
   for (const client of clients) {
     client.subscribe(
       { query: 'subscription { storyEvents { sequence occurredAt changes { field after } } }' },
@@ -101,8 +116,8 @@ try {
         next: ({ data }: any) => {
           const now = Date.now();
           const event = data.storyEvents;
-          let times = received.get(event.sequence);
-          if (!times) received.set(event.sequence, (times = []));
+          const times = received.get(event.sequence) ?? [];
+          received.set(event.sequence, times);
           times.push(now);
           occurred.set(event.sequence, Date.parse(event.occurredAt));
         },
@@ -110,7 +125,6 @@ try {
         complete: () => {},
       },
     );
-    ready += 1;
   }
   while (connected < SUBSCRIBERS) await sleep(50);
   await sleep(1500); // let every subscribe message reach the server and register
@@ -133,7 +147,11 @@ try {
     await sleep(INTERVAL);
   }
   const deadline = Date.now() + 30_000;
-  while (sequences.some((s) => (received.get(s)?.length ?? 0) < SUBSCRIBERS) && Date.now() < deadline) await sleep(50);
+  while (
+    sequences.some((s) => (received.get(s)?.length ?? 0) < SUBSCRIBERS) &&
+    Date.now() < deadline
+  )
+    await sleep(50);
 
   const fromSend: number[] = [];
   const fromCommit: number[] = [];
@@ -159,8 +177,16 @@ try {
         deliveries: fromSend.length,
         lost,
         duplicated,
-        latencyFromMutationSentMs: { p50: percentile(fromSend, 50), p99: percentile(fromSend, 99), max: fromSend.at(-1) },
-        latencyFromCommitMs: { p50: percentile(fromCommit, 50), p99: percentile(fromCommit, 99), max: fromCommit.at(-1) },
+        latencyFromMutationSentMs: {
+          p50: percentile(fromSend, 50),
+          p99: percentile(fromSend, 99),
+          max: fromSend.at(-1),
+        },
+        latencyFromCommitMs: {
+          p50: percentile(fromCommit, 50),
+          p99: percentile(fromCommit, 99),
+          max: fromCommit.at(-1),
+        },
         serverRssKb: { before: rssBefore, withIdleSubscribers: rssIdle },
         rssPerIdleSubscriberKb: Math.round(perSubscriberKb * 10) / 10,
         node: process.version,

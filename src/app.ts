@@ -1,3 +1,6 @@
+import { type Logger, pino } from 'pino';
+import { type Database, database as defaultDatabase } from './db.ts';
+import { createMetrics } from './metrics.ts';
 import { createStoryPubSub, type StoryPubSub } from './pubsub.ts';
 import { buildServer, type StoryServer } from './server.ts';
 import { StoryFeed } from './story/feed.ts';
@@ -12,8 +15,10 @@ export interface StoryAppOptions {
   pollMs?: number;
   /** Events one subscription may have waiting before it is ended. @default 1000 */
   bufferCap?: number;
-  /** Yoga's own logging. @default true */
-  logging?: boolean;
+  /** The structured logger. @default a silent one */
+  logger?: Logger;
+  /** The database readiness and pool metrics read. @default the process's database */
+  database?: Database;
 }
 
 /** One server instance: its pub/sub, feed, GraphQL handler and HTTP + WebSocket server. */
@@ -32,7 +37,17 @@ export interface StoryApp {
 export function createStoryApp(options: StoryAppOptions): StoryApp {
   const pubsub = createStoryPubSub(options.redisUrl);
   const feed = new StoryFeed({ pubsub, pollMs: options.pollMs, bufferCap: options.bufferCap });
-  const yoga = buildYoga({ feed, pubsub, auth: options.auth, logging: options.logging });
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const database = options.database ?? defaultDatabase;
+  const metrics = createMetrics({ feed, database, sockets: () => server.sockets });
+  const yoga = buildYoga({
+    feed,
+    pubsub,
+    auth: options.auth,
+    logger,
+    database,
+    plugins: metrics.plugins,
+  });
   const server = buildServer(yoga, options.auth);
   let closing: Promise<void> | undefined;
   return {

@@ -18,6 +18,8 @@ export interface Context {
   viewer: Viewer;
   /** This server instance's change feed, for subscriptions. */
   feed: StoryFeed;
+  /** Identifies the request in logs: the client's `X-Request-Id`, or a new one. */
+  requestId: string;
 }
 
 /** The largest page any connection serves. Asking for more is an error, not a silent cut. */

@@ -33,6 +33,8 @@ export interface Database {
   readonly prisma: PrismaClient;
   /** Lends one raw connection to `work` and gives it back afterwards. */
   withSession<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** Connections of the pool (the embedded database has one). */
+  poolStats(): { total: number; idle: number; waiting: number };
   /** Disconnects Prisma and closes the pool or the embedded database. */
   close(): Promise<void>;
 }
@@ -98,6 +100,7 @@ export function openPostgres(url: string, poolSize = 10, logQueries = false): Da
         client.release();
       }
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       await prisma.$disconnect();
       await pool.end();
@@ -150,6 +153,7 @@ export function openEmbedded(dataDir: string, logQueries = false): Database {
       turn = run.catch(() => {});
       return run;
     },
+    poolStats: () => ({ total: pglite ? 1 : 0, idle: 0, waiting: 0 }),
     async close() {
       await prisma.$disconnect();
       await pglite?.close();

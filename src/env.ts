@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOG_LEVELS } from './logger.ts';
 
 const boolean = (fallback: boolean) =>
   z
@@ -44,6 +45,7 @@ const schema = z.object({
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
   SUBSCRIPTION_BUFFER: z.coerce.number().int().min(10).max(100_000).default(1000),
   FEED_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
 /** The validated configuration of one process. */

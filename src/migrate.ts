@@ -3,8 +3,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Database, SqlSession } from './db.ts';
 
-/** The folder of committed migrations, in Prisma's layout. */
-export const MIGRATIONS_DIR = resolve(import.meta.dirname, '../prisma/migrations');
+/**
+ * The folder of committed migrations, in Prisma's layout: `prisma/migrations` at the project root,
+ * found from `src/` under tsx and from `dist/src/` when compiled.
+ */
+export const MIGRATIONS_DIR =
+  [
+    resolve(import.meta.dirname, '../prisma/migrations'),
+    resolve(import.meta.dirname, '../../prisma/migrations'),
+  ].find((dir) => existsSync(dir)) ?? resolve(import.meta.dirname, '../prisma/migrations');
 
 // The key `prisma migrate deploy` locks on, so that this runner and Prisma's CLI never run at once.
 const PRISMA_ADVISORY_LOCK = 72707369;

@@ -1,11 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Logger } from 'pino';
 import { bearerToken, TokenError, type Viewer, viewerFromToken } from './auth.ts';
 import type { Context } from './builder.ts';
 import { type Database, database as defaultDatabase } from './db.ts';
 import { ErrorCode, maskError, userError } from './errors.ts';
+import { LIVE_PAGE } from './live-page.ts';
+import { yogaLogger } from './logger.ts';
 import { pendingMigrations } from './migrate.ts';
 import type { StoryPubSub } from './pubsub.ts';
+import { useRequestLog } from './request-log.ts';
 import { schema } from './schema/index.ts';
 import type { StoryFeed } from './story/feed.ts';
 
@@ -30,8 +36,10 @@ export interface YogaOptions {
   auth: AuthOptions;
   /** The database readiness checks. @default the process's database */
   database?: Database;
-  /** Yoga's own logging. @default true */
-  logging?: boolean;
+  /** Where operations and Yoga's own messages are logged. */
+  logger: Logger;
+  /** Extra plugins, such as metrics. */
+  plugins?: Plugin[];
 }
 
 export type StoryYoga = YogaServerInstance<ServerContext, Context>;
@@ -48,10 +56,13 @@ export function buildYoga(options: YogaOptions): StoryYoga {
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    logging: options.logging ?? true,
+    logging: yogaLogger(options.logger),
     graphiql: { title: 'storygraph', subscriptionsProtocol: 'WS' },
+    // Served from the package, not a CDN: GraphiQL works offline and leaks nothing to third parties.
+    renderGraphiQL,
     maskedErrors: { maskError },
     context: async ({ request, viewer: socketViewer }): Promise<Context> => {
+      const requestId = request?.headers.get('x-request-id')?.slice(0, 100) || randomUUID();
       let viewer = socketViewer;
       if (!viewer) {
         let token: string | undefined;
@@ -72,9 +83,22 @@ export function buildYoga(options: YogaOptions): StoryYoga {
           },
         );
       }
-      return { viewer, feed: options.feed };
+      return { viewer, feed: options.feed, requestId };
     },
     plugins: [
+      ...(options.plugins ?? []),
+      useRequestLog(options.logger),
+      {
+        onRequest({ url, endResponse, fetchAPI }) {
+          if (url.pathname === '/live') {
+            endResponse(
+              new fetchAPI.Response(LIVE_PAGE, {
+                headers: { 'content-type': 'text/html; charset=utf-8' },
+              }),
+            );
+          }
+        },
+      },
       // GraphQL over SSE in single-connection mode (graphql-sse's protocol) at /graphql/stream;
       // Yoga itself serves the distinct-connections mode on /graphql.
       useGraphQLSSE({ endpoint: '/graphql/stream' }),

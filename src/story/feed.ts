@@ -95,8 +95,11 @@ export class StoryFeed {
   #started: Promise<void> | undefined;
   #stopped = false;
   #closers = new Set<() => void>();
+  #positions = new Map<Listener, () => number>();
   /** Subscriptions ended because their client fell too far behind. */
   overflowed = 0;
+  /** Events handed to subscriptions so far (one per subscription per event). */
+  delivered = 0;
 
   constructor(
     private readonly options: {
@@ -116,6 +119,13 @@ export class StoryFeed {
   /** Live subscriptions on this instance. */
   get subscribers(): number {
     return this.#listeners.size;
+  }
+
+  /** How far the furthest-behind subscription is behind the head, in events. */
+  get maxLag(): number {
+    let lag = 0;
+    for (const position of this.#positions.values()) lag = Math.max(lag, this.#head - position());
+    return lag;
   }
 
   /** Reads the log's head and starts listening; idempotent. */
@@ -212,8 +222,9 @@ export class StoryFeed {
     async function* run(): AsyncGenerator<StoryEvent> {
       await feed.start();
       feed.#listeners.add(listener);
+      let last = options.after ?? feed.#head;
+      feed.#positions.set(listener, () => last);
       try {
-        let last = options.after ?? feed.#head;
         // Replay: page through the log until caught up. Pulled by the client, so never buffered.
         for (;;) {
           const page = await db.storyEvent.findMany({
@@ -223,6 +234,7 @@ export class StoryFeed {
           });
           for (const event of page) {
             if (state.closed) return;
+            feed.delivered += 1;
             yield event;
             last = event.sequence;
           }
@@ -240,6 +252,7 @@ export class StoryFeed {
           const event = queue.shift();
           if (event) {
             if (event.sequence <= last) continue;
+            feed.delivered += 1;
             yield event;
             last = event.sequence;
             continue;
@@ -250,6 +263,7 @@ export class StoryFeed {
         }
       } finally {
         feed.#listeners.delete(listener);
+        feed.#positions.delete(listener);
       }
     }
 

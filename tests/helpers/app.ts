@@ -24,7 +24,6 @@ export function testApp(options: Partial<StoryAppOptions> = {}): StoryApp {
   const app = createStoryApp({
     auth: { secret: TEST_SECRET },
     pollMs: 500,
-    logging: false,
     ...options,
   });
   leftovers.push(app);

@@ -1,0 +1,46 @@
+import type { YogaLogger } from 'graphql-yoga';
+import { type Logger, pino } from 'pino';
+
+/** Log levels `LOG_LEVEL` accepts. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * The process's structured logger: one JSON object per line on stdout. Header and variable values
+ * never reach it (see the redaction list), so a token or a sensitive variable can not leak.
+ */
+export function createLogger(level: LogLevel = 'info'): Logger {
+  return pino({
+    level,
+    base: { service: 'storygraph' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: {
+      paths: [
+        'authorization',
+        'headers.authorization',
+        'variables',
+        'token',
+        'connectionParams',
+        '*.password',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/** Adapts a pino logger to the interface Yoga logs through. */
+export function yogaLogger(logger: Logger): YogaLogger {
+  const forward =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const [first, ...rest] = args;
+      if (first instanceof Error) logger[level]({ err: first }, first.message);
+      else logger[level]({ details: rest.length ? rest : undefined }, String(first));
+    };
+  return {
+    debug: forward('debug'),
+    info: forward('info'),
+    warn: forward('warn'),
+    error: forward('error'),
+  };
+}

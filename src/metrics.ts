@@ -1,0 +1,136 @@
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import type { Plugin } from 'graphql-yoga';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { Database } from './db.ts';
+import { onCommit } from './story/changes.ts';
+import type { StoryFeed } from './story/feed.ts';
+
+/** What the metrics read from the running instance. */
+export interface MetricSources {
+  feed: StoryFeed;
+  database: Database;
+  /** Open WebSocket connections, from the server (set once it exists). */
+  sockets?: () => number;
+}
+
+/**
+ * The instance's Prometheus registry and the Yoga plugins that feed it. One registry per instance,
+ * not prom-client's global one, so that tests can run several instances in one process.
+ */
+export function createMetrics(sources: MetricSources): { registry: Registry; plugins: Plugin[] } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'storygraph_' });
+
+  new Gauge({
+    name: 'storygraph_websocket_connections',
+    help: 'Open WebSocket connections.',
+    registers: [registry],
+    collect() {
+      this.set(sources.sockets?.() ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'storygraph_subscriptions_active',
+    help: 'Live feed subscriptions on this instance (WebSocket and SSE).',
+    registers: [registry],
+    collect() {
+      this.set(sources.feed.subscribers);
+    },
+  });
+  new Gauge({
+    name: 'storygraph_feed_head_sequence',
+    help: 'The last event sequence this instance has read from the log.',
+    registers: [registry],
+    collect() {
+      this.set(sources.feed.head);
+    },
+  });
+  new Gauge({
+    name: 'storygraph_subscriber_lag_max',
+    help: 'How many events the furthest-behind live subscription is behind the head.',
+    registers: [registry],
+    collect() {
+      this.set(sources.feed.maxLag);
+    },
+  });
+  new Counter({
+    name: 'storygraph_events_delivered_total',
+    help: 'Events handed to subscriptions (one per subscription per event).',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sources.feed.delivered);
+    },
+  });
+  new Counter({
+    name: 'storygraph_slow_consumers_total',
+    help: 'Subscriptions ended because their client fell too far behind.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sources.feed.overflowed);
+    },
+  });
+  const published = new Counter({
+    name: 'storygraph_events_published_total',
+    help: 'Events committed through this process.',
+    registers: [registry],
+  });
+  let lastPublished = 0;
+  onCommit((sequence) => {
+    // A commit may append several events; count them all.
+    published.inc(lastPublished ? Math.max(1, sequence - lastPublished) : 1);
+    lastPublished = sequence;
+  });
+  const pool = new Gauge({
+    name: 'storygraph_db_pool_connections',
+    help: 'Database pool connections by state.',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const stats = sources.database.poolStats();
+      pool.set({ state: 'total' }, stats.total);
+      pool.set({ state: 'idle' }, stats.idle);
+      pool.set({ state: 'waiting' }, stats.waiting);
+    },
+  });
+  const errors = new Counter({
+    name: 'storygraph_graphql_errors_total',
+    help: 'Errors returned to clients, by extensions.code.',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+
+  const countErrors: Plugin = {
+    onExecute() {
+      return {
+        onExecuteDone({ result }) {
+          if (!('errors' in result) || !result.errors) return;
+          for (const error of result.errors) {
+            errors.inc({ code: String(error.extensions?.code ?? 'UNKNOWN') });
+          }
+        },
+      };
+    },
+  };
+
+  return {
+    registry,
+    plugins: [
+      usePrometheus({
+        registry,
+        endpoint: '/metrics',
+        // Requests and their durations by operation; labels stay low-cardinality.
+        metrics: {
+          graphql_envelop_request: true,
+          graphql_envelop_request_duration: true,
+          graphql_envelop_error_result: true,
+          graphql_envelop_phase_execute: true,
+          graphql_envelop_phase_subscribe: true,
+          graphql_yoga_http_duration: true,
+        },
+      }),
+      countErrors,
+    ],
+  };
+}
