@@ -1,6 +1,6 @@
 // Starts the real server the way `npm start` does, queries the seeded story over HTTP, then stops
 // it with SIGTERM and checks it exits 0. Used by CI for the embedded path; prints timings.
-//   tsx scripts/smoke.ts [--embedded] [--restarts N]   (N restarts after the first start, default 1)
+//   tsx scripts/smoke.ts [--embedded] [--compiled] [--restarts N]   (N restarts after the first start, default 1)
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +10,10 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const embedded = process.argv.includes('--embedded');
+// --compiled runs what the Docker image runs (`node dist/src/main.js`, after `npm run build`).
+const entry = process.argv.includes('--compiled')
+  ? ['dist/src/main.js']
+  : ['--import', 'tsx', 'src/main.ts'];
 const restartsAt = process.argv.indexOf('--restarts');
 const restarts = restartsAt === -1 ? 1 : Number(process.argv[restartsAt + 1]);
 
@@ -27,7 +31,7 @@ async function freePort(): Promise<number> {
 async function startOnce(env: NodeJS.ProcessEnv, label: string): Promise<number> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, entry, {
     cwd: root,
     env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

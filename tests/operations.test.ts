@@ -31,7 +31,10 @@ describe('health and readiness', () => {
     expect((await fetch(`${base}/health`)).status).toBe(200);
     const ready = await fetch(`${base}/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', pubsub: 'ok (in-process)' } });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: { database: 'ok', pubsub: 'ok (in-process)' },
+    });
   });
 });
 
@@ -44,8 +47,15 @@ describe('metrics', () => {
     const current = await post({ query: '{ leader(slug: "li-zhanshu") { id version } }' });
     await post(
       {
-        query: 'mutation ($input: UpdateLeaderInput!) { updateLeader(input: $input) { leader { version } } }',
-        variables: { input: { id: current.data.leader.id, expectedVersion: current.data.leader.version, patch: { description: 'metrics' } } },
+        query:
+          'mutation ($input: UpdateLeaderInput!) { updateLeader(input: $input) { leader { version } } }',
+        variables: {
+          input: {
+            id: current.data.leader.id,
+            expectedVersion: current.data.leader.version,
+            patch: { description: 'metrics' },
+          },
+        },
       },
       editor,
     );
@@ -71,13 +81,31 @@ describe('logs', () => {
   it('writes one JSON line per operation with its request id, name, duration and outcome, and no secrets', async () => {
     const token = await tokenFor('reader');
     lines.length = 0;
-    await post({ query: 'query FindLeader($slug: String!) { leader(slug: $slug) { name } }', variables: { slug: 'secret-slug-value' } }, token);
+    await post(
+      {
+        query: 'query FindLeader($slug: String!) { leader(slug: $slug) { name } }',
+        variables: { slug: 'secret-slug-value' },
+      },
+      token,
+    );
     await post({ query: 'query Broken { leaders(first: 1000) { totalCount } }' });
-    const operations = lines.filter((line) => line.msg === 'operation' || line.msg === 'operation failed');
+    const operations = lines.filter(
+      (line) => line.msg === 'operation' || line.msg === 'operation failed',
+    );
     expect(operations).toHaveLength(2);
-    expect(operations[0]).toMatchObject({ requestId: 'req-123', operation: 'FindLeader', type: 'query', role: 'reader', outcome: 'ok' });
+    expect(operations[0]).toMatchObject({
+      requestId: 'req-123',
+      operation: 'FindLeader',
+      type: 'query',
+      role: 'reader',
+      outcome: 'ok',
+    });
     expect(typeof operations[0]?.durationMs).toBe('number');
-    expect(operations[1]).toMatchObject({ operation: 'Broken', outcome: 'error', errorCodes: ['BAD_USER_INPUT'] });
+    expect(operations[1]).toMatchObject({
+      operation: 'Broken',
+      outcome: 'error',
+      errorCodes: ['BAD_USER_INPUT'],
+    });
     const all = JSON.stringify(lines);
     expect(all).not.toContain(token);
     expect(all).not.toContain('secret-slug-value');
@@ -101,9 +129,22 @@ describe('pages', () => {
 describe('configuration', () => {
   it('names every bad variable in one message', () => {
     expect(() =>
-      loadEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', REDIS_URL: 'http://nope', JWT_SECRET: 'short', LOG_LEVEL: 'loud' }),
+      loadEnv({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        REDIS_URL: 'http://nope',
+        JWT_SECRET: 'short',
+        LOG_LEVEL: 'loud',
+      }),
     ).toThrowError(/PORT[\s\S]*DATABASE_URL[\s\S]*JWT_SECRET[\s\S]*REDIS_URL[\s\S]*LOG_LEVEL/);
-    expect(() => loadEnv({ NODE_ENV: 'production' })).toThrowError(/JWT_SECRET: is required when NODE_ENV=production/);
-    expect(loadEnv({})).toMatchObject({ PORT: 4000, DATA_DIR: './data', MIGRATE_ON_START: true, ANONYMOUS_READS: true });
+    expect(() => loadEnv({ NODE_ENV: 'production' })).toThrowError(
+      /JWT_SECRET: is required when NODE_ENV=production/,
+    );
+    expect(loadEnv({})).toMatchObject({
+      PORT: 4000,
+      DATA_DIR: './data',
+      MIGRATE_ON_START: true,
+      ANONYMOUS_READS: true,
+    });
   });
 });

@@ -87,6 +87,7 @@ const PAGE = 500;
  */
 export class StoryFeed {
   #head = 0;
+  #headKnown = false;
   #listeners = new Set<Listener>();
   #reading = false;
   #again = false;
@@ -131,11 +132,9 @@ export class StoryFeed {
   /** Reads the log's head and starts listening; idempotent. */
   start(): Promise<void> {
     this.#started ??= (async () => {
-      const last = await db.storyEvent.findFirst({
-        orderBy: { sequence: 'desc' },
-        select: { sequence: true },
-      });
-      this.#head = last?.sequence ?? 0;
+      // The database may not be ready yet (a replica started before the migration): the poll
+      // keeps trying, and /ready says why meanwhile.
+      await this.#readHead().catch(() => {});
       this.#stops.push(onCommit(() => this.wake()));
       const { pubsub } = this.options;
       const wakeups = pubsub.pubsub.subscribe('story:committed');
@@ -174,10 +173,22 @@ export class StoryFeed {
     });
   }
 
+  /** Learns where the log ends, without delivering anything: new subscribers start there. */
+  async #readHead(): Promise<void> {
+    if (this.#headKnown) return;
+    const last = await db.storyEvent.findFirst({
+      orderBy: { sequence: 'desc' },
+      select: { sequence: true },
+    });
+    this.#head = last?.sequence ?? 0;
+    this.#headKnown = true;
+  }
+
   async #read(): Promise<void> {
     do {
       this.#again = false;
       try {
+        await this.#readHead();
         for (;;) {
           const events = await db.storyEvent.findMany({
             where: { sequence: { gt: this.#head } },
@@ -221,6 +232,7 @@ export class StoryFeed {
 
     async function* run(): AsyncGenerator<StoryEvent> {
       await feed.start();
+      await feed.#readHead();
       feed.#listeners.add(listener);
       let last = options.after ?? feed.#head;
       feed.#positions.set(listener, () => last);

@@ -1,0 +1,156 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TEST_SECRET, tokenFor } from './helpers/app.ts';
+import { collect, wsClient } from './helpers/clients.ts';
+import { admin, SCRATCH_PREFIX, urlFor } from './helpers/postgres.ts';
+
+// The start-up sequence docker-compose.yml runs, without Docker: a one-shot migrate (and seed) on
+// an empty database, then two API processes with MIGRATE_ON_START=false sharing PostgreSQL and
+// Redis, each on its own port as the two replicas are behind the proxy.
+const root = resolve(import.meta.dirname, '..');
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const name = `${SCRATCH_PREFIX}${process.ppid}_deploy_${Date.now()}`;
+const children: ChildProcess[] = [];
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+});
+
+function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    DATABASE_URL: urlFor(name),
+    REDIS_URL,
+    JWT_SECRET: TEST_SECRET,
+    MIGRATE_ON_START: 'false',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+function run(
+  script: string[],
+  extra: Record<string, string> = {},
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...script], {
+      cwd: root,
+      env: env(extra),
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.once('exit', (code) => done({ code, output }));
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => done(port));
+    });
+  });
+}
+
+async function startApi(): Promise<{ port: number; url: string; process: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: env({ PORT: String(port), LOG_LEVEL: 'info' }),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const deadline = Date.now() + 60_000;
+  while (!output.includes('storygraph ready')) {
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`API did not start:\n${output}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  return { port, url: `http://127.0.0.1:${port}/graphql`, process: child };
+}
+
+describe('the compose start-up sequence, run directly', () => {
+  it('migrates once, starts two replicas, and delivers a change across them', async () => {
+    await admin((client) => client.query(`CREATE DATABASE ${name}`));
+
+    // A replica started before the migration reports not ready, and why.
+    const early = await startApi();
+    const notReady = await fetch(`http://127.0.0.1:${early.port}/ready`);
+    expect(notReady.status).toBe(503);
+    expect(((await notReady.json()) as any).checks.database).toMatch(/pending migrations: .*_init/);
+    early.process.kill('SIGTERM');
+
+    const migrated = await run(['scripts/db.ts', 'migrate']);
+    expect(migrated.code).toBe(0);
+    expect(migrated.output).toMatch(/1 applied, 0 already applied/);
+    const seeded = await run(['scripts/db.ts', 'seed']);
+    expect(seeded.code).toBe(0);
+    // The one-shot service may run again on the next `docker compose up`: a no-op.
+    expect((await run(['scripts/db.ts', 'migrate'])).output).toMatch(
+      /0 applied, 1 already applied/,
+    );
+    expect((await run(['scripts/db.ts', 'seed'])).output).toMatch(/0 row\(s\) created/);
+
+    const [a, b] = await Promise.all([startApi(), startApi()]);
+    for (const api of [a, b]) {
+      const ready = await fetch(`http://127.0.0.1:${api.port}/ready`);
+      expect(await ready.json()).toEqual({
+        status: 'ready',
+        checks: { database: 'ok', pubsub: 'ok' },
+      });
+    }
+
+    const onB = collect(
+      wsClient(b.url),
+      'subscription { storyEvents { sequence entity changes { field after } } }',
+    );
+    await new Promise((done) => setTimeout(done, 500));
+    const token = await tokenFor('editor');
+    const post = async (query: string, variables: Record<string, unknown> = {}) =>
+      (await (
+        await fetch(a.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query, variables }),
+        })
+      ).json()) as any;
+    const summit = await post('{ summit(slug: "sco-summit-samarkand-2022") { id version } }');
+    const updated = await post(
+      'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { status } } }',
+      {
+        input: {
+          id: summit.data.summit.id,
+          expectedVersion: summit.data.summit.version,
+          patch: { status: 'CONFIRMED' },
+        },
+      },
+    );
+    expect(updated.data.updateSummit.summit.status).toBe('CONFIRMED');
+    const [event] = await onB.waitFor(1, 5000);
+    expect(event).toEqual({
+      sequence: 1,
+      entity: 'Summit',
+      changes: [{ field: 'status', after: 'CONFIRMED' }],
+    });
+
+    // SIGTERM: both replicas close cleanly and exit 0.
+    const exits = [a, b].map((api) => new Promise((done) => api.process.once('exit', done)));
+    a.process.kill('SIGTERM');
+    b.process.kill('SIGTERM');
+    expect(await Promise.all(exits)).toEqual([0, 0]);
+  });
+});
