@@ -44,6 +44,16 @@ const freePort = () =>
 const rssKb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+// RSS moves with garbage collection: take the median of several samples once things are quiet.
+async function steadyRssKb(pid: number): Promise<number> {
+  await sleep(2000);
+  const samples: number[] = [];
+  for (let i = 0; i < 7; i += 1) {
+    samples.push(rssKb(pid));
+    await sleep(400);
+  }
+  return samples.sort((a, b) => a - b)[3] as number;
+}
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
@@ -90,8 +100,7 @@ try {
   // Warm up: the first queries compile Prisma's query plans.
   for (let i = 0; i < 5; i += 1)
     await post('{ summit(slug: "sco-summit-samarkand-2022") { id version } }');
-  await sleep(500);
-  const rssBefore = rssKb(pid);
+  const rssBefore = await steadyRssKb(pid);
 
   const received = new Map<number, number[]>(); // sequence → arrival times
   const occurred = new Map<number, number>();
@@ -127,8 +136,7 @@ try {
     );
   }
   while (connected < SUBSCRIBERS) await sleep(50);
-  await sleep(1500); // let every subscribe message reach the server and register
-  const rssIdle = rssKb(pid);
+  const rssIdle = await steadyRssKb(pid); // also lets every subscription register
 
   const sentAt = new Map<number, number>();
   let version = summit.version;

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { bearerToken, TokenError, type Viewer, viewerFromToken } from './auth.ts';
@@ -13,6 +12,7 @@ import { pendingMigrations } from './migrate.ts';
 import type { StoryPubSub } from './pubsub.ts';
 import { useRequestLog } from './request-log.ts';
 import { schema } from './schema/index.ts';
+import { useSharedSubscriptionExecution } from './shared-execution.ts';
 import type { StoryFeed } from './story/feed.ts';
 
 /** What the transport hands Yoga along with each request. */
@@ -59,7 +59,9 @@ export function buildYoga(options: YogaOptions): StoryYoga {
     logging: yogaLogger(options.logger),
     graphiql: { title: 'storygraph', subscriptionsProtocol: 'WS' },
     // Served from the package, not a CDN: GraphiQL works offline and leaks nothing to third parties.
-    renderGraphiQL,
+    // Loaded on first use: the bundle is large, and most instances never serve GraphiQL.
+    renderGraphiQL: async (graphiqlOptions) =>
+      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     maskedErrors: { maskError },
     context: async ({ request, viewer: socketViewer }): Promise<Context> => {
       const requestId = request?.headers.get('x-request-id')?.slice(0, 100) || randomUUID();
@@ -88,6 +90,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
     plugins: [
       ...(options.plugins ?? []),
       useRequestLog(options.logger),
+      useSharedSubscriptionExecution(),
       {
         onRequest({ url, endResponse, fetchAPI }) {
           if (url.pathname === '/live') {
