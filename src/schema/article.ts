@@ -4,7 +4,7 @@ import { db } from '../db.ts';
 import { badInput } from '../errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { decodeGlobalId } from '../global-id.ts';
-import { OrderDirectionEnum, prismaDirection, readSpans, TextSpanRef } from './scalars.ts';
+import { orderInput, prismaDirection, readSpans, TextSpanRef } from './scalars.ts';
 
 export const Article = builder.prismaNode('Article', {
   description: 'A news article that reports on the story.',
@@ -103,26 +103,16 @@ builder.prismaObject('SummitMention', {
   }),
 });
 
-const ArticleOrderField = builder.enumType('ArticleOrderField', {
-  description: 'What to order articles by.',
-  values: {
-    PUBLISHED_AT: { description: 'Publication time.' },
-    UPDATED_AT: { description: 'Time of the last change.' },
-    HEADLINE: { description: 'Headline, alphabetically.' },
-  } as const,
-});
-
-const ArticleOrder = builder.inputType('ArticleOrder', {
-  description: 'An ordering of articles. Ties are broken by creation order.',
-  fields: (t) => ({
-    field: t.field({ type: ArticleOrderField, required: true, description: 'What to order by.' }),
-    direction: t.field({
-      type: OrderDirectionEnum,
-      defaultValue: 'DESC',
-      description: 'Which way; descending by default.',
-    }),
-  }),
-});
+const ArticleOrder = orderInput(
+  'Article',
+  'articles',
+  {
+    PUBLISHED_AT: 'Publication time.',
+    UPDATED_AT: 'Time of the last change.',
+    HEADLINE: 'Headline, alphabetically.',
+  },
+  'DESC',
+);
 
 const ArticleFilter = builder.inputType('ArticleFilter', {
   description: 'Narrows a list of articles. Every condition given must hold.',

@@ -5,7 +5,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { idOf } from '../global-id.ts';
 import {
   DatePrecisionEnum,
-  OrderDirectionEnum,
+  orderInput,
   ParticipationStatusEnum,
   prismaDirection,
 } from './scalars.ts';
@@ -69,25 +69,10 @@ export const Leader = builder.prismaNode('Leader', {
   }),
 });
 
-const LeaderOrderField = builder.enumType('LeaderOrderField', {
-  description: 'What to order leaders by.',
-  values: {
-    NAME: { description: 'Full name.' },
-    COUNTRY: { description: 'Country, then name.' },
-    UPDATED_AT: { description: 'Time of the last change.' },
-  } as const,
-});
-
-const LeaderOrder = builder.inputType('LeaderOrder', {
-  description: 'An ordering of leaders. Ties are broken by creation order, so pages are stable.',
-  fields: (t) => ({
-    field: t.field({ type: LeaderOrderField, required: true, description: 'What to order by.' }),
-    direction: t.field({
-      type: OrderDirectionEnum,
-      defaultValue: 'ASC',
-      description: 'Which way; ascending by default.',
-    }),
-  }),
+const LeaderOrder = orderInput('Leader', 'leaders', {
+  NAME: 'Full name.',
+  COUNTRY: 'Country, then name.',
+  UPDATED_AT: 'Time of the last change.',
 });
 
 const LeaderFilter = builder.inputType('LeaderFilter', {

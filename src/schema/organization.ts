@@ -2,12 +2,7 @@ import { z } from 'zod';
 import { builder } from '../builder.ts';
 import { db } from '../db.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import {
-  OrderDirectionEnum,
-  OrganizationKindEnum,
-  prismaDirection,
-  SummitStatusEnum,
-} from './scalars.ts';
+import { OrganizationKindEnum, orderInput, prismaDirection, SummitStatusEnum } from './scalars.ts';
 
 export const Organization = builder.prismaNode('Organization', {
   description: 'An intergovernmental body, party organ, alliance, forum or initiative.',
@@ -71,28 +66,9 @@ export const Organization = builder.prismaNode('Organization', {
   }),
 });
 
-const OrganizationOrderField = builder.enumType('OrganizationOrderField', {
-  description: 'What to order organizations by.',
-  values: {
-    NAME: { description: 'Full name.' },
-    UPDATED_AT: { description: 'Time of the last change.' },
-  } as const,
-});
-
-const OrganizationOrder = builder.inputType('OrganizationOrder', {
-  description: 'An ordering of organizations. Ties are broken by creation order.',
-  fields: (t) => ({
-    field: t.field({
-      type: OrganizationOrderField,
-      required: true,
-      description: 'What to order by.',
-    }),
-    direction: t.field({
-      type: OrderDirectionEnum,
-      defaultValue: 'ASC',
-      description: 'Which way; ascending by default.',
-    }),
-  }),
+const OrganizationOrder = orderInput('Organization', 'organizations', {
+  NAME: 'Full name.',
+  UPDATED_AT: 'Time of the last change.',
 });
 
 const OrganizationFilter = builder.inputType('OrganizationFilter', {

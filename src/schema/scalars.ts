@@ -171,3 +171,35 @@ export function readSpans(value: unknown): TextSpan[] {
       typeof span.text === 'string',
   );
 }
+
+/**
+ * Declares `<Type>OrderField` and `<Type>Order { field, direction }` for a list. Ties are always
+ * broken by creation order, so pages stay stable whatever the ordering.
+ */
+export function orderInput<Field extends string>(
+  typename: string,
+  plural: string,
+  fields: Record<Field, string>,
+  defaultDirection: 'ASC' | 'DESC' = 'ASC',
+) {
+  const FieldEnum = builder.enumType(`${typename}OrderField`, {
+    description: `What to order ${plural} by.`,
+    values: Object.fromEntries(
+      Object.entries(fields).map(([name, description]) => [
+        name,
+        { description: description as string },
+      ]),
+    ) as Record<Field, { description: string }>,
+  });
+  return builder.inputType(`${typename}Order`, {
+    description: `An ordering of ${plural}. Ties are broken by creation order, so pages are stable.`,
+    fields: (t) => ({
+      field: t.field({ type: FieldEnum, required: true, description: 'What to order by.' }),
+      direction: t.field({
+        type: OrderDirectionEnum,
+        defaultValue: defaultDirection,
+        description: `Which way; ${defaultDirection === 'ASC' ? 'ascending' : 'descending'} by default.`,
+      }),
+    }),
+  });
+}

@@ -6,7 +6,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { idOf } from '../global-id.ts';
 import {
   DatePrecisionEnum,
-  OrderDirectionEnum,
+  orderInput,
   ParticipationStatusEnum,
   prismaDirection,
   SummitStatusEnum,
@@ -85,25 +85,10 @@ export const Summit = builder.prismaNode('Summit', {
   }),
 });
 
-const SummitOrderField = builder.enumType('SummitOrderField', {
-  description: 'What to order summits by.',
-  values: {
-    STARTS_ON: { description: 'First day.' },
-    NAME: { description: 'Name.' },
-    UPDATED_AT: { description: 'Time of the last change.' },
-  } as const,
-});
-
-const SummitOrder = builder.inputType('SummitOrder', {
-  description: 'An ordering of summits. Ties are broken by creation order.',
-  fields: (t) => ({
-    field: t.field({ type: SummitOrderField, required: true, description: 'What to order by.' }),
-    direction: t.field({
-      type: OrderDirectionEnum,
-      defaultValue: 'ASC',
-      description: 'Which way; ascending by default.',
-    }),
-  }),
+const SummitOrder = orderInput('Summit', 'summits', {
+  STARTS_ON: 'First day.',
+  NAME: 'Name.',
+  UPDATED_AT: 'Time of the last change.',
 });
 
 const SummitFilter = builder.inputType('SummitFilter', {
