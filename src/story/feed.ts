@@ -229,6 +229,13 @@ export class StoryFeed {
       state.wake();
     };
     const feed = this;
+    // An async generator waiting for the next event can not be returned from the outside until
+    // it yields again; closing wakes it so an unsubscribe frees the listener at once.
+    function close() {
+      state.closed = true;
+      state.wake();
+      feed.#closers.delete(close);
+    }
 
     async function* run(): AsyncGenerator<StoryEvent> {
       await feed.start();
@@ -276,17 +283,11 @@ export class StoryFeed {
       } finally {
         feed.#listeners.delete(listener);
         feed.#positions.delete(listener);
+        feed.#closers.delete(close);
       }
     }
 
     const generator = run();
-    // An async generator waiting for the next event can not be returned from the outside until
-    // it yields again; closing wakes it so an unsubscribe frees the listener at once.
-    const close = () => {
-      state.closed = true;
-      state.wake();
-      this.#closers.delete(close);
-    };
     this.#closers.add(close);
     return {
       next: () => generator.next(),
