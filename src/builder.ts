@@ -90,6 +90,17 @@ export const builder = new SchemaBuilder<{
       description:
         'Fetches several objects by their global IDs, in the order given; null where nothing has that ID.',
       nullable: { list: false, items: true },
+      args: { ids: { description: 'Global IDs, at most 100.' } },
+      // Each ID is a lookup: cap the list like every connection page.
+      resolve: (_root, args, _ctx, _info, resolveNodes) => {
+        if (args.ids.length > MAX_PAGE_SIZE) {
+          throw badInput(`"ids" takes at most ${MAX_PAGE_SIZE} IDs.`, {
+            argument: 'ids',
+            max: MAX_PAGE_SIZE,
+          });
+        }
+        return resolveNodes(args.ids);
+      },
     },
     nodeTypeOptions: { description: 'An object with a global ID, fetchable through `node`.' },
     pageInfoTypeOptions: { description: 'Where a page sits in a connection.' },

@@ -51,6 +51,8 @@ export type StoryYoga = YogaServerInstance<ServerContext, Context>;
 export function buildYoga(options: YogaOptions): StoryYoga {
   const database = options.database ?? defaultDatabase;
   const anonymousReads = options.auth.anonymousReads ?? true;
+  // The request id chosen in the context, echoed back so a client can quote it.
+  const requestIds = new WeakMap<Request, string>();
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -65,6 +67,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
     maskedErrors: { maskError },
     context: async ({ request, viewer: socketViewer }): Promise<Context> => {
       const requestId = request?.headers.get('x-request-id')?.slice(0, 100) || randomUUID();
+      if (request) requestIds.set(request, requestId);
       let viewer = socketViewer;
       if (!viewer) {
         let token: string | undefined;
@@ -92,6 +95,10 @@ export function buildYoga(options: YogaOptions): StoryYoga {
       useRequestLog(options.logger),
       useSharedSubscriptionExecution(),
       {
+        onResponse({ request, response }) {
+          const requestId = requestIds.get(request);
+          if (requestId) response.headers.set('x-request-id', requestId);
+        },
         onRequest({ url, endResponse, fetchAPI }) {
           if (url.pathname === '/live') {
             endResponse(

@@ -109,6 +109,12 @@ describe('logs', () => {
     const all = JSON.stringify(lines);
     expect(all).not.toContain(token);
     expect(all).not.toContain('secret-slug-value');
+    const echoed = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-echo' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(echoed.headers.get('x-request-id')).toBe('req-echo');
   });
 });
 

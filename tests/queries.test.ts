@@ -153,6 +153,14 @@ describe('global IDs', () => {
     ]);
   });
 
+  it('refuses more than 100 IDs in nodes', async () => {
+    const ids = Array.from({ length: 101 }, (_, i) =>
+      Buffer.from(`Leader:${i + 1}`).toString('base64'),
+    );
+    const result = await run('query ($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids });
+    expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
+  });
+
   it('returns null for a well-formed ID that names nothing', async () => {
     const ghost = Buffer.from('Leader:99999').toString('base64');
     const result = await run('query ($id: ID!) { node(id: $id) { id } }', { id: ghost });

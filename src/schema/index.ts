@@ -43,7 +43,7 @@ function describeGeneratedTypes(built: GraphQLSchema): GraphQLSchema {
   ] as const) {
     const definition = query?.[field]?.args.find((candidate) => candidate.name === arg);
     if (definition && !definition.description) {
-      definition.description = field === 'node' ? 'A global ID.' : 'Global IDs, at most 100.';
+      definition.description = field === 'node' ? 'A global ID.' : 'Global IDs.';
     }
   }
   return built;
