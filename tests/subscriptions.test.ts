@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { idOf } from '../src/global-id.ts';
 import { encodeEventCursor } from '../src/story/feed.ts';
-import { startApp, tokenFor } from './helpers/app.ts';
+import { startApp, TEST_SECRET, tokenFor } from './helpers/app.ts';
 import { collect, sseClient, wsClient } from './helpers/clients.ts';
 import { execute } from './helpers/graphql.ts';
 
@@ -265,6 +265,21 @@ describe('tokens on graphql-ws', () => {
     );
     await asEditor.ended();
     expect(asEditor.items[0]).toEqual({ summit: { version: current.data.node.version + 1 } });
+  });
+
+  it('closes with 4401 without a token when anonymous reads are off', async () => {
+    const closed = await startApp({ auth: { secret: TEST_SECRET, anonymousReads: false } });
+    const code = await new Promise<number>((resolve) => {
+      wsClient(closed.url).on('closed', (event) => resolve((event as { code: number }).code));
+    });
+    expect(code).toBe(4401);
+    const reader = await tokenFor('reader');
+    const withToken = collect(
+      wsClient(closed.url, { authorization: `Bearer ${reader}` }),
+      '{ leader(slug: "xi-jinping") { name } }',
+    );
+    await withToken.ended();
+    expect(withToken.items).toEqual([{ name: 'Xi Jinping' }]);
   });
 
   it('closes with 4401 when the token expires while connected', async () => {
