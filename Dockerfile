@@ -3,7 +3,7 @@
 # generates the client, TypeScript); the runtime stage carries only what `node dist/src/main.js`
 # and `node dist/scripts/db.js` load, and runs as the unprivileged `node` user.
 
-FROM node:22.12.0-bookworm-slim AS build
+FROM node:22.16.0-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
@@ -18,17 +18,21 @@ COPY src ./src
 COPY scripts ./scripts
 RUN npm run build
 
-FROM node:22.12.0-bookworm-slim AS runtime
+FROM node:22.16.0-bookworm-slim AS runtime
 LABEL org.opencontainers.image.title="storygraph" \
       org.opencontainers.image.description="A live GraphQL graph of a news story" \
-      org.opencontainers.image.base.name="docker.io/library/node:22.12.0-bookworm-slim"
+      org.opencontainers.image.base.name="docker.io/library/node:22.16.0-bookworm-slim"
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=4000
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The compiled Prisma client is in dist, so the production install needs no install scripts.
+# @prisma/client names the Prisma CLI as a peer, which makes npm count the CLI and everything it
+# pulls in as production dependencies. Nothing at run time loads them; dropping them more than
+# halves node_modules (about 410 MB to 185 MB).
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm uninstall --no-save --omit=dev --ignore-scripts --no-audit --no-fund prisma \
  && npm cache clean --force \
  && mkdir -p /app/data \
  && chown node:node /app/data

@@ -7,6 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { signToken } from '../src/auth.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const embedded = process.argv.includes('--embedded');
@@ -72,6 +75,7 @@ async function startOnce(env: NodeJS.ProcessEnv, label: string): Promise<number>
     child.kill('SIGKILL');
     throw new Error(`${label}: unexpected answer ${JSON.stringify(body)}`);
   }
+  if (label.endsWith('first start')) await liveUpdate(port, label);
   child.kill('SIGTERM');
   const code = await exited;
   if (code !== 0) throw new Error(`${label}: exited with ${code} after SIGTERM:\n${output}`);
@@ -79,6 +83,57 @@ async function startOnce(env: NodeJS.ProcessEnv, label: string): Promise<number>
     `${label}: ready in ${Math.round(readyMs)} ms (process start to listening), answered the summit query, exited 0 on SIGTERM`,
   );
   return readyMs;
+}
+
+/** Subscribes over graphql-ws, edits the summit as an editor, and waits for the event. */
+async function liveUpdate(port: number, label: string): Promise<void> {
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const client = createClient({
+    url: url.replace('http', 'ws'),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+  });
+  const received = new Promise<{ sequence: number; label: string }>((resolve, reject) => {
+    client.subscribe(
+      { query: 'subscription { storyEvents { sequence label } }' },
+      {
+        next: ({ data }) =>
+          resolve((data as { storyEvents: { sequence: number; label: string } }).storyEvents),
+        error: reject,
+        complete: () => {},
+      },
+    );
+  });
+  await new Promise((done) => setTimeout(done, 300));
+  const token = await signToken('editor', env.JWT_SECRET as string, { expiresIn: '5m' });
+  const post = async (query: string, variables: Record<string, unknown> = {}) =>
+    (await (
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables }),
+      })
+    ).json()) as { data?: { summit?: { id: string; version: number } }; errors?: unknown[] };
+  const summit = (await post('{ summit(slug: "sco-summit-samarkand-2022") { id version } }')).data
+    ?.summit;
+  if (!summit) throw new Error(`${label}: the summit could not be read`);
+  const result = await post(
+    'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { status } } }',
+    { input: { id: summit.id, expectedVersion: summit.version, patch: { status: 'CONFIRMED' } } },
+  );
+  if (result.errors) throw new Error(`${label}: mutation failed: ${JSON.stringify(result.errors)}`);
+  const event = await Promise.race([
+    received,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${label}: no event within 5 s`)), 5000),
+    ),
+  ]);
+  if (event.label !== 'SUMMIT_CONFIRMED')
+    throw new Error(`${label}: unexpected event ${JSON.stringify(event)}`);
+  await client.dispose();
+  console.info(
+    `${label}: an editor's change reached a graphql-ws subscriber (event ${event.sequence})`,
+  );
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'storygraph-smoke-'));
