@@ -20,12 +20,7 @@ step "dclint docker-compose.yml"
 npx --no dclint docker-compose.yml --color=false --max-warnings 0 || fail dclint
 
 step "dockerfilelint Dockerfile"
-if [ -x node_modules/.bin/dockerfilelint ]; then
-  node_modules/.bin/dockerfilelint Dockerfile || fail dockerfilelint
-else
-  # Not (yet) a devDependency here: fetch the pinned version from the registry for this run.
-  npm exec --yes --package=dockerfilelint@1.8.0 -- dockerfilelint Dockerfile || fail dockerfilelint
-fi
+npx --no dockerfilelint Dockerfile || fail dockerfilelint
 
 step "dockerfile-utils lint Dockerfile"
 npx --no dockerfile-utils lint Dockerfile || fail dockerfile-utils
