@@ -4,7 +4,7 @@ import { ErrorCode, userError } from '../errors.ts';
 import type { Membership, Participation, Prisma } from '../generated/prisma/client.ts';
 import { encodeGlobalId, idOf } from '../global-id.ts';
 import { checkVersion, notFound, writeChange } from '../story/changes.ts';
-import { given, updateEntity } from '../story/editing.ts';
+import { given, recordLinked, removeLink, updateEntity } from '../story/editing.ts';
 import { relatedIds } from '../story/related.ts';
 import { ArticlePayload } from './article-mutations.ts';
 import { checkDateOrder, lineSchema, textSchema } from './inputs.ts';
@@ -264,15 +264,14 @@ builder.mutationFields((t) => ({
         const row = await tx.participation.create({
           data: { ...key, status: input.status, note: input.note ?? '' },
         });
-        await record({
-          kind: 'LINKED',
-          label: PARTICIPATION_LABELS[row.status] ?? null,
-          entityType: 'Participation',
-          entityId: row.id,
-          entityVersion: row.version,
-          changes: [{ field: 'status', before: null, after: row.status }],
-          relatedIds: await relatedIds.Participation(tx, row.id),
-        });
+        await recordLinked(
+          tx,
+          record,
+          'Participation',
+          row,
+          'status',
+          PARTICIPATION_LABELS[row.status] ?? null,
+        );
         return row;
       });
       return { participation: result };
@@ -316,16 +315,7 @@ builder.mutationFields((t) => ({
         const existing = await tx.participation.findUnique({ where: { leaderId_summitId: key } });
         if (!existing)
           throw userError(ErrorCode.NOT_FOUND, 'That leader has no participation in that summit.');
-        const related = await relatedIds.Participation(tx, existing.id);
-        await tx.participation.delete({ where: { id: existing.id } });
-        await record({
-          kind: 'UNLINKED',
-          entityType: 'Participation',
-          entityId: existing.id,
-          entityVersion: existing.version + 1,
-          changes: [{ field: 'status', before: existing.status, after: null }],
-          relatedIds: related,
-        });
+        await removeLink(tx, record, 'Participation', existing, 'status');
         return tx.summit.findUniqueOrThrow({ where: { id: key.summitId } });
       });
       return { summit: result };
@@ -437,15 +427,7 @@ builder.mutationFields((t) => ({
       checkSpan(data as Record<string, unknown>);
       const { result } = await writeChange(ctx.viewer, async (tx, record) => {
         const row = await tx.membership.create({ data });
-        await record({
-          kind: 'LINKED',
-          label: 'MEMBERSHIP_ADDED',
-          entityType: 'Membership',
-          entityId: row.id,
-          entityVersion: row.version,
-          changes: [{ field: 'role', before: null, after: row.role }],
-          relatedIds: await relatedIds.Membership(tx, row.id),
-        });
+        await recordLinked(tx, record, 'Membership', row, 'role', 'MEMBERSHIP_ADDED');
         return row;
       });
       return { membership: result };
@@ -488,16 +470,7 @@ builder.mutationFields((t) => ({
       const { result } = await writeChange(ctx.viewer, async (tx, record) => {
         const existing = await tx.membership.findUnique({ where: { id } });
         if (!existing) notFound('Membership', String(input.membershipId));
-        const related = await relatedIds.Membership(tx, id);
-        await tx.membership.delete({ where: { id } });
-        await record({
-          kind: 'UNLINKED',
-          entityType: 'Membership',
-          entityId: id,
-          entityVersion: existing.version + 1,
-          changes: [{ field: 'role', before: existing.role, after: null }],
-          relatedIds: related,
-        });
+        await removeLink(tx, record, 'Membership', existing, 'role');
         return existing;
       });
       return { membership: result };

@@ -7,6 +7,7 @@ import {
   diffFields,
   type FieldChange,
   notFound,
+  type Recorder,
   type Tx,
   writeChange,
 } from './changes.ts';
@@ -151,5 +152,48 @@ export async function deleteEntity(
       entityVersion: current.version + 1,
       relatedIds: related,
     });
+  });
+}
+
+/** A row that links two entities: a participation or a membership. */
+type LinkType = 'Participation' | 'Membership';
+
+/** Logs LINKED for a link row just created, with `field` as its first value. */
+export async function recordLinked(
+  tx: Tx,
+  record: Recorder,
+  type: LinkType,
+  row: Versioned & Record<string, unknown>,
+  field: string,
+  label: string | null,
+): Promise<void> {
+  await record({
+    kind: 'LINKED',
+    label,
+    entityType: type,
+    entityId: row.id,
+    entityVersion: row.version,
+    changes: [{ field, before: null, after: row[field] ?? null }],
+    relatedIds: await relatedIds[type](tx, row.id),
+  });
+}
+
+/** Deletes a link row and logs UNLINKED, naming both ends it joined (read before deleting). */
+export async function removeLink(
+  tx: Tx,
+  record: Recorder,
+  type: LinkType,
+  row: Versioned & Record<string, unknown>,
+  field: string,
+): Promise<void> {
+  const related = await relatedIds[type](tx, row.id);
+  await delegate(tx, type).delete({ where: { id: row.id } });
+  await record({
+    kind: 'UNLINKED',
+    entityType: type,
+    entityId: row.id,
+    entityVersion: row.version + 1,
+    changes: [{ field, before: row[field] ?? null, after: null }],
+    relatedIds: related,
   });
 }
