@@ -207,6 +207,85 @@ describe('editing the story', () => {
     expect(events[2]?.changes).toEqual([{ field: 'leaders', before: null, after: leaderId }]);
   });
 
+  it('links and unlinks every kind of relation, logging each with both ends', async () => {
+    const head = (await db.storyHead.findUniqueOrThrow({ where: { id: 1 } })).sequence;
+    const run = async (mutation: string, input: Record<string, unknown>) => {
+      const result = await execute(yoga, mutation, { input }, editor);
+      expect(result.errors).toBeUndefined();
+      return result.data;
+    };
+    const membership = await run(
+      'mutation ($input: LinkLeaderToOrganizationInput!) { linkLeaderToOrganization(input: $input) { membership { id version role startedOn startedOnPrecision } } }',
+      { leaderId: ids.putin, organizationId: ids.nato, role: 'Critic', startedOn: '2022-02-24' },
+    );
+    const seat = membership.linkLeaderToOrganization.membership;
+    expect(seat).toMatchObject({
+      role: 'Critic',
+      startedOn: '2022-02-24',
+      startedOnPrecision: 'DAY',
+      version: 1,
+    });
+    const updated = await run(
+      'mutation ($input: UpdateMembershipInput!) { updateMembership(input: $input) { membership { version endedOn } } }',
+      { id: seat.id, expectedVersion: 1, patch: { endedOn: '2022-12-31' } },
+    );
+    expect(updated.updateMembership.membership).toEqual({ version: 2, endedOn: '2022-12-31' });
+    await run(
+      'mutation ($input: UnlinkLeaderFromOrganizationInput!) { unlinkLeaderFromOrganization(input: $input) { membership { role } } }',
+      { membershipId: seat.id },
+    );
+    const participation = await db.participation.findFirstOrThrow({
+      where: { leader: { slug: 'xi-jinping' }, summit: { slug: 'ccp-national-congress-2022' } },
+    });
+    const participationId = Buffer.from(`Participation:${participation.id}`).toString('base64');
+    await run(
+      'mutation ($input: UpdateParticipationInput!) { updateParticipation(input: $input) { participation { status } } }',
+      {
+        id: participationId,
+        expectedVersion: participation.version,
+        patch: { status: 'WITHDRAWN' },
+      },
+    );
+    const congress = (await execute(yoga, '{ summit(slug: "ccp-national-congress-2022") { id } }'))
+      .data.summit.id;
+    await run(
+      'mutation ($input: UnlinkLeaderFromSummitInput!) { unlinkLeaderFromSummit(input: $input) { summit { participants { totalCount } } } }',
+      { leaderId: ids.xi, summitId: congress },
+    );
+    await run(
+      'mutation ($input: LinkSummitToOrganizationInput!) { linkSummitToOrganization(input: $input) { summit { organizer { slug } } } }',
+      { summitId: congress, organizationId: ids.nato },
+    );
+    await run(
+      'mutation ($input: UnlinkSummitFromOrganizationInput!) { unlinkSummitFromOrganization(input: $input) { summit { organizer { slug } } } }',
+      { summitId: congress },
+    );
+    await run(
+      'mutation ($input: UnlinkOrganizationFromArticleInput!) { unlinkOrganizationFromArticle(input: $input) { article { organizations { totalCount } } } }',
+      { articleId: ids.article, organizationId: ids.nato },
+    );
+    const events = await db.storyEvent.findMany({
+      where: { sequence: { gt: head } },
+      orderBy: { sequence: 'asc' },
+    });
+    expect(events.map((event) => [event.kind, event.entityType, event.label])).toEqual([
+      ['LINKED', 'Membership', 'MEMBERSHIP_ADDED'],
+      ['UPDATED', 'Membership', 'MEMBERSHIP_ENDED'],
+      ['UNLINKED', 'Membership', null],
+      ['UPDATED', 'Participation', 'PARTICIPATION_WITHDRAWN'],
+      ['UNLINKED', 'Participation', null],
+      ['LINKED', 'Summit', null],
+      ['UNLINKED', 'Summit', null],
+      ['UNLINKED', 'Article', null],
+    ]);
+    expect(events[2]?.relatedIds).toEqual(expect.arrayContaining([ids.putin, ids.nato]));
+    expect(events[2]?.changes).toEqual([{ field: 'role', before: 'Critic', after: null }]);
+    expect(events[4]?.relatedIds).toEqual(expect.arrayContaining([ids.xi, congress]));
+    expect(events[6]?.changes).toEqual([{ field: 'organizer', before: ids.nato, after: null }]);
+    expect(events[7]?.relatedIds).toContain(ids.nato);
+    expect(events.map((event) => event.sequence)).toEqual(events.map((_, i) => head + 1 + i));
+  });
+
   it('answers the story log and an entity history as connections', async () => {
     const result = await execute(
       yoga,
