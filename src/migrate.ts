@@ -136,12 +136,20 @@ export async function migrate(database: Database, dir = MIGRATIONS_DIR): Promise
   });
 }
 
+// The files on disk do not change while the process runs: read and hash them once per folder,
+// not on every readiness probe.
+const migrationsOnDisk = new Map<string, MigrationFile[]>();
+
 /** Names of committed migrations not yet applied (for readiness checks). */
 export async function pendingMigrations(
   database: Database,
   dir = MIGRATIONS_DIR,
 ): Promise<string[]> {
-  const files = readMigrations(dir);
+  let files = migrationsOnDisk.get(dir);
+  if (!files) {
+    files = readMigrations(dir);
+    migrationsOnDisk.set(dir, files);
+  }
   return database.withSession(async (session) => {
     const { rows } = await session.query<{ exists: boolean }>(
       `SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS exists`,
