@@ -36,16 +36,12 @@ function describeGeneratedTypes(built: GraphQLSchema): GraphQLSchema {
       fields.totalCount.description = 'How many items the whole list has, across all pages.';
     }
   }
-  const query = built.getQueryType()?.getFields();
-  for (const [field, arg] of [
-    ['node', 'id'],
-    ['nodes', 'ids'],
-  ] as const) {
-    const definition = query?.[field]?.args.find((candidate) => candidate.name === arg);
-    if (definition && !definition.description) {
-      definition.description = field === 'node' ? 'A global ID.' : 'Global IDs.';
-    }
-  }
+  // The relay plugin takes a description for `nodes(ids)` but none for `node(id)`.
+  const id = built
+    .getQueryType()
+    ?.getFields()
+    .node?.args.find((arg) => arg.name === 'id');
+  if (id && !id.description) id.description = 'A global ID.';
   return built;
 }
 

@@ -11,6 +11,7 @@ import {
   type EventFilter,
   encodeEventCursor,
   eventWhere,
+  START_CURSOR,
 } from '../story/feed.ts';
 import { Article } from './article.ts';
 import { Leader } from './leader.ts';
@@ -284,8 +285,7 @@ builder.subscriptionField('storyEvents', (t) =>
       'The story feed. With `after`, first replays every matching event after that cursor, then continues live, with no gap and no duplicate between the two. Without it, only events from now on. A subscription whose client falls too far behind ends with SLOW_CONSUMER and the cursor to resume from.',
     args: {
       after: t.arg.string({
-        description:
-          'Resume after this event cursor. `c3RvcnlFdmVudDow` (the position before the first event) replays the whole log.',
+        description: `Resume after this event cursor. \`${START_CURSOR}\` (the position before the first event) replays the whole log.`,
       }),
       filter: t.arg({
         type: StoryEventFilter,
