@@ -42,7 +42,11 @@ export function createStoryPubSub(redisUrl?: string): StoryPubSub {
     lazyConnect: false,
   };
   const publisher = new Redis(redisUrl, { ...options, enableOfflineQueue: false });
-  const subscriber = new Redis(redisUrl, options);
+  // No INFO ready check on the subscriber: it only sends SUBSCRIBE, which Redis accepts while it is
+  // still loading, so the check guards nothing. Worse, ioredis 5 writes a SUBSCRIBE issued during
+  // the handshake before that INFO; the INFO then fails in subscriber mode, the client reconnects
+  // without resubscribing, and this instance stops hearing the others while reporting ready.
+  const subscriber = new Redis(redisUrl, { ...options, enableReadyCheck: false });
   const reconnectListeners = new Set<() => void>();
   let lastError = '';
   let wasDown = false;
