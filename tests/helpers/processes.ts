@@ -1,12 +1,16 @@
 // Real processes for the multi-process and fault tests: API servers started as `main.ts` runs in
 // production, a private redis-server and a private PostgreSQL cluster that a test may stop and
-// start again. Everything started here is killed (and its files removed) after the test file.
+// start again, and the clients that load them: subscribers that resume from their last cursor
+// and editors that record which edits were acknowledged. Everything started here is killed (and
+// its files removed) after the test file.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createClient } from 'graphql-ws';
 import { afterAll } from 'vitest';
+import WebSocket from 'ws';
 import { type Role, signToken } from '../../src/auth.ts';
 
 /** The repository root, where child processes run. */
@@ -309,4 +313,229 @@ export async function startPostgres(): Promise<PostgresCluster> {
   });
   await cluster.start();
   return cluster;
+}
+
+// Clients of those processes.
+/** One story event as the fault tests select it. */
+export interface SeenEvent {
+  sequence: number;
+  cursor: string;
+  entityId: string;
+  entityVersion: number;
+  changes: { field: string; after: unknown }[];
+}
+
+export const EVENT_FIELDS = 'sequence cursor entityId entityVersion changes { field after }';
+
+/** A `storyEvents` subscriber that resubscribes after its last cursor whenever it ends. */
+export interface Follower {
+  readonly events: SeenEvent[];
+  /** How each subscription ended before the follower resumed (codes or messages). */
+  readonly endings: string[];
+  /** Resolves once an event with at least `sequence` arrived; rejects after `ms`. */
+  reach(sequence: number, ms: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Follows the log on `url` from the cursor `after`. When the subscription errors or completes,
+ * it subscribes again (a new socket) from the cursor of the last event it received, after
+ * `retryMs`, until stopped.
+ */
+export function follow(url: string, after: string, retryMs = 200): Follower {
+  const events: SeenEvent[] = [];
+  const endings: string[] = [];
+  const watchers = new Set<() => void>();
+  let stopped = false;
+  let current: { dispose(): void | Promise<void> } | undefined;
+  const subscribe = () => {
+    if (stopped) return;
+    const cursor = events.at(-1)?.cursor ?? after;
+    const client = createClient({
+      url: url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: true,
+    });
+    current = client;
+    let ended = false;
+    const end = (why: string) => {
+      if (ended) return;
+      ended = true;
+      endings.push(why);
+      void client.dispose();
+      if (!stopped) setTimeout(subscribe, retryMs);
+    };
+    client.subscribe<{ storyEvents: SeenEvent }>(
+      {
+        query: `subscription ($after: String) { storyEvents(after: $after) { ${EVENT_FIELDS} } }`,
+        variables: { after: cursor },
+      },
+      {
+        next: (message) => {
+          if (message.errors?.length) {
+            end(message.errors.map((error) => String(error.extensions?.code)).join(','));
+            return;
+          }
+          if (message.data) events.push(message.data.storyEvents);
+          for (const watcher of watchers) watcher();
+        },
+        error: (error) => {
+          const errors = error as { extensions?: { code?: string } }[] | Error | CloseEvent;
+          end(
+            Array.isArray(errors)
+              ? errors.map((e) => String(e.extensions?.code)).join(',')
+              : errors instanceof Error
+                ? errors.message
+                : `closed ${(errors as { code?: number }).code}`,
+          );
+        },
+        complete: () => end('complete'),
+      },
+    );
+  };
+  subscribe();
+  const stop = async () => {
+    stopped = true;
+    await current?.dispose();
+  };
+  leftovers.push(stop);
+  return {
+    stop,
+    events,
+    endings,
+    reach: (sequence, ms) =>
+      new Promise<void>((done, fail) => {
+        const check = () => {
+          if ((events.at(-1)?.sequence ?? 0) < sequence) return;
+          clearTimeout(timer);
+          watchers.delete(check);
+          done();
+        };
+        const timer = setTimeout(() => {
+          watchers.delete(check);
+          fail(
+            new Error(
+              `follower reached ${events.at(-1)?.sequence ?? 0}, not ${sequence}, in ${ms} ms; endings ${JSON.stringify(endings)}`,
+            ),
+          );
+        }, ms);
+        watchers.add(check);
+        check();
+      }),
+  };
+}
+
+/** One request an editor made and what came of it. */
+export interface Attempt {
+  at: number;
+  ms: number;
+  /** `ok`, an error code, or `no answer: …` when the request got no response. */
+  outcome: string;
+  status?: number;
+  version?: number;
+  description?: string;
+}
+
+/** Keeps editing one summit's description through `api` until stopped. */
+export interface Editor {
+  readonly attempts: Attempt[];
+  /** Edits the server acknowledged: the version and description they produced. */
+  readonly acknowledged: { id: string; version: number; description: string }[];
+  stop(): Promise<void>;
+}
+
+const UPDATE =
+  'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { id version description } } }';
+
+/**
+ * Edits the summit `slug` in a loop, each edit based on the last version it knows. A CONFLICT
+ * (an earlier edit committed although its answer was lost) adopts the current version; any other
+ * failure waits `pauseMs` before the next try.
+ */
+export function startEditor(
+  api: Api,
+  token: string,
+  slug: string,
+  name: string,
+  pauseMs = 100,
+): Editor {
+  const attempts: Attempt[] = [];
+  const acknowledged: Editor['acknowledged'] = [];
+  let stopped = false;
+  const send = async (
+    query: string,
+    variables: Record<string, unknown>,
+  ): Promise<{ result?: HttpResult; error?: string }> => {
+    try {
+      return { result: await api.graphql(query, variables, { token, timeoutMs: 20_000 }) };
+    } catch (error) {
+      return { error: `no answer: ${(error as Error).message}` };
+    }
+  };
+  const pause = () => new Promise((done) => setTimeout(done, pauseMs));
+  const loop = (async () => {
+    let id: string | undefined;
+    let version = 0;
+    let count = 0;
+    while (!stopped) {
+      if (!id) {
+        const read = await send(`{ summit(slug: "${slug}") { id version } }`, {});
+        const summit = read.result?.body?.data?.summit;
+        if (summit) {
+          id = summit.id;
+          version = summit.version;
+        } else await pause();
+        continue;
+      }
+      count += 1;
+      const description = `${name} edit ${count}`;
+      const at = Date.now();
+      const sent = await send(UPDATE, {
+        input: { id, expectedVersion: version, patch: { description } },
+      });
+      const attempt: Attempt = { at, ms: Date.now() - at, outcome: sent.error ?? 'ok' };
+      if (sent.result) {
+        attempt.status = sent.result.status;
+        const summit = sent.result.body?.data?.updateSummit?.summit;
+        const error = sent.result.body?.errors?.[0];
+        if (summit && !error) {
+          attempt.version = summit.version;
+          attempt.description = summit.description;
+          acknowledged.push({ id: summit.id, version: summit.version, description });
+          version = summit.version;
+        } else {
+          attempt.outcome = String(error?.extensions?.code ?? `HTTP ${sent.result.status}`);
+          if (attempt.outcome === 'CONFLICT') {
+            version = Number(error.extensions.currentVersion);
+          }
+        }
+      }
+      attempts.push(attempt);
+      if (attempt.outcome !== 'ok' && attempt.outcome !== 'CONFLICT') await pause();
+    }
+  })();
+  const stop = async () => {
+    stopped = true;
+    await loop;
+  };
+  leftovers.push(stop);
+  return { attempts, acknowledged, stop };
+}
+
+/** Every event in the log, read through `api` page by page. */
+export async function readLog(api: Api): Promise<SeenEvent[]> {
+  const events: SeenEvent[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page: HttpResult = await api.graphql(
+      `query ($after: String) { storyEvents(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { ${EVENT_FIELDS} } } } }`,
+      { after },
+    );
+    const connection = page.body?.data?.storyEvents;
+    if (!connection) throw new Error(`could not read the log: ${JSON.stringify(page.body)}`);
+    for (const edge of connection.edges) events.push(edge.node);
+    if (!connection.pageInfo.hasNextPage) return events;
+    after = connection.pageInfo.endCursor;
+  }
 }
