@@ -330,10 +330,14 @@ export const EVENT_FIELDS = 'sequence cursor entityId entityVersion changes { fi
 /** A `storyEvents` subscriber that resubscribes after its last cursor whenever it ends. */
 export interface Follower {
   readonly events: SeenEvent[];
+  /** When each event arrived (`performance.now()`), index for index with `events`. */
+  readonly arrivals: number[];
   /** How each subscription ended before the follower resumed (codes or messages). */
   readonly endings: string[];
   /** Resolves once an event with at least `sequence` arrived; rejects after `ms`. */
   reach(sequence: number, ms: number): Promise<void>;
+  /** Resolves once `count` events arrived in all; rejects after `ms`. */
+  received(count: number, ms: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -344,6 +348,7 @@ export interface Follower {
  */
 export function follow(url: string, after: string, retryMs = 200): Follower {
   const events: SeenEvent[] = [];
+  const arrivals: number[] = [];
   const endings: string[] = [];
   const watchers = new Set<() => void>();
   let stopped = false;
@@ -377,7 +382,10 @@ export function follow(url: string, after: string, retryMs = 200): Follower {
             end(message.errors.map((error) => String(error.extensions?.code)).join(','));
             return;
           }
-          if (message.data) events.push(message.data.storyEvents);
+          if (message.data) {
+            events.push(message.data.storyEvents);
+            arrivals.push(performance.now());
+          }
           for (const watcher of watchers) watcher();
         },
         error: (error) => {
@@ -395,6 +403,26 @@ export function follow(url: string, after: string, retryMs = 200): Follower {
     );
   };
   subscribe();
+  const until = (test: () => boolean, ms: number, what: string) =>
+    new Promise<void>((done, fail) => {
+      const check = () => {
+        if (!test()) return;
+        clearTimeout(timer);
+        watchers.delete(check);
+        done();
+      };
+      const timer = setTimeout(() => {
+        watchers.delete(check);
+        const last = events.at(-1)?.sequence ?? 0;
+        fail(
+          new Error(
+            `follower did not receive ${what} in ${ms} ms: ${events.length} events up to ${last}; endings ${JSON.stringify(endings)}`,
+          ),
+        );
+      }, ms);
+      watchers.add(check);
+      check();
+    });
   const stop = async () => {
     stopped = true;
     await current?.dispose();
@@ -403,26 +431,11 @@ export function follow(url: string, after: string, retryMs = 200): Follower {
   return {
     stop,
     events,
+    arrivals,
     endings,
     reach: (sequence, ms) =>
-      new Promise<void>((done, fail) => {
-        const check = () => {
-          if ((events.at(-1)?.sequence ?? 0) < sequence) return;
-          clearTimeout(timer);
-          watchers.delete(check);
-          done();
-        };
-        const timer = setTimeout(() => {
-          watchers.delete(check);
-          fail(
-            new Error(
-              `follower reached ${events.at(-1)?.sequence ?? 0}, not ${sequence}, in ${ms} ms; endings ${JSON.stringify(endings)}`,
-            ),
-          );
-        }, ms);
-        watchers.add(check);
-        check();
-      }),
+      until(() => (events.at(-1)?.sequence ?? 0) >= sequence, ms, `sequence ${sequence}`),
+    received: (count, ms) => until(() => events.length >= count, ms, `${count} events`),
   };
 }
 
