@@ -5,7 +5,6 @@ import { CONNECT_TIMEOUT_MS, openPostgres } from '../src/db.ts';
 import { maskError } from '../src/errors.ts';
 import { START_CURSOR } from '../src/story/feed.ts';
 import {
-  type Api,
   follow,
   processToken,
   readLog,
