@@ -38,3 +38,24 @@ export async function startApp(
   const port = await app.listen(0, '127.0.0.1');
   return Object.assign(app, { port, url: `http://127.0.0.1:${port}/graphql` });
 }
+
+/**
+ * Waits until `condition` holds, checking every 20 ms, and fails after `ms` naming `what`: the
+ * way tests wait for the server to reach a state, instead of sleeping for a guessed time.
+ */
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  ms = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Waits until the app's feed serves at least `count` live subscriptions. */
+export function waitForSubscribers(app: StoryApp, count: number): Promise<void> {
+  return waitUntil(() => app.feed.subscribers >= count, `${count} live subscriptions`);
+}
