@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEST_SECRET, tokenFor } from './helpers/app.ts';
+import { freePort, TEST_REDIS_URL, TEST_SECRET, tokenFor } from './helpers/app.ts';
 import { collect, wsClient } from './helpers/clients.ts';
 import { admin, SCRATCH_PREFIX, urlFor } from './helpers/postgres.ts';
 
@@ -10,7 +9,6 @@ import { admin, SCRATCH_PREFIX, urlFor } from './helpers/postgres.ts';
 // an empty database, then two API processes with MIGRATE_ON_START=false sharing PostgreSQL and
 // Redis, each on its own port as the two replicas are behind the proxy.
 const root = resolve(import.meta.dirname, '..');
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const name = `${SCRATCH_PREFIX}${process.ppid}_deploy_${Date.now()}`;
 const children: ChildProcess[] = [];
 
@@ -24,7 +22,7 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     ...process.env,
     NODE_ENV: 'production',
     DATABASE_URL: urlFor(name),
-    REDIS_URL,
+    REDIS_URL: TEST_REDIS_URL,
     JWT_SECRET: TEST_SECRET,
     MIGRATE_ON_START: 'false',
     HOST: '127.0.0.1',
@@ -50,15 +48,6 @@ function run(
       output += chunk;
     });
     child.once('exit', (code) => done({ code, output }));
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
   });
 }
 

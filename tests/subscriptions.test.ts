@@ -3,7 +3,7 @@ import { idOf } from '../src/global-id.ts';
 import { encodeEventCursor } from '../src/story/feed.ts';
 import { startApp, TEST_SECRET, tokenFor, waitForSubscribers, waitUntil } from './helpers/app.ts';
 import { collect, sseClient, wsClient } from './helpers/clients.ts';
-import { execute } from './helpers/graphql.ts';
+import { editSummit, execute } from './helpers/graphql.ts';
 
 const app = await startApp();
 let editor: string;
@@ -27,28 +27,8 @@ const FEED = `subscription ($after: String, $filter: StoryEventFilter) {
   storyEvents(after: $after, filter: $filter) { cursor sequence kind entity entityId entityVersion changes { field before after } occurredAt }
 }`;
 
-/**
- * Sets a summit's description through the API, reading its version first and retrying on
- * CONFLICT as a real editor would; any other error fails the test.
- */
-async function touchSummit(id: string, description: string, token = editor) {
-  for (;;) {
-    const current = await execute(
-      app.yoga,
-      'query ($id: ID!) { node(id: $id) { ... on Summit { version } } }',
-      { id },
-    );
-    const result = await execute(
-      app.yoga,
-      'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { version } } }',
-      { input: { id, expectedVersion: current.data.node.version, patch: { description } } },
-      token,
-    );
-    if (!result.errors) return result.data.updateSummit.summit.version as number;
-    if (result.errors[0]?.extensions?.code !== 'CONFLICT')
-      throw new Error(JSON.stringify(result.errors));
-  }
-}
+const touchSummit = (id: string, description: string, token = editor) =>
+  editSummit(app.yoga, id, description, token);
 
 const headSequence = async () => {
   const result = await execute(

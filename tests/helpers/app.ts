@@ -1,6 +1,21 @@
+import { type AddressInfo, createServer } from 'node:net';
 import { afterAll } from 'vitest';
 import { createStoryApp, type StoryApp, type StoryAppOptions } from '../../src/app.ts';
 import { type Role, signToken } from '../../src/auth.ts';
+
+/** The Redis the tests share; set `TEST_REDIS_URL` to use another server or database. */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A port that is free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+    probe.once('error', reject);
+  });
+}
 
 /** The secret every test server signs and checks tokens with. */
 export const TEST_SECRET = 'storygraph-test-secret-0123456789abcdef0123456789';
