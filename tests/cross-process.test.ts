@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { START_CURSOR } from '../src/story/feed.ts';
+import { waitUntil } from './helpers/app.ts';
 import { collect, sseClient } from './helpers/clients.ts';
 import {
   type Api,
@@ -9,7 +10,6 @@ import {
   readLog,
   startApi,
   startRedis,
-  waitUntil,
 } from './helpers/processes.ts';
 
 // Two separate server processes (A and B) sharing this file's PostgreSQL database and a Redis of
@@ -57,25 +57,29 @@ async function headCursor(api: Api): Promise<{ cursor: string; sequence: number 
 }
 
 /**
- * Makes `count` edits through `edit` one after another and returns, for each, the time from
- * sending the mutation to the event's arrival at `follower` (which must receive exactly one
- * event per edit).
+ * Makes `count` edits through `edit` one after another. For each, measures the time from sending
+ * the mutation to the event's arrival at `follower` (which must receive one event per edit), and
+ * from the mutation's answer (the commit) to that arrival.
  */
 async function timedEdits(
   count: number,
   edit: (index: number) => Promise<void>,
   follower: ReturnType<typeof follow>,
   deadlineMs: number,
-): Promise<number[]> {
-  const latencies: number[] = [];
+): Promise<{ total: number[]; afterCommit: number[] }> {
+  const total: number[] = [];
+  const afterCommit: number[] = [];
   for (let index = 0; index < count; index++) {
     const expected = follower.events.length + 1;
     const sent = performance.now();
     await edit(index);
+    const answered = performance.now();
     await follower.received(expected, deadlineMs);
-    latencies.push((follower.arrivals[expected - 1] as number) - sent);
+    const arrived = follower.arrivals[expected - 1] as number;
+    total.push(arrived - sent);
+    afterCommit.push(Math.max(0, arrived - answered));
   }
-  return latencies;
+  return { total, afterCommit };
 }
 
 const summary = (values: number[]) => {
@@ -108,14 +112,15 @@ describe('two server processes sharing PostgreSQL and Redis', () => {
     await onB.received(1, 5000);
     await sseOnB.waitFor(1, 5000);
 
-    const latencies = await timedEdits(
+    const { total: latencies, afterCommit } = await timedEdits(
       10,
       (index) => edit(SUMMITS[index % SUMMITS.length] as string, `edit ${index} through A`),
       onB,
       1000,
     );
     console.log(
-      `cross-process delivery, edit sent to A → event on B (graphql-ws): ${summary(latencies)}`,
+      `cross-process delivery (graphql-ws on B): mutation sent to A → event on B ${summary(latencies)}; ` +
+        `A's answer → event on B ${summary(afterCommit)}`,
     );
     for (const latency of latencies) expect(latency).toBeLessThan(1000);
 
@@ -149,8 +154,8 @@ describe('two server processes sharing PostgreSQL and Redis', () => {
     for (const api of [a, b]) {
       await waitUntil(
         async () => (await api.ready()).status === 503,
-        10_000,
         '/ready to report Redis down',
+        10_000,
       );
       const { body } = await api.ready();
       expect(body.status).toBe('not ready');
@@ -160,7 +165,7 @@ describe('two server processes sharing PostgreSQL and Redis', () => {
     const outage = (await b.ready()).body.checks.pubsub;
 
     // Edits still commit on A, and B still delivers them, from its poll of the log.
-    const byPoll = await timedEdits(
+    const { total: byPoll } = await timedEdits(
       3,
       (index) => edit(SUMMITS[index % SUMMITS.length] as string, `while Redis is down ${index}`),
       onB,
@@ -171,8 +176,8 @@ describe('two server processes sharing PostgreSQL and Redis', () => {
     for (const api of [a, b]) {
       await waitUntil(
         async () => (await api.ready()).status === 200,
-        15_000,
         '/ready after Redis returned',
+        15_000,
       );
     }
     // Both instances listen on Redis again…
@@ -181,8 +186,8 @@ describe('two server processes sharing PostgreSQL and Redis', () => {
     await waitUntil(
       async () =>
         Number(((await observer.pubsub('NUMSUB', 'story:committed')) as [string, number])[1]) >= 2,
-      10_000,
       'both instances to subscribe again',
+      10_000,
     );
     // …and A publishes every commit to it, which wakes B at once.
     const published: string[] = [];
@@ -190,13 +195,13 @@ describe('two server processes sharing PostgreSQL and Redis', () => {
     cleanups.push(() => listener.disconnect());
     listener.on('message', (_channel: string, message: string) => published.push(message));
     await listener.subscribe('story:committed');
-    const woken = await timedEdits(
+    const { total: woken } = await timedEdits(
       5,
       (index) => edit(SUMMITS[index % SUMMITS.length] as string, `after Redis returned ${index}`),
       onB,
       1000,
     );
-    await waitUntil(() => published.length >= 5, 5000, 'a story:committed message per commit');
+    await waitUntil(() => published.length >= 5, 'a story:committed message per commit', 5000);
     console.log(
       `Redis outage: /ready said ${JSON.stringify(outage)}; delivered by the ${pollMs} ms poll: ${summary(byPoll)}; ` +
         `after Redis returned: ${summary(woken)}`,

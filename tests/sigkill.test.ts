@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { START_CURSOR } from '../src/story/feed.ts';
-import {
-  follow,
-  processToken,
-  readLog,
-  startApi,
-  startEditor,
-  waitUntil,
-} from './helpers/processes.ts';
+import { waitUntil } from './helpers/app.ts';
+import { follow, processToken, readLog, startApi, startEditor } from './helpers/processes.ts';
 
 const SUMMITS = [
   'sco-summit-samarkand-2022',
@@ -32,7 +26,7 @@ describe('an instance killed with SIGKILL while editors write through it', () =>
       startEditor(api, token, slug, `editor ${index}`, 20),
     );
     const acknowledged = () => editors.reduce((sum, editor) => sum + editor.acknowledged.length, 0);
-    await waitUntil(() => acknowledged() >= 30, 60_000, '30 acknowledged edits');
+    await waitUntil(() => acknowledged() >= 30, '30 acknowledged edits', 60_000);
     const killedAt = Date.now();
     expect(await api.child.stop('SIGKILL')).toBe('SIGKILL');
     await Promise.all(editors.map((editor) => editor.stop()));

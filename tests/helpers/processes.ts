@@ -5,13 +5,13 @@
 // its files removed) after the test file.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createClient } from 'graphql-ws';
 import { afterAll } from 'vitest';
 import WebSocket from 'ws';
 import { type Role, signToken } from '../../src/auth.ts';
+import { freePort } from './app.ts';
 
 /** The repository root, where child processes run. */
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -23,32 +23,6 @@ const leftovers: (() => unknown)[] = [];
 afterAll(async () => {
   for (const dispose of leftovers.splice(0).reverse()) await dispose();
 });
-
-/** A port of 127.0.0.1 that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer().once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
-}
-
-/** Checks `test` every `every` ms until it holds; throws naming `what` after `ms`. */
-export async function waitUntil(
-  test: () => boolean | Promise<boolean>,
-  ms: number,
-  what: string,
-  every = 50,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await test()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, every));
-  }
-}
 
 /** A token for `role` that API processes started here accept. */
 export function processToken(role: Role): Promise<string> {
