@@ -118,6 +118,14 @@ describe('PostgreSQL restarted under load', () => {
       expect(body.data.summit.version).toBe(last?.entityVersion);
       expect(body.data.summit.description).toBe(last?.changes[0]?.after);
     }
+    // Subscribers stayed open through the outage, or ended with a coded error and the cursor to
+    // resume from (the one that arrived during it could not replay the log until the end).
+    for (const follower of followers) {
+      for (const ending of follower.endings) {
+        expect(ending).toBe('SERVICE_UNAVAILABLE resumeAfter=own cursor');
+      }
+    }
+    expect(late.endings.length).toBeGreaterThan(0);
     // Every subscriber, including the one that arrived during the outage, got the whole log.
     const head = log.at(-1)?.sequence ?? 0;
     for (const follower of followers) {
