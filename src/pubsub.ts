@@ -147,7 +147,8 @@ export function createStoryPubSub(redisUrl?: string): StoryPubSub {
       closed ??= (async () => {
         listeners.clear();
         reconnectListeners.clear();
-        await remote.return?.();
+        // Disconnecting ends the subscription too; returning the iterator first would send an
+        // UNSUBSCRIBE whose reply never comes, and its rejection would go unhandled.
         publisher.disconnect();
         subscriber.disconnect();
       })();

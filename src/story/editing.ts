@@ -75,6 +75,10 @@ function toApi(rules: ModelRules, row: Record<string, unknown>): ApiFields {
   return fields;
 }
 
+/** The same fields, all null: what a creation starts from and a removal ends with. */
+const blank = (fields: ApiFields): ApiFields =>
+  Object.fromEntries(Object.keys(fields).map((field) => [field, null]));
+
 /** Global IDs that the changes point away from: a replaced organizer is still news to its followers. */
 function formerReferences(rules: ModelRules, changes: FieldChange[]): string[] {
   return changes
@@ -105,11 +109,7 @@ export async function createRow<Row extends Versioned>(
   rules.validate?.(data);
   const row = await delegate(tx, type).create({ data });
   const after = toApi(rules, row as unknown as Record<string, unknown>);
-  const changes = diffFields(
-    Object.fromEntries(Object.keys(after).map((field) => [field, null])),
-    after,
-    Object.keys(after),
-  );
+  const changes = diffFields(blank(after), after, Object.keys(after));
   await record({
     kind: options.kind ?? 'CREATED',
     label: options.label !== undefined ? options.label : (CREATED_LABELS[type] ?? null),
@@ -212,11 +212,7 @@ export async function deleteRow<Row extends Versioned>(
     entityId: current.id,
     entityVersion: current.version + 1,
     // A link row's removal says what it joined; an entity's deletion needs no field list.
-    changes: options.kind
-      ? diffFields(before, Object.fromEntries(Object.keys(before).map((f) => [f, null])), [
-          ...Object.keys(before),
-        ])
-      : [],
+    changes: options.kind ? diffFields(before, blank(before), Object.keys(before)) : [],
     relatedIds: related,
   });
 }

@@ -11,7 +11,7 @@ import { createClient } from 'graphql-ws';
 import { afterAll } from 'vitest';
 import WebSocket from 'ws';
 import { type Role, signToken } from '../../src/auth.ts';
-import { freePort } from './app.ts';
+import { freePort, waitUntil } from './app.ts';
 
 /** The repository root, where child processes run. */
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -23,6 +23,8 @@ const leftovers: (() => unknown)[] = [];
 afterAll(async () => {
   for (const dispose of leftovers.splice(0).reverse()) await dispose();
 });
+
+export { freePort, waitUntil };
 
 /** A token for `role` that API processes started here accept. */
 export function processToken(role: Role): Promise<string> {
