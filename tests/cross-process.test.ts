@@ -160,8 +160,8 @@ describe('two server processes sharing PostgreSQL and Redis', () => {
     for (const api of [a, b]) {
       await waitUntil(
         async () => (await api.ready()).status === 503,
-        '/ready to report Redis down',
         10_000,
+        '/ready to report Redis down',
       );
       const { body } = await api.ready();
       expect(body.status).toBe('not ready');
@@ -182,8 +182,8 @@ describe('two server processes sharing PostgreSQL and Redis', () => {
     for (const api of [a, b]) {
       await waitUntil(
         async () => (await api.ready()).status === 200,
-        '/ready after Redis returned',
         15_000,
+        '/ready after Redis returned',
       );
     }
     // Both instances listen on Redis again…
@@ -192,8 +192,8 @@ describe('two server processes sharing PostgreSQL and Redis', () => {
     await waitUntil(
       async () =>
         Number(((await observer.pubsub('NUMSUB', 'story:committed')) as [string, number])[1]) >= 2,
-      'both instances to subscribe again',
       10_000,
+      'both instances to subscribe again',
     );
     // …and A publishes every commit to it, which wakes B at once.
     const published: string[] = [];
@@ -207,7 +207,7 @@ describe('two server processes sharing PostgreSQL and Redis', () => {
       onB,
       1000,
     );
-    await waitUntil(() => published.length >= 5, 'a story:committed message per commit', 5000);
+    await waitUntil(() => published.length >= 5, 5000, 'a story:committed message per commit');
     console.log(
       `Redis outage: /ready said ${JSON.stringify(outage)}; delivered by the ${pollMs} ms poll: ${summary(byPoll)}; ` +
         `after Redis returned: ${summary(woken)}`,

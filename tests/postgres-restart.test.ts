@@ -41,7 +41,7 @@ describe('PostgreSQL restarted under load', () => {
       Math.min(
         ...editors.map((e) => e.attempts.filter((a) => a.at >= since && a.outcome === 'ok').length),
       );
-    await waitUntil(() => acked() >= 3, 'three acknowledged edits per editor', 30_000);
+    await waitUntil(() => acked() >= 3, 30_000, 'three acknowledged edits per editor');
 
     await cluster.stop('fast');
     const downAt = Date.now();
@@ -51,8 +51,8 @@ describe('PostgreSQL restarted under load', () => {
       );
     await waitUntil(
       () => failedSince(downAt) >= 3,
-      'three failed edits per editor while down',
       30_000,
+      'three failed edits per editor while down',
     );
 
     // Reads fail the same way, quickly, with the reason on /ready; the process itself is fine.
@@ -71,11 +71,11 @@ describe('PostgreSQL restarted under load', () => {
     const restartAt = Date.now();
     await cluster.start();
     const upAt = Date.now();
-    await waitUntil(async () => (await api.ready()).status === 200, '/ready after restart', 30_000);
+    await waitUntil(async () => (await api.ready()).status === 200, 30_000, '/ready after restart');
     await waitUntil(
       () => acked(upAt) >= 3,
-      'three acknowledged edits per editor after restart',
       30_000,
+      'three acknowledged edits per editor after restart',
     );
     await Promise.all(editors.map((editor) => editor.stop()));
 

@@ -26,7 +26,7 @@ describe('an instance killed with SIGKILL while editors write through it', () =>
       startEditor(api, token, slug, `editor ${index}`, 20),
     );
     const acknowledged = () => editors.reduce((sum, editor) => sum + editor.acknowledged.length, 0);
-    await waitUntil(() => acknowledged() >= 30, '30 acknowledged edits', 60_000);
+    await waitUntil(() => acknowledged() >= 30, 60_000, '30 acknowledged edits');
     const killedAt = Date.now();
     expect(await api.child.stop('SIGKILL')).toBe('SIGKILL');
     await Promise.all(editors.map((editor) => editor.stop()));
