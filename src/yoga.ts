@@ -14,6 +14,7 @@ import { useRequestLog } from './request-log.ts';
 import { schema } from './schema/index.ts';
 import { useSharedSubscriptionExecution } from './shared-execution.ts';
 import type { StoryFeed } from './story/feed.ts';
+import { useStoryPages } from './story-page.ts';
 
 /** What the transport hands Yoga along with each request. */
 export interface ServerContext {
@@ -94,6 +95,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
       ...(options.plugins ?? []),
       useRequestLog(options.logger),
       useSharedSubscriptionExecution(),
+      useStoryPages(),
       {
         onResponse({ request, response }) {
           const requestId = requestIds.get(request);
