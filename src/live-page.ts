@@ -10,6 +10,7 @@ export const LIVE_PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>storygraph · live</title>
+<link rel="icon" href="data:,">
 <style>
   body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 860px; padding: 24px; color: #1d2430; }
   header { display: flex; align-items: baseline; justify-content: space-between; gap: 16px; }

@@ -133,6 +133,7 @@ export const STORY_PAGE = `<!doctype html>
       { selector: 'edge[status = "WITHDRAWN"]', style: { 'line-style': 'dashed', opacity: 0.55 } },
       { selector: 'edge[kind = "organizer"]', style: { 'line-color': '#20946b', 'target-arrow-color': '#20946b', width: 1.6, 'line-style': 'dashed' } },
       { selector: '.fresh', style: { 'underlay-color': '#ffd43b', 'underlay-opacity': 0.65, 'underlay-padding': 7 } },
+      { selector: 'edge.fresh', style: { 'underlay-padding': 3 } },
     ],
   });
 
@@ -352,13 +353,30 @@ export const STORY_PAGE = `<!doctype html>
     const now = Date.now();
     for (const [id, until] of freshIds) if (until <= now) freshIds.delete(id);
     cy.elements().forEach((element) => element.toggleClass('fresh', freshIds.has(element.id())));
-    for (const item of timeline.querySelectorAll('.fact')) item.classList.toggle('fresh', freshIds.has(item.dataset.id));
+    let shown = false;
+    for (const item of timeline.querySelectorAll('.fact')) {
+      const fresh = freshIds.has(item.dataset.id);
+      item.classList.toggle('fresh', fresh);
+      // Bring the first thing that just changed into view, unless the reader scrolled away.
+      if (fresh && !shown && !readerScrolled) {
+        item.scrollIntoView({ block: 'nearest' });
+        shown = true;
+      }
+    }
   }
+  let readerScrolled = false;
+  timeline.addEventListener('wheel', () => {
+    readerScrolled = true;
+  }, { passive: true });
 
   let drawn = false;
   let version = 0;
-  const view = { cy, version: 0, events: 0, ready: false };
+  // For tests and the curious: the graph, how often the story was drawn, events seen, layouts run.
+  const view = { cy, version: 0, events: 0, layouts: 0, ready: false };
   window.storyView = view;
+  cy.on('layoutstop', () => {
+    view.layouts += 1;
+  });
 
   async function load() {
     const story = await request(STORY_QUERY);

@@ -6,6 +6,7 @@ import { bearerToken, TokenError, type Viewer, viewerFromToken } from './auth.ts
 import type { Context } from './builder.ts';
 import { type Database, database as defaultDatabase } from './db.ts';
 import { ErrorCode, maskError, userError } from './errors.ts';
+import { GRAPHIQL_OPTIONS } from './graphiql.ts';
 import { LIVE_PAGE } from './live-page.ts';
 import { yogaLogger } from './logger.ts';
 import { pendingMigrations } from './migrate.ts';
@@ -60,7 +61,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
     healthCheckEndpoint: '/health',
     landingPage: false,
     logging: yogaLogger(options.logger),
-    graphiql: { title: 'storygraph', subscriptionsProtocol: 'WS' },
+    graphiql: GRAPHIQL_OPTIONS,
     // Served from the package, not a CDN: GraphiQL works offline and leaks nothing to third parties.
     // Loaded on first use: the bundle is large, and most instances never serve GraphiQL.
     renderGraphiQL: async (graphiqlOptions) =>
