@@ -341,11 +341,18 @@ export const STORY_PAGE = `<!doctype html>
     document.getElementById('fact-count').textContent = facts.length + ' dated facts';
   }
 
-  // Marks what an event touched, in both views, for a few seconds.
+  // Marks what an event touched, in both views, for a few seconds, and brings the first of those
+  // facts into view in the timeline (unless the reader has scrolled it themselves).
   const freshIds = new Map();
+  let focus = [];
+  let readerScrolled = false;
+  timeline.addEventListener('wheel', () => {
+    readerScrolled = true;
+  }, { passive: true });
   function markFresh(ids) {
     const until = Date.now() + 6000;
     for (const id of ids) freshIds.set(id, until);
+    focus = ids;
     paintFresh();
     setTimeout(paintFresh, 6100);
   }
@@ -353,21 +360,17 @@ export const STORY_PAGE = `<!doctype html>
     const now = Date.now();
     for (const [id, until] of freshIds) if (until <= now) freshIds.delete(id);
     cy.elements().forEach((element) => element.toggleClass('fresh', freshIds.has(element.id())));
-    let shown = false;
     for (const item of timeline.querySelectorAll('.fact')) {
-      const fresh = freshIds.has(item.dataset.id);
-      item.classList.toggle('fresh', fresh);
-      // Bring the first thing that just changed into view, unless the reader scrolled away.
-      if (fresh && !shown && !readerScrolled) {
-        item.scrollIntoView({ block: 'nearest' });
-        shown = true;
-      }
+      item.classList.toggle('fresh', freshIds.has(item.dataset.id));
+    }
+    for (const id of focus) {
+      const item = timeline.querySelector('.fact[data-id="' + CSS.escape(id) + '"]');
+      if (!item) continue;
+      if (!readerScrolled) item.scrollIntoView({ block: 'nearest' });
+      focus = [];
+      break;
     }
   }
-  let readerScrolled = false;
-  timeline.addEventListener('wheel', () => {
-    readerScrolled = true;
-  }, { passive: true });
 
   let drawn = false;
   let version = 0;
