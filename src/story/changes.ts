@@ -4,6 +4,7 @@ import { ErrorCode, userError } from '../errors.ts';
 import type { Prisma, StoryEvent, StoryEventKind } from '../generated/prisma/client.ts';
 import type { NodeType } from '../global-id.ts';
 import { encodeGlobalId } from '../global-id.ts';
+import type { StoryPubSub } from '../pubsub.ts';
 
 /** A Prisma transaction client. */
 export type Tx = Prisma.TransactionClient;
@@ -28,14 +29,13 @@ export interface ChangeRecord {
   relatedIds?: string[];
 }
 
-/** Called after a change commits, with the last sequence number it wrote. */
-export type CommitListener = (sequence: number) => void;
-const commitListeners = new Set<CommitListener>();
-
-/** Registers a listener for committed changes (the feed uses it to wake up); returns a remover. */
-export function onCommit(listener: CommitListener): () => void {
-  commitListeners.add(listener);
-  return () => commitListeners.delete(listener);
+/**
+ * Who writes, and where the commit is announced: a request's GraphQL context is one. Without a
+ * pub/sub (the seed, before any server runs) nobody is listening, and the poll would catch up.
+ */
+export interface Writer {
+  viewer: Viewer;
+  pubsub?: Pick<StoryPubSub, 'announceCommit'>;
 }
 
 /** The writer's handle inside {@link writeChange}: appends events to the log. */
@@ -51,7 +51,7 @@ export type Recorder = (record: ChangeRecord) => Promise<StoryEvent>;
  * If `work` throws, nothing is written: no row change, no event.
  */
 export async function writeChange<T>(
-  viewer: Viewer,
+  writer: Writer,
   work: (tx: Tx, record: Recorder) => Promise<T>,
 ): Promise<{ result: T; events: StoryEvent[] }> {
   const outcome = await db.$transaction(
@@ -74,7 +74,7 @@ export async function writeChange<T>(
             entityVersion: change.entityVersion,
             changes: (change.changes ?? []) as unknown as Prisma.InputJsonValue,
             relatedIds: [...new Set([own, ...(change.relatedIds ?? [])])],
-            actorRole: viewer.role,
+            actorRole: writer.viewer.role,
           },
         });
         events.push(event);
@@ -89,8 +89,8 @@ export async function writeChange<T>(
     { timeout: 15_000, maxWait: 15_000 },
   );
   const last = outcome.events.at(-1);
-  // Only after commit: a subscriber woken now will find the rows.
-  if (last) for (const listener of commitListeners) listener(last.sequence);
+  // Only after commit: a reader woken now (here, or on another instance) will find the rows.
+  if (last) writer.pubsub?.announceCommit(last.sequence);
   return outcome;
 }
 
