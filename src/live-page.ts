@@ -73,8 +73,8 @@ export const LIVE_PAGE = `<!doctype html>
 
   async function render(event, fresh) {
     if (list.querySelector('[data-sequence="' + event.sequence + '"]')) return;
-    // A change may rename what it changed: ask again rather than trust the cache.
-    forget(event.entityId);
+    // A new change may rename what it changed: ask again rather than trust the cache.
+    if (fresh) forget(event.entityId);
     const ids = [event.entityId];
     for (const change of event.changes) ids.push(...idsIn(change.before), ...idsIn(change.after));
     const resolved = await names(ids);
@@ -116,6 +116,13 @@ export const LIVE_PAGE = `<!doctype html>
     const data = await request(
       'query RecentStoryEvents { storyEvents(last: 20) { edges { node { ' + FIELDS + ' } } } }',
     );
+    // One look-up names everything these events mention, instead of one per event.
+    const ids = [];
+    for (const { node } of data.storyEvents.edges) {
+      ids.push(node.entityId);
+      for (const change of node.changes) ids.push(...idsIn(change.before), ...idsIn(change.after));
+    }
+    await names(ids);
     for (const edge of data.storyEvents.edges) enqueue(edge.node, false);
     await queue;
   }

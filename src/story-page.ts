@@ -69,7 +69,7 @@ export const STORY_PAGE = `<!doctype html>
   <section>
     <h2><span>Graph</span><span id="counts"></span></h2>
     <div id="graph" aria-label="The story's graph"></div>
-    <div id="latest">Waiting for the first change to the story…</div>
+    <div id="latest">Edits show up here, and in both views, as they are made.</div>
   </section>
   <section>
     <h2><span>Timeline</span><span id="fact-count"></span></h2>
@@ -336,6 +336,13 @@ export const STORY_PAGE = `<!doctype html>
       what.append(title, detail);
       item.append(when, what);
       items.push(item);
+    }
+    if (items.length === 0) {
+      const empty = document.createElement('li');
+      empty.id = 'waiting';
+      empty.textContent = 'Nothing dated in the story yet: summits, memberships with dates and ' +
+        'articles appear here as they are added.';
+      items.push(empty);
     }
     timeline.replaceChildren(...items);
     document.getElementById('fact-count').textContent = facts.length + ' dated facts';

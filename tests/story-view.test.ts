@@ -1,20 +1,13 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, tokenFor } from './helpers/app.ts';
+import { chromiumAvailable, launchChromium, openPage, waitUntilLive } from './helpers/browser.ts';
 import { execute } from './helpers/graphql.ts';
 
-// Debian's chromium, installed by .ci/run. Without it these tests skip, loudly.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available) {
-  console.warn(
-    `\n!!! STORY VIEW BROWSER TESTS SKIPPED: no chromium at ${CHROMIUM} (apt-get install chromium) !!!\n`,
-  );
-}
+const available = chromiumAvailable('STORY VIEW BROWSER TESTS');
 
 /** Where the story view's screenshot is saved; CI keeps it as an artifact. */
 export const STORY_SCREENSHOT = resolve(
@@ -30,20 +23,7 @@ describe.skipIf(!available)('the story pages in a real browser', () => {
   let editor: string;
 
   beforeAll(async () => {
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     editor = await tokenFor('editor');
   });
   afterAll(async () => {
@@ -64,41 +44,17 @@ describe.skipIf(!available)('the story pages in a real browser', () => {
     return result.data;
   }
 
-  /** A page that fails the test on any script error or request for another origin. */
-  async function openPage(path: string): Promise<{ page: Page; problems: string[] }> {
+  async function open(path: string) {
     const { port } = await app;
-    const origin = `http://127.0.0.1:${port}`;
-    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`script error: ${error.message}`));
-    page.on('request', (request) => {
-      // Same origin, its WebSocket, and what the page makes itself (data:, blob: workers).
-      const url = request.url().replace(/^blob:/, '');
-      if (
-        !url.startsWith(origin) &&
-        !url.startsWith(`ws://127.0.0.1:${port}`) &&
-        !url.startsWith('data:')
-      ) {
-        problems.push(`request outside the server: ${url}`);
-      }
-    });
-    await page.goto(`${origin}${path}`);
-    return { page, problems };
+    return openPage(browser, port, path);
   }
 
-  // First in this file, so the story log is still empty.
-  it('/live says it is waiting before the first event, then names entities instead of IDs', async () => {
-    const { page, problems } = await openPage('/live');
-    await page.waitForFunction(
-      () => document.getElementById('status')?.textContent === 'live',
-      null,
-      {
-        timeout: 15_000,
-      },
-    );
+  it('/live names what changed instead of showing global IDs', async () => {
+    const { page, problems } = await open('/live');
+    await waitUntilLive(page);
+    // The seeded story is in the log already, so there is no waiting (see story-empty.test.ts).
     const waiting = page.locator('#waiting');
-    expect(await waiting.isVisible()).toBe(true);
-    expect(await waiting.textContent()).toContain('Waiting for the first edit');
+    expect(await waiting.isVisible()).toBe(false);
 
     const { leader, article } = await read(
       '{ leader(slug: "vladimir-putin") { id } article(slug: "xi-and-putin-to-meet-at-sco-summit") { id } }',
@@ -126,7 +82,7 @@ describe.skipIf(!available)('the story pages in a real browser', () => {
       summit(slug: "sco-summit-samarkand-2022") { id version }
       organization(slug: "shanghai-cooperation-organization") { id }
     }`);
-    const { page, problems } = await openPage('/story');
+    const { page, problems } = await open('/story');
     await page.waitForFunction(() => (window as any).storyView?.ready, null, { timeout: 15_000 });
     await page.waitForFunction(
       () => document.getElementById('status')?.textContent === 'live',
@@ -243,7 +199,7 @@ describe.skipIf(!available)('the story pages in a real browser', () => {
   });
 
   it('opens GraphiQL on a storygraph query and subscription, with an Authorization header to fill', async () => {
-    const { page, problems } = await openPage('/graphql');
+    const { page, problems } = await open('/graphql');
     await page.getByText('StorySoFar').first().waitFor({ timeout: 15_000 });
     await page.getByText('"Authorization"').first().waitFor({ timeout: 15_000 });
     const tabs = await page.evaluate(() =>
