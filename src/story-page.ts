@@ -164,12 +164,12 @@ export const STORY_PAGE = `<!doctype html>
       if (s.organizer) edge('organizer:' + s.id, 'organizer', s.organizer.id, s.id, 'organizes');
     }
     for (const { node: l } of story.leaders.edges) {
-      node(l.id, 'Leader', l.name, { name: l.name });
+      node(l.id, 'Leader', l.name, { name: l.name + ', ' + l.title });
       for (const { node: m } of l.memberships.edges) {
-        edge(m.id, 'membership', l.id, m.organization.id, m.endedOn ? 'former member' : 'member', { ended: Boolean(m.endedOn) });
+        edge(m.id, 'membership', l.id, m.organization.id, m.endedOn ? 'former member' : 'member', { ended: Boolean(m.endedOn), name: l.name + ': ' + m.role });
       }
       for (const { node: p } of l.participations.edges) {
-        edge(p.id, 'participation', l.id, p.summit.id, words(p.status), { status: p.status });
+        edge(p.id, 'participation', l.id, p.summit.id, words(p.status), { status: p.status, name: l.name + ': ' + words(p.status) + (p.note ? ' (' + p.note + ')' : '') });
       }
     }
     for (const { node: a } of story.articles.edges) {
@@ -428,6 +428,16 @@ export const STORY_PAGE = `<!doctype html>
     latest.append('Latest: ', what, ' · ' + event.entity + ': ' + (name || 'removed') + ' · ' +
       new Date(event.occurredAt).toLocaleTimeString());
   }
+
+  // Tapping a node or a link names it in full below the graph (labels there are shortened).
+  cy.on('tap', 'node, edge', (tap) => {
+    const data = tap.target.data();
+    const what = data.type || data.kind;
+    latest.replaceChildren();
+    const name = document.createElement('b');
+    name.textContent = data.name || data.label || '';
+    latest.append(what + ': ', name);
+  });
 
   function setStatus(text) {
     statusEl.textContent = text;

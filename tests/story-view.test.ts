@@ -184,6 +184,18 @@ describe.skipIf(!available)('the story pages in a real browser', () => {
     await mkdir(dirname(STORY_SCREENSHOT), { recursive: true });
     await page.screenshot({ path: STORY_SCREENSHOT });
     console.log(`story view screenshot: ${STORY_SCREENSHOT}`);
+
+    // Labels are shortened; tapping a node names it in full.
+    const point = await page.evaluate((id) => {
+      const { cy } = (window as any).storyView;
+      const box = cy.container().getBoundingClientRect();
+      const position = cy.getElementById(id).renderedPosition();
+      return { x: box.left + position.x, y: box.top + position.y };
+    }, story.organization.id);
+    await page.mouse.click(point.x, point.y);
+    await expect
+      .poll(() => page.locator('#latest').textContent(), { timeout: 5_000 })
+      .toBe('Organization: Shanghai Cooperation Organization');
     await page.close();
   });
 
