@@ -71,9 +71,22 @@ function createClient(
   return client as unknown as PrismaClient;
 }
 
+/**
+ * How long opening a connection to PostgreSQL may take before the request fails with
+ * `SERVICE_UNAVAILABLE`. `pg` waits forever by default: with a server that accepts TCP but never
+ * answers (a stuck or half-started server, a dropped route), every request would hang.
+ */
+export const CONNECT_TIMEOUT_MS = 5000;
+
 /** Opens a PostgreSQL server through one `pg` pool shared by Prisma and raw sessions. */
 export function openPostgres(url: string, poolSize = 10, logQueries = false): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // Notice a server that vanished without closing the socket instead of waiting on it for hours.
+    keepAlive: true,
+  });
   // An idle client that loses its server (a restart, a network blip) emits 'error' on the pool;
   // without a listener that would crash the process instead of letting the pool reconnect.
   pool.on('error', () => {});

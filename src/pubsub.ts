@@ -80,7 +80,11 @@ export function createStoryPubSub(redisUrl?: string): StoryPubSub {
     lazyConnect: false,
   };
   const publisher = new Redis(redisUrl, { ...options, enableOfflineQueue: false });
-  const subscriber = new Redis(redisUrl, options);
+  // No INFO ready check on the subscriber: it only sends SUBSCRIBE, which Redis accepts while it is
+  // still loading, so the check guards nothing. Worse, ioredis 5 writes a SUBSCRIBE issued during
+  // the handshake before that INFO; the INFO then fails in subscriber mode, the client reconnects
+  // without resubscribing, and this instance stops hearing the others while reporting ready.
+  const subscriber = new Redis(redisUrl, { ...options, enableReadyCheck: false });
   // The last error of each client, cleared when it is ready again: a stale message from the
   // other client must not make a healthy connection look broken.
   const lastError = new Map<Redis, string>();
@@ -141,7 +145,8 @@ export function createStoryPubSub(redisUrl?: string): StoryPubSub {
       closed ??= (async () => {
         listeners.clear();
         reconnectListeners.clear();
-        await remote.return?.();
+        // Disconnecting ends the subscription too; returning the iterator first would send an
+        // UNSUBSCRIBE whose reply never comes, and its rejection would go unhandled.
         publisher.disconnect();
         subscriber.disconnect();
       })();

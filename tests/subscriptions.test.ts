@@ -40,7 +40,7 @@ const headSequence = async () => {
 
 describe('subscriptions over real sockets', () => {
   // Each test starts with no live subscription, so it can wait for exactly its own.
-  afterEach(() => waitUntil(() => app.feed.subscribers === 0, 'every subscription to end'));
+  afterEach(() => waitUntil(() => app.feed.subscribers === 0, 10_000, 'every subscription to end'));
 
   it('delivers a mutation to graphql-ws and to SSE, with the selection asked', async () => {
     const filter = { entityIds: [ids.eef] };
@@ -278,7 +278,7 @@ describe('a slow consumer', () => {
     // The client stops reading while eight more changes commit.
     for (let i = 1; i <= 8; i += 1) await touchSummit(ids.sco, `slow ${i}`);
     small.feed.wake();
-    await waitUntil(() => small.feed.overflowed === 1, 'the subscription to overflow');
+    await waitUntil(() => small.feed.overflowed === 1, 10_000, 'the subscription to overflow');
     const error = await iterator.next().then(
       () => undefined,
       (failure) => failure,

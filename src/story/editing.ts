@@ -3,6 +3,7 @@ import type { NodeType } from '../global-id.ts';
 import { encodeGlobalId, idOf } from '../global-id.ts';
 import {
   checkVersion,
+  conflict,
   diffFields,
   type FieldChange,
   notFound,
@@ -32,8 +33,11 @@ type LinkKind = 'LINKED' | 'UNLINKED';
 type Delegate = {
   findUnique(args: { where: { id: number } }): Promise<Versioned | null>;
   create(args: { data: Record<string, unknown> }): Promise<Versioned>;
-  update(args: { where: { id: number }; data: Record<string, unknown> }): Promise<Versioned>;
-  delete(args: { where: { id: number } }): Promise<Versioned>;
+  update(args: {
+    where: { id: number; version: number };
+    data: Record<string, unknown>;
+  }): Promise<Versioned>;
+  deleteMany(args: { where: { id: number; version: number } }): Promise<{ count: number }>;
 };
 
 function delegate(tx: Tx, type: NodeType): Delegate {
@@ -71,6 +75,10 @@ function toApi(rules: ModelRules, row: Record<string, unknown>): ApiFields {
   return fields;
 }
 
+/** The same fields, all null: what a creation starts from and a removal ends with. */
+const blank = (fields: ApiFields): ApiFields =>
+  Object.fromEntries(Object.keys(fields).map((field) => [field, null]));
+
 /** Global IDs that the changes point away from: a replaced organizer is still news to its followers. */
 function formerReferences(rules: ModelRules, changes: FieldChange[]): string[] {
   return changes
@@ -101,11 +109,7 @@ export async function createRow<Row extends Versioned>(
   rules.validate?.(data);
   const row = await delegate(tx, type).create({ data });
   const after = toApi(rules, row as unknown as Record<string, unknown>);
-  const changes = diffFields(
-    Object.fromEntries(Object.keys(after).map((field) => [field, null])),
-    after,
-    Object.keys(after),
-  );
+  const changes = diffFields(blank(after), after, Object.keys(after));
   await record({
     kind: options.kind ?? 'CREATED',
     label: options.label !== undefined ? options.label : (CREATED_LABELS[type] ?? null),
@@ -165,7 +169,15 @@ export async function updateRow<Row extends Versioned>(
     Object.fromEntries(changes.map((change) => [change.field, patch[change.field]])),
   );
   rules.validate?.({ ...current, ...data });
-  const row = await model.update({ where: { id }, data: { ...data, version: { increment: 1 } } });
+  // Applies only if nobody changed the row since it was read, so the diff above stays true.
+  const row = await model
+    .update({
+      where: { id, version: current.version },
+      data: { ...data, version: current.version + 1 },
+    })
+    .catch((error: { code?: string }) => {
+      throw error.code === 'P2025' ? conflict(type, null, current.version) : error;
+    });
   await record({
     kind: update.kind ?? 'UPDATED',
     label: rules.label?.(changes) ?? null,
@@ -190,18 +202,17 @@ export async function deleteRow<Row extends Versioned>(
   // Read before deleting: afterwards there is nothing left to ask.
   const related = await relatedIds[type](tx, current.id);
   const before = toApi(rules, current as unknown as Record<string, unknown>);
-  await delegate(tx, type).delete({ where: { id: current.id } });
+  const { count } = await delegate(tx, type).deleteMany({
+    where: { id: current.id, version: current.version },
+  });
+  if (count === 0) throw conflict(type, null, current.version);
   await record({
     kind: options.kind ?? 'DELETED',
     entityType: type,
     entityId: current.id,
     entityVersion: current.version + 1,
     // A link row's removal says what it joined; an entity's deletion needs no field list.
-    changes: options.kind
-      ? diffFields(before, Object.fromEntries(Object.keys(before).map((f) => [f, null])), [
-          ...Object.keys(before),
-        ])
-      : [],
+    changes: options.kind ? diffFields(before, blank(before), Object.keys(before)) : [],
     relatedIds: related,
   });
 }

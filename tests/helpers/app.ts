@@ -55,22 +55,24 @@ export async function startApp(
 }
 
 /**
- * Waits until `condition` holds, checking every 20 ms, and fails after `ms` naming `what`: the
- * way tests wait for the server to reach a state, instead of sleeping for a guessed time.
+ * Checks `test` every `every` ms until it holds, and fails after `ms` naming `what`: the way tests
+ * wait for a state, instead of sleeping for a guessed time.
  */
 export async function waitUntil(
-  condition: () => boolean | Promise<boolean>,
+  test: () => boolean | Promise<boolean>,
+  ms: number,
   what: string,
-  ms = 10_000,
+  every = 20,
 ): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!(await condition())) {
+  for (;;) {
+    if (await test()) return;
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, every));
   }
 }
 
 /** Waits until the app's feed serves at least `count` live subscriptions. */
 export function waitForSubscribers(app: StoryApp, count: number): Promise<void> {
-  return waitUntil(() => app.feed.subscribers >= count, `${count} live subscriptions`);
+  return waitUntil(() => app.feed.subscribers >= count, 10_000, `${count} live subscriptions`);
 }
