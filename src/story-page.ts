@@ -83,12 +83,12 @@ export const STORY_PAGE = `<!doctype html>
   const { request, follow, names, forget } = window.storygraph;
   const STORY_QUERY = [
     'query StoryView {',
-    '  leaders(first: 100) { edges { node { id name title country',
+    '  leaders(first: 100) { totalCount edges { node { id name title country',
     '    memberships(first: 100) { edges { node { id role startedOn startedOnPrecision endedOn endedOnPrecision organization { id } } } }',
     '    participations(first: 100) { edges { node { id status note summit { id } } } } } } }',
-    '  organizations(first: 100) { edges { node { id name acronym kind } } }',
-    '  summits(first: 100) { edges { node { id name city country startsOn startsOnPrecision endsOn endsOnPrecision status organizer { id } } } }',
-    '  articles(first: 100) { edges { node { id headline source publishedAt',
+    '  organizations(first: 100) { totalCount edges { node { id name acronym kind } } }',
+    '  summits(first: 100) { totalCount edges { node { id name city country startsOn startsOnPrecision endsOn endsOnPrecision status organizer { id } } } }',
+    '  articles(first: 100) { totalCount edges { node { id headline source publishedAt',
     '    leaders(first: 100) { edges { node { leader { id } } } }',
     '    organizations(first: 100) { edges { node { organization { id } } } }',
     '    summits(first: 100) { edges { node { summit { id } } } } } } }',
@@ -265,8 +265,12 @@ export const STORY_PAGE = `<!doctype html>
       }
     });
     if (structural) layout(drawn);
+    // One page of each kind is drawn; say so when the story is larger than that.
+    const total = ['leaders', 'organizations', 'summits', 'articles']
+      .reduce((sum, kind) => sum + story[kind].totalCount, 0);
     document.getElementById('counts').textContent =
-      cy.nodes().length + ' nodes · ' + cy.edges().length + ' links';
+      (total > cy.nodes().length ? 'the first ' + cy.nodes().length + ' of ' + total : cy.nodes().length) +
+      ' nodes · ' + cy.edges().length + ' links';
   }
 
   // Dated facts: summits (first to last day), memberships (their span), articles (publication).

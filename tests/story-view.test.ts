@@ -100,6 +100,9 @@ describe.skipIf(!available)('the story pages in a real browser', () => {
       story.summits.totalCount +
       story.articles.totalCount;
     expect(await page.evaluate(() => (window as any).storyView.cy.nodes().length)).toBe(total);
+    expect(await page.locator('#counts').textContent()).toMatch(
+      new RegExp(`^${total} nodes · \\d+ links$`),
+    );
     const summitFact = page.locator(`#timeline li[data-id="${story.summit.id}"]`);
     expect(await summitFact.textContent()).toContain('announced');
     expect(await page.locator('#timeline li[data-kind="article"]').count()).toBe(
