@@ -30,9 +30,10 @@ if (values.help) {
 }
 
 const root = resolve(import.meta.dirname, '..');
-// `npm start`'s command, run with this Node (without npm itself, whose own memory is not the server's).
+// `npm start`'s command (`exec` there only hands the shell's process to node), run with this Node (without npm itself, whose own memory is not the server's).
 const startScript: string[] = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-  .scripts.start.split(/\s+/);
+  .scripts.start.replace(/^exec\s+/, '')
+  .split(/\s+/);
 const entry = values.compiled
   ? ['dist/src/main.js']
   : startScript[0] === 'node'
@@ -56,7 +57,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Resident memory of `pid` and of every process below it, in MB (Linux `/proc`). */
-function treeRssMb(pid: number): { rss: number; peak: number } {
+function treeRssMb(pid: number): { rss: number; peak: number; cpuMs: number } {
   const children = new Map<number, number[]>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -70,8 +71,13 @@ function treeRssMb(pid: number): { rss: number; peak: number } {
   }
   let rss = 0;
   let peak = 0;
+  let ticks = 0;
   const visit = (current: number) => {
     try {
+      // utime, stime, cutime, cstime: CPU this process and its waited-for children used.
+      const stat = readFileSync(`/proc/${current}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
       const status = readFileSync(`/proc/${current}/status`, 'utf8');
       rss += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
       peak += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
@@ -81,11 +87,14 @@ function treeRssMb(pid: number): { rss: number; peak: number } {
     for (const child of children.get(current) ?? []) visit(child);
   };
   visit(pid);
-  return { rss: Math.round(rss), peak: Math.round(peak) };
+  // Linux reports CPU time in clock ticks of 10 ms (USER_HZ = 100).
+  return { rss: Math.round(rss), peak: Math.round(peak), cpuMs: ticks * 10 };
 }
 
 interface Run {
   firstStartMs: number;
+  /** CPU time the server used until /health answered: less sensitive to a busy machine. */
+  firstStartCpuMs: number;
   reopenMs?: number;
   steadyRssMb: number;
   peakRssMb: number;
@@ -105,12 +114,15 @@ async function startServer(dataDir: string) {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // The server's output, kept for the error message if it does not start.
   let errors = '';
-  child.stderr.on('data', (chunk) => {
-    errors += chunk;
-  });
+  const keep = (chunk: Buffer) => {
+    errors = (errors + chunk).slice(-4000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -127,11 +139,12 @@ async function startServer(dataDir: string) {
     await new Promise((done) => setTimeout(done, 20));
   }
   const readyMs = Math.round(performance.now() - started);
+  const readyCpuMs = treeRssMb(child.pid as number).cpuMs;
   const stop = async () => {
     child.kill('SIGTERM');
     await exited;
   };
-  return { child, port, readyMs, stop };
+  return { child, port, readyMs, readyCpuMs, stop };
 }
 
 async function measureOnce(): Promise<Run> {
@@ -160,7 +173,12 @@ async function measureOnce(): Promise<Run> {
         steady = Math.max(steady, now.rss);
         peak = Math.max(peak, now.peak);
       }
-      const run: Run = { firstStartMs: server.readyMs, steadyRssMb: steady, peakRssMb: peak };
+      const run: Run = {
+        firstStartMs: server.readyMs,
+        firstStartCpuMs: server.readyCpuMs,
+        steadyRssMb: steady,
+        peakRssMb: peak,
+      };
       await server.stop();
       if (values.reopen) {
         const again = await startServer(dataDir);
@@ -187,7 +205,7 @@ for (let index = 0; index < Number(values.runs); index++) {
   runs.push(run);
   if (!values.json) {
     console.log(
-      `run ${index + 1}: first start ${run.firstStartMs} ms` +
+      `run ${index + 1}: first start ${run.firstStartMs} ms (${run.firstStartCpuMs} ms CPU)` +
         (run.reopenMs !== undefined ? `, reopen ${run.reopenMs} ms` : '') +
         `, steady RSS ${run.steadyRssMb} MB, peak RSS ${run.peakRssMb} MB`,
     );
@@ -198,6 +216,7 @@ const summary = {
   runs,
   median: {
     firstStartMs: median(runs.map((run) => run.firstStartMs)),
+    firstStartCpuMs: median(runs.map((run) => run.firstStartCpuMs)),
     steadyRssMb: median(runs.map((run) => run.steadyRssMb)),
     peakRssMb: median(runs.map((run) => run.peakRssMb)),
     ...(values.reopen ? { reopenMs: median(runs.map((run) => run.reopenMs as number)) } : {}),
@@ -206,7 +225,8 @@ const summary = {
 if (values.json) console.log(JSON.stringify(summary, null, 2));
 else
   console.log(
-    `median of ${runs.length} (${summary.command}): first start ${summary.median.firstStartMs} ms, ` +
+    `median of ${runs.length} (${summary.command}): first start ${summary.median.firstStartMs} ms ` +
+      `(${summary.median.firstStartCpuMs} ms CPU), ` +
       `steady RSS ${summary.median.steadyRssMb} MB, peak RSS ${summary.median.peakRssMb} MB` +
       (values.reopen ? `, reopen ${summary.median.reopenMs} ms` : ''),
   );
