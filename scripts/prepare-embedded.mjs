@@ -18,7 +18,7 @@ const result = spawnSync(
     'tsx',
     '--input-type=module',
     '-e',
-    "const { loadTemplate, templatePath } = await import('./src/embedded.ts'); await loadTemplate(); console.info('prepared the embedded database cluster in ' + templatePath());",
+    "const { prepareCluster, templatePath } = await import('./src/embedded.ts'); await prepareCluster(); console.info('prepared the embedded database cluster in ' + templatePath());",
   ],
   { cwd: root, stdio: 'inherit' },
 );

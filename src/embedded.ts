@@ -10,13 +10,13 @@
 //   first start and ≈ 60 MB for the code. A process with the embedded database keeps Liftoff's
 //   code only, which is fast enough for a story of a few hundred rows.
 
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 
 /** PostgreSQL settings of the embedded database, on top of PGlite's own start parameters. */
 export const EMBEDDED_SETTINGS = ['shared_buffers=16MB'];
@@ -38,47 +38,66 @@ export function templatePath(): string {
   return join(pgliteRoot, '..', '..', '.cache', 'storygraph', `pglite-${version}-cluster.tar.gz`);
 }
 
-// Runs initdb in a worker thread: its memory goes away with the worker, not into the server.
+// Runs in a worker thread, so that the memory PGlite's initdb and the unpacking of the prepared
+// cluster use (≈ 450 MB and ≈ 50 MB) goes away with the worker instead of staying in the server.
+// Reads the prepared cluster, or builds it and saves it for next time (a folder that can not be
+// written only costs the cache); then, given a data folder, fills it from the prepared cluster.
 // Written to run as CommonJS or as a module (an eval worker inherits `--input-type`).
-const BUILD_TEMPLATE = `
+const PREPARE = `
 (async () => {
   const { parentPort, workerData } = await import('node:worker_threads');
+  const fs = await import('node:fs');
+  const { dirname } = await import('node:path');
   const { PGlite } = await import(workerData.pgliteEntry);
-  const db = new PGlite('memory://', { startParams: workerData.startParams });
-  await db.waitReady;
-  const dump = await db.dumpDataDir('gzip');
-  await db.close();
-  parentPort.postMessage(new Uint8Array(await dump.arrayBuffer()));
-})().catch((error) => { throw error; });
+  const { templatePath, dataDir, startParams } = workerData;
+  let template;
+  if (fs.existsSync(templatePath)) {
+    template = fs.readFileSync(templatePath);
+  } else {
+    const db = new PGlite('memory://', { startParams });
+    await db.waitReady;
+    template = new Uint8Array(await (await db.dumpDataDir('gzip')).arrayBuffer());
+    await db.close();
+    const partial = templatePath + '.' + process.pid + '.partial';
+    try {
+      fs.mkdirSync(dirname(templatePath), { recursive: true });
+      fs.writeFileSync(partial, template);
+      fs.renameSync(partial, templatePath);
+    } catch {
+      fs.rmSync(partial, { force: true });
+    }
+  }
+  if (dataDir) {
+    const db = new PGlite(dataDir, { startParams, loadDataDir: new Blob([template]) });
+    await db.waitReady;
+    await db.close();
+  }
+  parentPort.postMessage('done');
+})();
 `;
 
 /**
- * The prepared cluster as bytes: read from {@link templatePath}, or built (in a worker thread)
- * and saved there for the next time. `npm install` builds it once (scripts/prepare-embedded.mjs),
- * so a newcomer's first start finds it. A folder that can not be written only costs the cache.
+ * Makes sure the prepared cluster exists at {@link templatePath} (building it if not) and, given
+ * `dataDir` without a cluster, fills it from the prepared one; all in a worker thread.
+ * `npm install` runs this once without `dataDir` (scripts/prepare-embedded.mjs), so a newcomer's
+ * first start only unpacks.
  */
-export async function loadTemplate(): Promise<Uint8Array> {
-  const path = templatePath();
-  if (existsSync(path)) return readFileSync(path);
-  const worker = new Worker(BUILD_TEMPLATE, {
+export async function prepareCluster(dataDir?: string): Promise<void> {
+  const worker = new Worker(PREPARE, {
     eval: true,
-    workerData: { pgliteEntry, startParams: startParams() },
+    workerData: { pgliteEntry, templatePath: templatePath(), dataDir, startParams: startParams() },
   });
-  const bytes = await new Promise<Uint8Array>((resolvePromise, reject) => {
-    worker.once('message', resolvePromise);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`building the PGlite cluster exited ${code}`)));
-  });
-  await worker.terminate();
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    const partial = `${path}.${process.pid}.partial`;
-    writeFileSync(partial, bytes);
-    renameSync(partial, path);
-  } catch {
-    rmSync(`${path}.${process.pid}.partial`, { force: true });
+    await new Promise<void>((resolvePromise, reject) => {
+      worker.once('message', () => resolvePromise());
+      worker.once('error', reject);
+      worker.once('exit', (code) =>
+        reject(new Error(`preparing the embedded database exited with code ${code}`)),
+      );
+    });
+  } finally {
+    await worker.terminate();
   }
-  return bytes;
 }
 
 function startParams(): string[] {
@@ -98,11 +117,8 @@ export function tuneProcessForEmbedded(): void {
  * filled from the prepared one.
  */
 export async function startPGlite(path: string): Promise<PGlite> {
-  const options: PGliteOptions = { startParams: startParams() };
-  if (!existsSync(join(path, 'PG_VERSION'))) {
-    options.loadDataDir = new Blob([(await loadTemplate()) as Uint8Array<ArrayBuffer>]);
-  }
-  const pglite = new PGlite(path, options);
+  if (!existsSync(join(path, 'PG_VERSION'))) await prepareCluster(path);
+  const pglite = new PGlite(path, { startParams: startParams() });
   await pglite.waitReady;
   return pglite;
 }

@@ -49,6 +49,11 @@ async function main(): Promise<void> {
       redisUrl: env.REDIS_URL,
       pollMs: env.FEED_POLL_MS,
       bufferCap: env.SUBSCRIPTION_BUFFER,
+      operations: {
+        persistedOnly: env.PERSISTED_ONLY,
+        manifestPath: env.PERSISTED_OPERATIONS_FILE,
+        batchingLimit: env.BATCHING_LIMIT,
+      },
       logger,
       database,
     });

@@ -9,6 +9,11 @@ import { ErrorCode, maskError, userError } from './errors.ts';
 import { LIVE_PAGE } from './live-page.ts';
 import { yogaLogger } from './logger.ts';
 import { pendingMigrations } from './migrate.ts';
+import {
+  batchingSetting,
+  type OperationsOptions,
+  persistedQueryPlugins,
+} from './persisted-queries.ts';
 import type { StoryPubSub } from './pubsub.ts';
 import { useRequestLog } from './request-log.ts';
 import { schema } from './schema/index.ts';
@@ -40,6 +45,8 @@ export interface YogaOptions {
   logger: Logger;
   /** Extra plugins, such as metrics. */
   plugins?: Plugin[];
+  /** Persisted queries (APQ or a manifest only) and batching. @default APQ on, batching off */
+  operations?: OperationsOptions;
 }
 
 export type StoryYoga = YogaServerInstance<ServerContext, Context>;
@@ -65,6 +72,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
     renderGraphiQL: async (graphiqlOptions) =>
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     maskedErrors: { maskError },
+    batching: batchingSetting(options.operations?.batchingLimit),
     context: async ({ request, viewer: socketViewer }): Promise<Context> => {
       const requestId = request?.headers.get('x-request-id')?.slice(0, 100) || randomUUID();
       if (request) requestIds.set(request, requestId);
@@ -92,6 +100,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
     },
     plugins: [
       ...(options.plugins ?? []),
+      ...persistedQueryPlugins(options.operations),
       useRequestLog(options.logger),
       useSharedSubscriptionExecution(),
       {
