@@ -16,6 +16,7 @@ import {
 } from './persisted-queries.ts';
 import type { StoryPubSub } from './pubsub.ts';
 import { useRequestLog } from './request-log.ts';
+import { useResponseKeyOrder } from './response-order.ts';
 import { schema } from './schema/index.ts';
 import { useSharedSubscriptionExecution } from './shared-execution.ts';
 import type { StoryFeed } from './story/feed.ts';
@@ -101,6 +102,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
     plugins: [
       ...(options.plugins ?? []),
       ...persistedQueryPlugins(options.operations),
+      useResponseKeyOrder(),
       useRequestLog(options.logger),
       useSharedSubscriptionExecution(),
       {
