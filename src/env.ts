@@ -52,6 +52,9 @@ const schema = z.object({
   BATCHING_LIMIT: z.coerce.number().int().min(0).max(20).default(0),
 });
 
+/** Every environment variable the server reads (the README's configuration table lists each). */
+export const CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
+
 /** The validated configuration of one process. */
 export type Env = z.infer<typeof schema>;
 

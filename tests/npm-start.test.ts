@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,16 +10,16 @@ import { alive, descendants, freePort, portTaken, waitUntil } from './helpers/pr
 // Ctrl-C in a terminal sends) must stop the server, free its port and leave no process behind.
 const root = resolve(import.meta.dirname, '..');
 const scratch = mkdtempSync(join(tmpdir(), 'storygraph-npm-start-'));
-const started: ChildProcess[] = [];
+// Every process seen under an `npm start`: a server orphaned by a failing test is no longer a
+// descendant of npm, so it is remembered by pid and killed here.
+const leftovers = new Set<number>();
 
 afterAll(() => {
-  for (const child of started) {
-    for (const pid of child.pid ? [child.pid, ...descendants(child.pid)] : []) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Already gone, as it should be.
-      }
+  for (const pid of leftovers) {
+    try {
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone, as it should be.
     }
   }
   rmSync(scratch, { recursive: true, force: true });
@@ -43,7 +43,7 @@ async function npmStart() {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  started.push(npm);
+  if (npm.pid) leftovers.add(npm.pid);
   let output = '';
   npm.stdout?.on('data', (chunk) => {
     output += chunk;
@@ -65,6 +65,7 @@ async function npmStart() {
   );
   const pid = npm.pid as number;
   const processes = [pid, ...descendants(pid)];
+  for (const each of processes) leftovers.add(each);
   return { npm, pid, port, processes, exited, output: () => output };
 }
 

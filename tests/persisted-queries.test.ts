@@ -149,6 +149,19 @@ describe('trusted documents (PERSISTED_ONLY)', () => {
     known.unsubscribe();
   }, 60_000);
 
+  it('applies to Server-Sent Events too: a document outside the manifest is refused', async () => {
+    const { yoga } = testApp({ operations: operations() });
+    const response = await yoga.fetch('http://storygraph.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: 'subscription Other { storyEvents { sequence } }' }),
+    });
+    // The refusal ends the stream, so reading it to the end terminates.
+    const text = await response.text();
+    expect(text).toContain('PERSISTED_QUERY_ONLY');
+    expect(text).not.toContain('"sequence"');
+  });
+
   it('refuses to start with a manifest entry whose key is not its hash', () => {
     const path = manifestOf(SUMMIT);
     writeFileSync(path, JSON.stringify({ [operationHash(LEADERS)]: SUMMIT }));
