@@ -4,7 +4,7 @@
 //   (≈ 450 MB) stays with the process for its whole life. A new DATA_DIR is instead filled from a
 //   prepared cluster (a tarball PGlite itself dumped right after initdb), which skips initdb.
 // - PGlite sets shared_buffers to 160 MB and touches all of it at start; this story's whole
-//   database is under 40 MB, so 16 MB of buffers is plenty and saves ≈ 120 MB.
+//   database is under 40 MB, so 8 MB of buffers is plenty and saves ≈ 130 MB.
 // - PGlite is 9 MB of WebAssembly. V8 compiles it quickly (Liftoff) and then again, optimized
 //   (TurboFan), in the background: on two cores that second compile cost ≈ 2 s of CPU during the
 //   first start and ≈ 60 MB for the code. A process with the embedded database keeps Liftoff's
@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 
 /** PostgreSQL settings of the embedded database, on top of PGlite's own start parameters. */
-export const EMBEDDED_SETTINGS = ['shared_buffers=16MB'];
+export const EMBEDDED_SETTINGS = ['shared_buffers=8MB'];
 
 // Resolved with require (Vite's module runner, which runs the tests, has no import.meta.resolve).
 const pgliteFile = createRequire(import.meta.url).resolve('@electric-sql/pglite');
