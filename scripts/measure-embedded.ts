@@ -6,11 +6,11 @@
 // --compiled measures `node dist/src/main.js` (run `npm run build` first) instead of `npm start`'s
 // command. RSS is summed over the server and every process it started.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { descendants, freePort } from '../tests/helpers/processes.ts';
 
 const { values } = parseArgs({
   options: {
@@ -47,32 +47,12 @@ const QUERIES = [
   '{ storyEvents(first: 50) { edges { node { sequence label } } } }',
 ];
 
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
-}
-
-/** Resident memory of `pid` and of every process below it, in MB (Linux `/proc`). */
+/** Resident memory of `pid` and of every process below it, in MB, and their CPU time (Linux). */
 function treeRssMb(pid: number): { rss: number; peak: number; cpuMs: number } {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(name)]);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
   let rss = 0;
   let peak = 0;
   let ticks = 0;
-  const visit = (current: number) => {
+  for (const current of [pid, ...descendants(pid)]) {
     try {
       // utime, stime, cutime, cstime: CPU this process and its waited-for children used.
       const stat = readFileSync(`/proc/${current}/stat`, 'utf8');
@@ -82,11 +62,9 @@ function treeRssMb(pid: number): { rss: number; peak: number; cpuMs: number } {
       rss += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
       peak += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
     } catch {
-      return;
+      // The process ended while we looked.
     }
-    for (const child of children.get(current) ?? []) visit(child);
-  };
-  visit(pid);
+  }
   // Linux reports CPU time in clock ticks of 10 ms (USER_HZ = 100).
   return { rss: Math.round(rss), peak: Math.round(peak), cpuMs: ticks * 10 };
 }
