@@ -2,6 +2,7 @@ import { type Logger, pino } from 'pino';
 import type { AuthOptions } from './auth.ts';
 import { type Database, database as defaultDatabase } from './db.ts';
 import { createMetrics } from './metrics.ts';
+import type { OperationsOptions } from './persisted-queries.ts';
 import { createStoryPubSub, type StoryPubSub } from './pubsub.ts';
 import { buildServer, type StoryServer } from './server.ts';
 import { StoryFeed } from './story/feed.ts';
@@ -20,6 +21,8 @@ export interface StoryAppOptions {
   logger?: Logger;
   /** The database readiness and pool metrics read. @default the process's database */
   database?: Database;
+  /** Persisted queries and batching. @default APQ on, batching off */
+  operations?: OperationsOptions;
 }
 
 /** One server instance: its pub/sub, feed, GraphQL handler and HTTP + WebSocket server. */
@@ -52,6 +55,7 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
     logger,
     database,
     plugins: metrics.plugins,
+    operations: options.operations,
   });
   const server = buildServer(yoga, options.auth);
   let closing: Promise<void> | undefined;

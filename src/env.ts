@@ -55,7 +55,14 @@ const schema = z.object({
   SUBSCRIPTION_BUFFER: z.coerce.number().int().min(10).max(100_000).default(1000),
   FEED_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  PERSISTED_ONLY: boolean(false),
+  PERSISTED_OPERATIONS_FILE: z.string().min(1).default('persisted-operations.json'),
+  // Off by default; a small cap keeps one request from carrying a flood of operations.
+  BATCHING_LIMIT: z.coerce.number().int().min(0).max(20).default(0),
 });
+
+/** Every environment variable the server reads (the README's configuration table lists each). */
+export const CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
 
 /** The validated configuration of one process. */
 export type Env = z.infer<typeof schema>;

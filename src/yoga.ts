@@ -9,8 +9,14 @@ import { GRAPHIQL_OPTIONS } from './graphiql.ts';
 import { LIVE_PAGE } from './live-page.ts';
 import { yogaLogger } from './logger.ts';
 import { pendingMigrations } from './migrate.ts';
+import {
+  batchingSetting,
+  type OperationsOptions,
+  persistedQueryPlugins,
+} from './persisted-queries.ts';
 import type { StoryPubSub } from './pubsub.ts';
 import { useRequestLog } from './request-log.ts';
+import { useResponseKeyOrder } from './response-order.ts';
 import { schema } from './schema/index.ts';
 import { useSharedSubscriptionExecution } from './shared-execution.ts';
 import type { StoryFeed } from './story/feed.ts';
@@ -33,6 +39,8 @@ export interface YogaOptions {
   logger: Logger;
   /** Extra plugins, such as metrics. */
   plugins?: Plugin[];
+  /** Persisted queries (APQ or a manifest only) and batching. @default APQ on, batching off */
+  operations?: OperationsOptions;
 }
 
 export type StoryYoga = YogaServerInstance<ServerContext, Context>;
@@ -57,6 +65,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
     renderGraphiQL: async (graphiqlOptions) =>
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     maskedErrors: { maskError },
+    batching: batchingSetting(options.operations?.batchingLimit),
     context: async ({ request, viewer: socketViewer }): Promise<Context> => {
       const requestId = request?.headers.get('x-request-id')?.slice(0, 100) || randomUUID();
       if (request) requestIds.set(request, requestId);
@@ -66,6 +75,8 @@ export function buildYoga(options: YogaOptions): StoryYoga {
     },
     plugins: [
       ...(options.plugins ?? []),
+      ...persistedQueryPlugins(options.operations),
+      useResponseKeyOrder(),
       useRequestLog(options.logger),
       useSharedSubscriptionExecution(),
       useStoryPages(),
