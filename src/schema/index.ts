@@ -15,6 +15,7 @@ import './organization-mutations.ts';
 import './summit-mutations.ts';
 import './article-mutations.ts';
 import './links.ts';
+import './ingest.ts';
 
 builder.queryType({ description: 'Reading the story: entities, lists and search.' });
 
