@@ -208,39 +208,49 @@ function branded<T extends object>(row: T, type: keyof typeof REFS): T {
 const analysisOf = (article: ArticleRow): StoredAnalysis => readAnalysis(article.analysis);
 
 builder.prismaObjectFields(Article, (t) => ({
-  mentions: t.connection({
-    type: ArticleMentionRef,
-    description:
-      'Every entity the article names, whatever its type, in the order the body first names them (links made by hand last).',
-    select: {
-      leaderMentions: { include: { leader: true }, orderBy: { id: 'asc' } },
-      organizationMentions: { include: { organization: true }, orderBy: { id: 'asc' } },
-      summitMentions: { include: { summit: true }, orderBy: { id: 'asc' } },
+  mentions: t.connection(
+    {
+      type: ArticleMentionRef,
+      description:
+        'Every entity the article names, whatever its type, in the order the body first names them (links made by hand last).',
+      select: {
+        leaderMentions: { include: { leader: true }, orderBy: { id: 'asc' } },
+        organizationMentions: { include: { organization: true }, orderBy: { id: 'asc' } },
+        summitMentions: { include: { summit: true }, orderBy: { id: 'asc' } },
+      },
+      resolve: (article, args) => {
+        const items: MentionItem[] = [
+          ...article.leaderMentions.map((m) => ({
+            entity: branded(m.leader, 'Leader'),
+            spans: readSpans(m.spans),
+            matchedBy: m.matchedBy,
+          })),
+          ...article.organizationMentions.map((m) => ({
+            entity: branded(m.organization, 'Organization'),
+            spans: readSpans(m.spans),
+            matchedBy: m.matchedBy,
+          })),
+          ...article.summitMentions.map((m) => ({
+            entity: branded(m.summit, 'Summit'),
+            spans: readSpans(m.spans),
+            matchedBy: m.matchedBy,
+          })),
+        ];
+        const first = (item: MentionItem) => item.spans[0]?.start ?? Number.MAX_SAFE_INTEGER;
+        // A stable sort: ties (hand-made links) keep their creation order within each type.
+        items.sort((a, b) => first(a) - first(b));
+        return Object.assign(resolveArrayConnection({ args }, items), { totalCount: items.length });
+      },
     },
-    resolve: (article, args) => {
-      const items: MentionItem[] = [
-        ...article.leaderMentions.map((m) => ({
-          entity: branded(m.leader, 'Leader'),
-          spans: readSpans(m.spans),
-          matchedBy: m.matchedBy,
-        })),
-        ...article.organizationMentions.map((m) => ({
-          entity: branded(m.organization, 'Organization'),
-          spans: readSpans(m.spans),
-          matchedBy: m.matchedBy,
-        })),
-        ...article.summitMentions.map((m) => ({
-          entity: branded(m.summit, 'Summit'),
-          spans: readSpans(m.spans),
-          matchedBy: m.matchedBy,
-        })),
-      ];
-      const first = (item: MentionItem) => item.spans[0]?.start ?? Number.MAX_SAFE_INTEGER;
-      // A stable sort: ties (hand-made links) keep their creation order within each type.
-      items.sort((a, b) => first(a) - first(b));
-      return resolveArrayConnection({ args }, items);
+    {
+      fields: (c) => ({
+        totalCount: c.int({
+          description: 'How many entities the article names, across all pages.',
+          resolve: (connection) => (connection as unknown as { totalCount: number }).totalCount,
+        }),
+      }),
     },
-  }),
+  ),
   timeExpressions: t.field({
     type: [TimeExpressionRef],
     description:

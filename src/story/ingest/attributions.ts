@@ -59,9 +59,9 @@ const STATE_MEDIA_WORDS =
 
 /** Words a source phrase may contain besides capitalised names. */
 const SOURCE_WORD =
-  /^(?:state(?:-run|-owned|-controlled)?|media|television|tv|broadcaster|news|agency|officials?|spokes(?:man|woman|person)|ministry|foreign|defence|defense|senior|government|press|secretary|diplomats?|ambassador|aide|envoy|adviser|the|of|for|'s|s)$/;
+  /^(?:state(?:-run|-owned|-controlled)?|media|television|tv|broadcaster|news|agency|officials?|spokes(?:man|woman|person)|ministry|presidency|office|palace|administration|embassy|cabinet|council|security|foreign|defence|defense|senior|government|press|secretary|diplomats?|ambassador|aide|envoy|adviser|the|of|for|'s|s)$/;
 const SAY =
-  'said|says|reported|reports|announced|told|stated|confirmed|quoted|cited|added|claimed|insisted|denied|wrote';
+  'said|says|reported|reports|announced|told|stated|confirmed|quoted|cited|added|claimed|insisted|denied|wrote|replied|responded';
 /** Capitalised words that open a sentence or name a time rather than a source. */
 const NOT_SOURCE =
   /^(?:on|in|at|but|and|however|meanwhile|later|earlier|separately|also|then|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december|he|she|they|it|we|i|this|that|which|who)$/;
@@ -127,8 +127,21 @@ function sourceBefore(text: string, at: number): Token[] {
   return trimSource(run);
 }
 
+/** The words between the two commas before `at`, if they name a source ("X, a spokesman, said"). */
+function apposition(text: string, at: number): Token[] {
+  const comma = text.lastIndexOf(',', at);
+  const opening = text.lastIndexOf(',', comma - 1);
+  if (comma < 0 || opening < 0 || comma - opening > 80) return [];
+  const run = tokens(text.slice(opening + 1, comma)).map((t) => ({
+    ...t,
+    start: t.start + opening + 1,
+    end: t.end + opening + 1,
+  }));
+  return run.every(belongs) ? trimSource(run) : [];
+}
+
 /** The source named just after `at` ("according to …", "…, said Dmitry Peskov"). */
-function sourceAfter(text: string, at: number): Token[] {
+function sourceAfter(text: string, at: number, mustEnd = false): Token[] {
   const window = text.slice(at, at + 120);
   const stop = window.search(/[,.;:()"“”\n]/);
   const run: Token[] = [];
@@ -136,6 +149,9 @@ function sourceAfter(text: string, at: number): Token[] {
     if (!belongs(token) || run.length >= 8) break;
     run.push({ ...token, start: token.start + at, end: token.end + at });
   }
+  // After an inverted "said", the source ends the clause: "…, said Dmitry Peskov."
+  const last = run.at(-1);
+  if (mustEnd && last && !/^\s*(?:[.,;\n]|$)/.test(text.slice(last.end, last.end + 2))) return [];
   return trimSource(run);
 }
 
@@ -184,10 +200,15 @@ export function findAttributions(
     add(attribution(body, sourceAfter(body, match.index + match[0].length), false, leaderNames));
   }
   for (const match of body.matchAll(new RegExp(`[,”"]\\s*(?:${SAY})\\s+`, 'g'))) {
-    add(attribution(body, sourceAfter(body, match.index + match[0].length), false, leaderNames));
+    add(
+      attribution(body, sourceAfter(body, match.index + match[0].length, true), false, leaderNames),
+    );
   }
   for (const match of body.matchAll(new RegExp(`\\s(?:${SAY})\\b`, 'g'))) {
-    add(attribution(body, sourceBefore(body, match.index), false, leaderNames));
+    const before = sourceBefore(body, match.index);
+    // "The host, Lithuanian President Gitanas Nausėda, said": the subject is the apposition.
+    const appositive = before.length === 0 && /,\s*$/.test(body.slice(0, match.index + 1));
+    add(attribution(body, appositive ? apposition(body, match.index) : before, false, leaderNames));
   }
   const headline = options.headline ?? '';
   const outlets = [...STATE_MEDIA, ...NEWS_AGENCIES].filter((n) => n.length > 2);

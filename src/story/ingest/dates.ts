@@ -86,23 +86,48 @@ const PART = Object.keys(PARTS)
   .map((part) => part.replace(/ /g, '\\s+'))
   .join('|');
 
-/** Which way a sentence looks from publication: future plans or things done. */
+const FUTURE =
+  /\b(will|'ll|shall|(?:is|are|was|were) (?:due )?to|is due|are due|due to|expected to|set to|plans? to|planned|scheduled|going to|would|upcoming|next|opens|closes|ends|starts|begins|runs|resumes|takes place|is held)\b/gi;
+const PAST =
+  /\b(said|says|told|was|were|had|has|have|did|met|held|went|came|made|took|gave|spoke|began|became|brought|fell|flew|got|joined|left|led|rose|sat|saw|sent|spent|stood|won|wrote|\w{3,}ed)\b/gi;
+
+/**
+ * Which way a phrase at `at` looks from publication: the verb that governs it is taken to be the
+ * nearest tense marker before it in its clause (commas and semicolons end clauses), else the
+ * nearest after it, else the nearest anywhere in the sentence. Present-tense schedule verbs
+ * ("opens", "closes") point ahead.
+ */
 function tenseAround(text: string, at: number): 'future' | 'past' | undefined {
   const sentence = sentenceAround(text, at);
-  const clause = text.slice(sentence.start, sentence.end);
-  const offset = at - sentence.start;
-  const markers: { at: number; tense: 'future' | 'past' }[] = [];
-  const FUTURE =
-    /\b(will|'ll|shall|is to|are to|is due|are due|due to|expected to|set to|plans? to|planned|scheduled|going to|would|upcoming|next)\b/gi;
-  const PAST =
-    /\b(said|says|told|was|were|had|has|have|did|met|held|went|came|made|took|gave|spoke|began|\w{3,}ed)\b/gi;
-  for (const match of clause.matchAll(FUTURE)) markers.push({ at: match.index, tense: 'future' });
-  for (const match of clause.matchAll(PAST)) {
+  const markers: { at: number; end: number; tense: 'future' | 'past' }[] = [];
+  const body = text.slice(sentence.start, sentence.end);
+  for (const match of body.matchAll(FUTURE)) {
+    markers.push({
+      at: sentence.start + match.index,
+      end: sentence.start + match.index + match[0].length,
+      tense: 'future',
+    });
+  }
+  for (const match of body.matchAll(PAST)) {
     // "scheduled", "planned", "expected" look past but point ahead; they are in FUTURE already.
     if (/^(scheduled|planned|expected|is|are)$/i.test(match[1] as string)) continue;
-    markers.push({ at: match.index, tense: 'past' });
+    const start = sentence.start + match.index;
+    // "was to" is a plan: the FUTURE marker at the same place wins.
+    if (markers.some((m) => m.at === start)) continue;
+    markers.push({ at: start, end: start + match[0].length, tense: 'past' });
   }
-  markers.sort((a, b) => Math.abs(a.at - offset) - Math.abs(b.at - offset));
+  let clauseStart = at;
+  while (clauseStart > sentence.start && !/[,;:\u2014]/.test(text[clauseStart - 1] as string))
+    clauseStart--;
+  let clauseEnd = at;
+  while (clauseEnd < sentence.end && !/[,;:\u2014]/.test(text[clauseEnd] as string)) clauseEnd++;
+  const before = markers
+    .filter((m) => m.at >= clauseStart && m.end <= at)
+    .sort((a, b) => b.at - a.at);
+  if (before[0]) return before[0].tense;
+  const after = markers.filter((m) => m.at > at && m.at < clauseEnd).sort((a, b) => a.at - b.at);
+  if (after[0]) return after[0].tense;
+  markers.sort((a, b) => Math.abs(a.at - at) - Math.abs(b.at - at));
   return markers[0]?.tense;
 }
 
@@ -192,10 +217,15 @@ function relativePeriod(
   return undefined;
 }
 
-/** The year a month without one most likely means: the occurrence nearest to publication. */
-function nearestYear(month: number, published: Date): number {
+/**
+ * The year a month without one means: the last such month for a sentence in the past tense, the
+ * next one for the future, otherwise the occurrence nearest to publication.
+ */
+function nearestYear(month: number, published: Date, tense?: 'future' | 'past'): number {
   const year = published.getUTCFullYear();
   const diff = month - published.getUTCMonth();
+  if (tense === 'past') return diff > 0 ? year - 1 : year;
+  if (tense === 'future') return diff < 0 ? year + 1 : year;
   if (diff > 6) return year - 1;
   if (diff < -6) return year + 1;
   return year;
@@ -204,7 +234,7 @@ function nearestYear(month: number, published: Date): number {
 function yearOf(word: string, published: Date): number | undefined {
   const year = published.getUTCFullYear();
   if (/^\d{4}$/.test(word)) return Number(word);
-  if (word === 'this year') return year;
+  if (word === 'this year' || word === 'the year') return year;
   if (word === 'last year') return year - 1;
   if (word === 'next year') return year + 1;
   return undefined;
@@ -243,6 +273,15 @@ const RULES: Rule[] = [
       ),
   },
   {
+    // "this weekend", "last weekend": the Saturday and Sunday of that week
+    pattern: /\b(this|next|last|the)\s+weekend\b/gi,
+    resolve: (m, published) => {
+      const shift = { this: 0, the: 0, next: 7, last: -7 }[(m[1] as string).toLowerCase()] ?? 0;
+      const saturday = addDays(monday(published), 5 + shift);
+      return interval(saturday, addDays(saturday, 1), 'DAY');
+    },
+  },
+  {
     pattern: /\b(earlier this|later this|this|next|last|past)\s+(week|month|year)\b/gi,
     resolve: (m, published) =>
       relativePeriod(
@@ -278,7 +317,7 @@ const RULES: Rule[] = [
   {
     // "early 2020", "the first half of 2023", "spring 2024", "early last year", "mid-2019"
     pattern: new RegExp(
-      `\\b(${PART})(?:\\s+|-)(?:of\\s+)?(\\d{4}|this year|last year|next year)\\b`,
+      `\\b(${PART})(?:\\s+|-)(?:of\\s+)?(\\d{4}|(?:this|last|next|the) year)\\b`,
       'gi',
     ),
     resolve: (m, published) => {
@@ -291,9 +330,9 @@ const RULES: Rule[] = [
   {
     // "early September", "mid-July", "late October 2023": a third of a month
     pattern: new RegExp(`\\b(early|mid|late)(?:\\s+|-)(${MONTH})(?:,?\\s+(\\d{4}))?\\b`, 'gi'),
-    resolve: (m, published) => {
+    resolve: (m, published, text) => {
       const month = MONTHS.indexOf((m[2] as string).toLowerCase());
-      const year = m[3] ? Number(m[3]) : nearestYear(month, published);
+      const year = m[3] ? Number(m[3]) : nearestYear(month, published, tenseAround(text, m.index));
       const last = monthEnd(year, month).getUTCDate();
       const third = (m[1] as string).toLowerCase();
       const [from, to] = third === 'early' ? [1, 10] : third === 'mid' ? [11, 20] : [21, last];
@@ -308,11 +347,11 @@ const RULES: Rule[] = [
       'g',
     ),
     group: 0,
-    resolve: (m, published) => {
+    resolve: (m, published, text) => {
       const lead = m[1]?.toLowerCase();
       if (!lead && !m[3]) return undefined;
       const month = MONTHS.indexOf((m[2] as string).toLowerCase());
-      let year = m[3] ? Number(m[3]) : nearestYear(month, published);
+      let year = m[3] ? Number(m[3]) : nearestYear(month, published, tenseAround(text, m.index));
       if (!m[3] && lead === 'last') {
         year = published.getUTCFullYear() - (month >= published.getUTCMonth() ? 1 : 0);
       }

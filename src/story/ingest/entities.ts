@@ -182,6 +182,10 @@ export function findMentions(
       // One-word names must be capitalised as names are; "li" or "xi" in lower case is not one.
       if (words(pattern.needle).length === 1 && !/^\p{Lu}/u.test(body[start] as string)) continue;
       const hit = { type: pattern.type, id: pattern.id, start, end, matchedBy: pattern.matchedBy };
+      // A summit named without its year ("the SCO summit") must be a particular one.
+      if (pattern.type === 'Summit' && pattern.matchedBy === 'ALIAS' && unspecific(folded, start)) {
+        continue;
+      }
       if (pattern.bare) {
         // Part of a longer name ("Li" in "Li Qiang")? Then it is somebody else.
         const next = /^\s+(\p{Lu}[\p{L}-]*)/u.exec(body.slice(end, end + 40));
@@ -274,6 +278,17 @@ function summitBaseNames(summits: readonly KnownSummit[], publishedAt: Date): Pa
   }));
 }
 
+/**
+ * "a G20 summit", "the next SCO summit", "every BRICS summit": not one particular summit, or one
+ * the story may not know. Such phrases are not linked.
+ */
+function unspecific(folded: string, start: number): boolean {
+  const before = folded.slice(Math.max(0, start - 24), start);
+  return /\b(?:a|an|any|every|each|no|next|last|previous|past|upcoming|first|future|another)\s+(?:\d{4}\s+)?$/.test(
+    before,
+  );
+}
+
 /** "Shanghai Cooperation Organisation (SCO)": the acronym then names that body in this text. */
 function introducedAcronyms(
   body: string,
@@ -327,11 +342,13 @@ function summitReferences(
     mask.fill(1, start, end);
     found.push({ type: 'Summit', id: summit.id, start, end, matchedBy });
   };
-  const SUMMIT_AFTER = /^(?:'s)?\s+(?:(?:leaders'?|annual|\d{4})\s+)?summits?\b/u;
+  const SUMMIT_AFTER =
+    /^(?:'s)?(?:\s+\([\p{L}\p{N}&-]{2,10}\))?\s+(?:(?:leaders'?|annual|\d{4})\s+)?(?:summit|meeting)\b/u;
   for (const hit of hits) {
     if (hit.type !== 'Organization') continue;
     const after = SUMMIT_AFTER.exec(folded.slice(hit.end, hit.end + 40));
     if (!after) continue;
+    if (unspecific(folded, hit.start)) continue;
     const before = folded.slice(Math.max(0, hit.start - 5), hit.start);
     const year =
       /^(\d{4})\s$/.exec(before)?.[1] && !isWordChar(folded[hit.start - 6])

@@ -47,6 +47,8 @@ const LEADING_STOP =
   /^(the|a|an|on|in|at|but|and|after|before|when|while|as|meanwhile|earlier|later|both|his|her|their|its|this|that|these|those|for|with|by|from|to|if|since|during|under|over|speaking|asked|separately|however|also|yet|still|officials?|analysts?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december)$/;
 const ORG_ENDINGS =
   /^(union|organi[sz]ation|bank|council|party|ministry|forum|alliance|fund|agency|association|group|committee|commission|institute|university|corporation|company|federation|league|movement|front|assembly|parliament|congress|bureau|office|court|army|navy|force|forces|treaty|pact|community|initiative|partnership|development|cooperation|secretariat)$/;
+const PLACE_ENDINGS =
+  /^(centre|center|park|square|palace|hall|airport|stadium|street|avenue|estate|auditorium|island|bridge|port|river|sea|ocean|mountains?|valley|desert)$/;
 const EVENT_ENDINGS =
   /^(summit|conference|games|olympics|talks|dialogue|meeting|expo|festival|war|crisis|declaration|accords?)$/;
 const DEMONYM =
@@ -93,14 +95,47 @@ export function findProposals(
     }
     return parts.filter((part) => part.length > 0);
   });
-  for (const run of runs) {
+  // "California Governor Gavin Newsom": a title inside a run splits it into what comes before
+  // (a place, a body) and the person after it.
+  const titleAt = (run: Token[]) => {
+    for (let i = run.length - 2; i > 0; i--) {
+      if (
+        TITLE_LIKE.has(fold(run[i]?.text ?? '')) &&
+        !TITLE_LIKE.has(fold(run[i + 1]?.text ?? ''))
+      ) {
+        return i;
+      }
+    }
+    return -1;
+  };
+  const split = runs.flatMap((run) => {
+    const at = titleAt(run);
+    const lastWord = fold(run.at(-1)?.text ?? '');
+    if (at <= 0 || ORG_ENDINGS.test(lastWord) || EVENT_ENDINGS.test(lastWord)) return [run];
+    let head = at;
+    while (head > 0 && TITLE_LIKE.has(fold(run[head - 1]?.text ?? ''))) head--;
+    return head > 0 ? [run.slice(0, head), run.slice(head)] : [run];
+  });
+  for (const run of split) {
+    // "African Union", "European Council": a body's name keeps its nationality.
+    const lastOfRun = fold(run.at(-1)?.text ?? '');
+    const body = ORG_ENDINGS.test(lastOfRun) || EVENT_ENDINGS.test(lastOfRun);
     // Strip what stands in front of the name: sentence openers, nationalities, titles.
     let from = 0;
-    let titled = false;
+    const previousWord = /([\p{L}-]+),?\s+$/u.exec(
+      text.slice(Math.max(0, (run[0]?.start ?? 0) - 20), run[0]?.start),
+    )?.[1];
+    let titled = previousWord !== undefined && TITLE_LIKE.has(fold(previousWord));
     while (from < run.length) {
       const word = fold(run[from]?.text ?? '').replace(/\.$/, '');
       if (TITLE_LIKE.has(word)) titled = true;
-      else if (!(LEADING_STOP.test(word) || (DEMONYM.test(word) && from + 1 < run.length))) break;
+      else if (titled && (word === 'of' || word === 'state' || word === 'affairs')) {
+        // "Secretary of State", "Minister of Foreign Affairs"
+      } else if (
+        !(LEADING_STOP.test(word) || (DEMONYM.test(word) && from + 1 < run.length && !body))
+      ) {
+        break;
+      }
       from++;
     }
     let tokens = run.slice(from);
@@ -123,7 +158,8 @@ export function findProposals(
       continue;
     }
     let kind: ProposalKind | undefined;
-    if (EVENT_ENDINGS.test(lastWord) && tokens.length > 1) kind = 'EVENT';
+    if (PLACE_ENDINGS.test(lastWord) && tokens.length > 1) kind = 'PLACE';
+    else if (EVENT_ENDINGS.test(lastWord) && tokens.length > 1) kind = 'EVENT';
     else if (ORG_ENDINGS.test(lastWord) && tokens.length > 1) kind = 'ORGANIZATION';
     else if (inside(organizations) && tokens.length > 1) kind = 'ORGANIZATION';
     else if (titled || (inside(people) && tokens.length > 1)) kind = 'PERSON';

@@ -1,0 +1,184 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fold } from '../src/story/ingest/text.ts';
+import { testApp, tokenFor } from './helpers/app.ts';
+import { execute } from './helpers/graphql.ts';
+import {
+  createFixtureEntities,
+  type LabelledArticle,
+  readLabelledArticles,
+} from './helpers/ingest-fixtures.ts';
+
+// Scores ingestion on the labelled articles in tests/fixtures/ingest (see its README for what is
+// labelled and how). Prints the numbers; the issue's bar is 0.95 for linking and dates.
+
+const app = testApp();
+let editor: string;
+const articles = readLabelledArticles();
+
+export const INGEST = `mutation Ingest($input: IngestArticleInput!) {
+  ingestArticle(input: $input) {
+    article {
+      id slug body
+      mentions(first: 100) {
+        totalCount
+        edges { node { matchedBy spans { start end text }
+          entity { __typename ... on Leader { slug } ... on Organization { slug } ... on Summit { slug } } } }
+      }
+      timeExpressions { text start end from to precision }
+      attributions { source { name kind } span { start end text } inHeadline }
+      quotes { text start end }
+    }
+    proposals { text kind spans { start end text } }
+  }
+}`;
+
+type Span = { start: number; end: number };
+const overlaps = (a: Span, b: Span) => a.start < b.end && b.start < a.end;
+
+/** Counts for precision and recall: found items that are right, and labelled items found. */
+class Score {
+  right = 0;
+  found = 0;
+  hit = 0;
+  labelled = 0;
+  add<P, G>(predicted: P[], gold: G[], same: (p: P, g: G) => boolean) {
+    this.found += predicted.length;
+    this.labelled += gold.length;
+    this.right += predicted.filter((p) => gold.some((g) => same(p, g))).length;
+    this.hit += gold.filter((g) => predicted.some((p) => same(p, g))).length;
+  }
+  get precision() {
+    return this.found ? this.right / this.found : 1;
+  }
+  get recall() {
+    return this.labelled ? this.hit / this.labelled : 1;
+  }
+}
+
+const misses: string[] = [];
+function note<P, G>(
+  file: string,
+  what: string,
+  predicted: P[],
+  gold: G[],
+  same: (p: P, g: G) => boolean,
+) {
+  for (const p of predicted)
+    if (!gold.some((g) => same(p, g))) misses.push(`${file} ${what} extra: ${JSON.stringify(p)}`);
+  for (const g of gold)
+    if (!predicted.some((p) => same(p, g)))
+      misses.push(`${file} ${what} missed: ${JSON.stringify(g)}`);
+}
+
+beforeAll(async () => {
+  editor = await tokenFor('editor');
+  await createFixtureEntities(app.yoga, editor);
+});
+
+describe('ingestion on the labelled set', () => {
+  it('has at least ten labelled articles, each with mentions and dates', () => {
+    expect(articles.length).toBeGreaterThanOrEqual(10);
+    for (const article of articles) {
+      expect(article.mentions.length, article.file).toBeGreaterThan(0);
+      expect(article.times.length, article.file).toBeGreaterThan(0);
+    }
+  });
+
+  it('links, dates, sources and proposals meet the bar (printed)', async () => {
+    const linking = new Score();
+    const exactSpans = new Score();
+    const dates = new Score();
+    const sources = new Score();
+    const proposals = new Score();
+    for (const article of articles) {
+      const result = await execute(
+        app.yoga,
+        INGEST,
+        {
+          input: {
+            headline: article.headline,
+            body: article.body,
+            publishedAt: article.publishedAt,
+            source: 'Evaluation',
+            url: `https://fixtures.storygraph.test/${article.file}`,
+          },
+        },
+        editor,
+      );
+      expect(result.errors, article.file).toBeUndefined();
+      const ingested = result.data.ingestArticle;
+      expect(ingested.article.body).toBe(article.body);
+      score(article, ingested, { linking, exactSpans, dates, sources, proposals });
+    }
+    const pct = (n: number) => n.toFixed(3);
+    console.log(
+      [
+        `ingestion evaluation on ${articles.length} labelled articles`,
+        `  linking   precision ${pct(linking.precision)}  recall ${pct(linking.recall)}  (${linking.found} spans found, ${linking.labelled} labelled; exact boundaries ${pct(exactSpans.recall)})`,
+        `  dates     accuracy  ${pct(dates.recall)}  precision ${pct(dates.precision)}  (${dates.labelled} labelled, ${dates.found} found)`,
+        `  sources   precision ${pct(sources.precision)}  recall ${pct(sources.recall)}  (${sources.labelled} labelled)`,
+        `  proposals precision ${pct(proposals.precision)}  recall ${pct(proposals.recall)}  (people, organizations, events; ${proposals.labelled} labelled)`,
+        ...misses.map((m) => `  ${m}`),
+      ].join('\n'),
+    );
+    expect(linking.precision).toBeGreaterThanOrEqual(0.95);
+    expect(linking.recall).toBeGreaterThanOrEqual(0.95);
+    expect(dates.recall).toBeGreaterThanOrEqual(0.95);
+    expect(dates.precision).toBeGreaterThanOrEqual(0.9);
+    expect(sources.precision).toBeGreaterThanOrEqual(0.8);
+    expect(sources.recall).toBeGreaterThanOrEqual(0.8);
+    expect(proposals.recall).toBeGreaterThanOrEqual(0.8);
+  });
+});
+
+function score(
+  article: LabelledArticle,
+  // biome-ignore lint/suspicious/noExplicitAny: a GraphQL answer, read loosely
+  ingested: any,
+  scores: Record<'linking' | 'exactSpans' | 'dates' | 'sources' | 'proposals', Score>,
+) {
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  const predicted = ingested.article.mentions.edges.flatMap((edge: any) =>
+    // biome-ignore lint/suspicious/noExplicitAny: as above
+    edge.node.spans.map((span: any) => ({
+      entity: `${edge.node.entity.__typename.toLowerCase()}:${edge.node.entity.slug}`,
+      ...span,
+    })),
+  ) as { entity: string; start: number; end: number; text: string }[];
+  const sameMention = (p: (typeof predicted)[number], g: LabelledArticle['mentions'][number]) =>
+    p.entity === g.entity && overlaps(p, g);
+  scores.linking.add(predicted, article.mentions, sameMention);
+  note(article.file, 'mention', predicted, article.mentions, sameMention);
+  scores.exactSpans.add(
+    predicted,
+    article.mentions,
+    (p, g) => p.entity === g.entity && p.start === g.start && p.end === g.end,
+  );
+
+  const times = ingested.article.timeExpressions as LabelledArticle['times'];
+  const sameTime = (p: (typeof times)[number], g: (typeof times)[number]) =>
+    overlaps(p, g) && p.from === g.from && p.to === g.to && p.precision === g.precision;
+  scores.dates.add(times, article.times, sameTime);
+  note(article.file, 'date', times, article.times, sameTime);
+
+  const sources = (
+    ingested.article.attributions as {
+      source: { name: string; kind: string };
+      span: Span;
+      inHeadline: boolean;
+    }[]
+  ).map((a) => ({ ...a.span, kind: a.source.kind, name: a.source.name, inHeadline: a.inHeadline }));
+  const sameSource = (p: (typeof sources)[number], g: LabelledArticle['attributions'][number]) =>
+    p.inHeadline === g.inHeadline && overlaps(p, g) && p.kind === g.kind;
+  scores.sources.add(sources, article.attributions, sameSource);
+  note(article.file, 'source', sources, article.attributions, sameSource);
+
+  const proposed = (ingested.proposals as { text: string; kind: string }[]).filter(
+    (p) => p.kind !== 'PLACE',
+  );
+  const sameProposal = (p: { text: string; kind: string }, g: { text: string; kind: string }) =>
+    p.kind === g.kind &&
+    (fold(p.text).includes(fold(g.text)) || fold(g.text).includes(fold(p.text)));
+  scores.proposals.add(proposed, article.proposals, sameProposal);
+  note(article.file, 'proposal', proposed, article.proposals, sameProposal);
+}
