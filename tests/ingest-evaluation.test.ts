@@ -4,6 +4,7 @@ import { testApp, tokenFor } from './helpers/app.ts';
 import { execute } from './helpers/graphql.ts';
 import {
   createFixtureEntities,
+  INGEST,
   type LabelledArticle,
   readLabelledArticles,
 } from './helpers/ingest-fixtures.ts';
@@ -14,23 +15,6 @@ import {
 const app = testApp();
 let editor: string;
 const articles = readLabelledArticles();
-
-export const INGEST = `mutation Ingest($input: IngestArticleInput!) {
-  ingestArticle(input: $input) {
-    article {
-      id slug body
-      mentions(first: 100) {
-        totalCount
-        edges { node { matchedBy spans { start end text }
-          entity { __typename ... on Leader { slug } ... on Organization { slug } ... on Summit { slug } } } }
-      }
-      timeExpressions { text start end from to precision }
-      attributions { source { name kind } span { start end text } inHeadline }
-      quotes { text start end }
-    }
-    proposals { text kind spans { start end text } }
-  }
-}`;
 
 type Span = { start: number; end: number };
 const overlaps = (a: Span, b: Span) => a.start < b.end && b.start < a.end;

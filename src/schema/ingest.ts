@@ -310,7 +310,9 @@ const IngestArticleInput = builder.inputType('IngestArticleInput', {
 });
 
 const IngestArticlePayload = builder
-  .objectRef<{ article: ArticleRow; proposals: Proposal[] }>('IngestArticlePayload')
+  .objectRef<{ article: ArticleRow; proposals: Proposal[]; created: boolean }>(
+    'IngestArticlePayload',
+  )
   .implement({
     description: 'The stored article, with what the analysis could not link.',
     fields: (t) => ({
@@ -318,6 +320,10 @@ const IngestArticlePayload = builder
         type: Article,
         description: 'The article, with its mentions, time expressions, attributions and quotes.',
         resolve: (payload) => payload.article,
+      }),
+      created: t.exposeBoolean('created', {
+        description:
+          'False when the article was already stored (same URL, or same headline and body): nothing was written.',
       }),
       proposals: t.field({
         type: [ProposalRef],
@@ -398,7 +404,7 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: IngestArticleInput, required: true, description: 'The article.' }),
     },
     resolve: async (_root, { input }, ctx) => {
-      const { article, proposals } = await ingestArticle(ctx.viewer, {
+      return ingestArticle(ctx.viewer, {
         headline: input.headline,
         body: input.body,
         publishedAt: input.publishedAt,
@@ -406,7 +412,6 @@ builder.mutationFields((t) => ({
         url: input.url ?? null,
         slug: input.slug ?? null,
       });
-      return { article, proposals };
     },
   }),
   acceptProposal: t.field({

@@ -3,6 +3,25 @@ import { join } from 'node:path';
 import type { StoryYoga } from '../../src/yoga.ts';
 import { execute } from './graphql.ts';
 
+/** `ingestArticle` with everything the analysis gives back. */
+export const INGEST = `mutation Ingest($input: IngestArticleInput!) {
+  ingestArticle(input: $input) {
+    article {
+      id slug body
+      mentions(first: 100) {
+        totalCount
+        edges { node { matchedBy spans { start end text }
+          entity { __typename ... on Leader { slug } ... on Organization { slug } ... on Summit { slug } } } }
+      }
+      timeExpressions { text start end from to precision }
+      attributions { source { name kind } span { start end text } inHeadline }
+      quotes { text start end }
+    }
+    created
+    proposals { text kind spans { start end text } }
+  }
+}`;
+
 /** Where the labelled articles live. */
 export const FIXTURES_DIR = join(import.meta.dirname, '..', 'fixtures', 'ingest');
 

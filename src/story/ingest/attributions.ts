@@ -119,6 +119,15 @@ function sourceBefore(text: string, at: number): Token[] {
     end: t.end + offset + cut + 1,
   }));
   const run: Token[] = [];
+  // "Japarov later told": an adverb between the subject and the verb.
+  while (
+    all.length &&
+    /^(?:\p{Ll}+ly|later|also|then|earlier|again|previously|once|too)$/u.test(
+      all.at(-1)?.text ?? '',
+    )
+  ) {
+    all.pop();
+  }
   for (let i = all.length - 1; i >= 0 && run.length < 8; i--) {
     const token = all[i] as Token;
     if (!belongs(token)) break;

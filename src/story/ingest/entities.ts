@@ -84,7 +84,10 @@ function leaderPatterns(leader: KnownLeader): Pattern[] {
   ];
   let surnameGiven = false;
   for (const alias of leader.aliases) {
-    const folded = fold(alias.trim());
+    // "President Xi" is the alias "Xi" after a title: the span is the name, as for full names.
+    const folded = words(fold(alias.trim()))
+      .filter((word, i, all) => !(TITLE_WORDS.has(word) && i < all.length - 1))
+      .join(' ');
     if (!folded) continue;
     const single = words(folded).length === 1;
     // A one-word alias that is part of the full name ("Xi", "Putin") is a surname: ambiguous alone.
@@ -219,7 +222,7 @@ export function findMentions(
   const byPosition = new Map<number, (typeof bareHits)[number][]>();
   for (const hit of bareHits) {
     const list = byPosition.get(hit.start) ?? [];
-    list.push(hit);
+    if (!list.some((other) => other.id === hit.id)) list.push(hit);
     byPosition.set(hit.start, list);
   }
   for (const [start, candidates] of byPosition) {
