@@ -237,8 +237,10 @@ builder.prismaObjectFields(Article, (t) => ({
           })),
         ];
         const first = (item: MentionItem) => item.spans[0]?.start ?? Number.MAX_SAFE_INTEGER;
-        // A stable sort: ties (hand-made links) keep their creation order within each type.
-        items.sort((a, b) => first(a) - first(b));
+        const last = (item: MentionItem) => item.spans[0]?.end ?? 0;
+        // Text order, the longer of two spans that start together first ("SCO summit", "SCO");
+        // a stable sort, so hand-made links (no spans) keep their creation order within a type.
+        items.sort((a, b) => first(a) - first(b) || last(b) - last(a));
         return Object.assign(resolveArrayConnection({ args }, items), { totalCount: items.length });
       },
     },

@@ -393,5 +393,9 @@ function group(body: string, hits: readonly Hit[]): FoundMention[] {
     mention.spans.push(spanOf(body, hit.start, hit.end));
     mentions.set(key, mention);
   }
-  return [...mentions.values()].sort((a, b) => (a.spans[0]?.start ?? 0) - (b.spans[0]?.start ?? 0));
+  // Text order; where two start together ("SCO summit", "SCO"), the longer one first.
+  const first = (m: FoundMention) => m.spans[0] ?? { start: 0, end: 0 };
+  return [...mentions.values()].sort(
+    (a, b) => first(a).start - first(b).start || first(b).end - first(a).end,
+  );
 }
