@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { startApp, tokenFor } from './helpers/app.ts';
 import { collect, wsClient } from './helpers/clients.ts';
 import { errorCodes, execute } from './helpers/graphql.ts';
 import { INGEST } from './helpers/ingest-fixtures.ts';
+import { recordSql } from './helpers/sql-recorder.ts';
 
 const app = await startApp();
 let editor: string;
@@ -169,6 +170,34 @@ describe('ingestArticle', () => {
   });
 });
 
+describe('the README example', () => {
+  it('runs as printed and links what it says', async () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const operation = /```graphql\n(mutation IngestArticle \{[\s\S]*?)```/.exec(readme)?.[1];
+    expect(operation).toBeDefined();
+    const result = await execute(app.yoga, operation as string, {}, editor);
+    expect(result.errors).toBeUndefined();
+    const { article, created } = result.data.ingestArticle;
+    expect(created).toBe(true);
+    expect(
+      article.mentions.edges.map((e: any) => [e.node.matchedBy, e.node.spans[0].text]),
+    ).toEqual([
+      ['NAME', 'Xi Jinping'],
+      ['NAME', 'Vladimir Putin'],
+      ['ALIAS', 'SCO summit'],
+      ['ACRONYM', 'SCO'],
+    ]);
+    expect(article.timeExpressions).toEqual([
+      { text: 'next week', from: '2022-09-12', to: '2022-09-18', precision: 'WEEK' },
+    ]);
+    expect(article.attributions).toEqual([
+      { source: { name: 'Tass', kind: 'STATE_MEDIA' }, span: { text: 'Tass' }, inHeadline: false },
+    ]);
+    const again = await execute(app.yoga, operation as string, {}, editor);
+    expect(again.data.ingestArticle.created).toBe(false);
+  });
+});
+
 describe('acceptProposal', () => {
   const ACCEPT = `mutation Accept($input: AcceptProposalInput!) {
     acceptProposal(input: $input) {
@@ -284,10 +313,10 @@ describe('live feed', () => {
 });
 
 describe('npm run ingest', () => {
-  const run = (args: string[]) =>
+  const run = (args: string[], env: Record<string, string> = {}) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
       const child = spawn('npx', ['tsx', 'scripts/ingest.ts', ...args], {
-        env: { ...process.env, NODE_ENV: 'development', STORYGRAPH_URL: '', REDIS_URL: '' },
+        env: { ...process.env, NODE_ENV: 'development', STORYGRAPH_URL: '', REDIS_URL: '', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
@@ -312,13 +341,13 @@ describe('npm run ingest', () => {
     const file = join(scratch, 'article.txt');
     writeFileSync(
       file,
-      'Xi and Putin to meet in Samarkand\nChinese President Xi Jinping will meet Vladimir Putin at the SCO summit next week, according to Tass.\n',
+      'Samarkand talks next week\nChinese President Xi Jinping will meet Vladimir Putin at the SCO summit next week, according to Tass.\n',
     );
     const args = [file, '--published', '2022-09-07', '--url', 'https://example.test/cli'];
     const first = await run(args);
     expect(first.stderr).not.toMatch(/error/i);
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain('ingested: xi-and-putin-to-meet-in-samarkand');
+    expect(first.stdout).toContain('ingested: samarkand-talks-next-week\n');
     expect(first.stdout).toMatch(/Leader\s+Xi Jinping\s+\[NAME\]/);
     expect(first.stdout).toMatch(/Summit\s+SCO Summit 2022\s+\[ALIAS\] 1× "SCO summit"/);
     expect(first.stdout).toContain('"next week" → 2022-09-12 … 2022-09-18 (WEEK)');
@@ -326,7 +355,7 @@ describe('npm run ingest', () => {
     // The server sees the article the CLI wrote.
     const stored = await execute(
       app.yoga,
-      '{ article(slug: "xi-and-putin-to-meet-in-samarkand") { source mentions { totalCount } } }',
+      '{ article(slug: "samarkand-talks-next-week") { source mentions { totalCount } } }',
     );
     expect(stored.data.article).toEqual({ source: 'example.test', mentions: { totalCount: 4 } });
 
@@ -335,9 +364,39 @@ describe('npm run ingest', () => {
     expect(second.stdout).toContain('already ingested (nothing changed)');
   }, 200_000);
 
+  it('sends the article to a running server when STORYGRAPH_URL is set', async () => {
+    const file = join(scratch, 'remote.txt');
+    writeFileSync(file, 'Putin at the forum\nVladimir Putin spoke in Vladivostok on Wednesday.\n');
+    const result = await run([file, '--published', '2022-09-07', '--source', 'Wire'], {
+      STORYGRAPH_URL: app.url,
+      TOKEN: editor,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('ingested: putin-at-the-forum');
+    expect(result.stdout).toContain('"Wednesday" → 2022-09-07 (DAY)');
+    const stored = await execute(app.yoga, '{ article(slug: "putin-at-the-forum") { source } }');
+    expect(stored.data.article).toEqual({ source: 'Wire' });
+  }, 100_000);
+
   it('prints its usage and exits 2 without --published', async () => {
     const result = await run([join(scratch, 'missing.txt')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('usage: npm run ingest');
   }, 100_000);
+});
+
+describe('reading ingested articles', () => {
+  it('loads mentions and analysis with the articles, not once per article', async () => {
+    const query = `query ($first: Int!) {
+      articles(first: $first) { edges { node {
+        mentions(first: 10) { totalCount edges { node { matchedBy entity { id } spans { text } } } }
+        timeExpressions { text } attributions { source { name } } quotes { text } proposals { text }
+      } } }
+    }`;
+    const few = await recordSql(() => execute(app.yoga, query, { first: 2 }));
+    const many = await recordSql(() => execute(app.yoga, query, { first: 8 }));
+    expect(many.result.errors).toBeUndefined();
+    expect(many.result.data.articles.edges).toHaveLength(8);
+    expect(many.statements.length).toBe(few.statements.length);
+  });
 });
