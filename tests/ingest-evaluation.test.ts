@@ -140,14 +140,11 @@ function report(title: string, s: ReturnType<typeof scores>): string[] {
 
 function score(
   article: LabelledArticle,
-  // biome-ignore lint/suspicious/noExplicitAny: a GraphQL answer, read loosely
   ingested: any,
   into: ReturnType<typeof scores>,
   noting = false,
 ) {
-  // biome-ignore lint/suspicious/noExplicitAny: as above
   const predicted = ingested.article.mentions.edges.flatMap((edge: any) =>
-    // biome-ignore lint/suspicious/noExplicitAny: as above
     edge.node.spans.map((span: any) => ({
       entity: `${edge.node.entity.__typename.toLowerCase()}:${edge.node.entity.slug}`,
       ...span,

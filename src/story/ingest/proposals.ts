@@ -68,12 +68,22 @@ export function findProposals(
   text: string,
   taken: readonly { start: number; end: number }[],
 ): Proposal[] {
-  const doc = nlp(text);
-  const tagged = (list: { offset: { start: number; length: number } }[]) =>
-    list.map((p) => ({ start: p.offset.start, end: p.offset.start + p.offset.length }));
-  const people = tagged(doc.people().json({ offset: true }));
-  const places = tagged(doc.places().json({ offset: true }));
-  const organizations = tagged(doc.organizations().json({ offset: true }));
+  // compromise tags each distinct candidate alone, and only when the rules can not decide:
+  // parsing a whole long article with it costs seconds, a few short names milliseconds.
+  const cache = new Map<string, { person: boolean; place: boolean; organization: boolean }>();
+  const tagsOf = (name: string) => {
+    let tags = cache.get(name);
+    if (!tags) {
+      const doc = nlp(name);
+      tags = {
+        person: doc.has('#Person'),
+        place: doc.has('#Place'),
+        organization: doc.has('#Organization'),
+      };
+      cache.set(name, tags);
+    }
+    return tags;
+  };
 
   const proposals = new Map<string, Proposal>();
   const surnames = new Map<string, string>(); // folded surname or acronym → proposal key
@@ -149,7 +159,6 @@ export function findProposals(
     span.end = span.start + span.text.length;
     if (span.text.length < 2) continue;
     const lastWord = fold(last.text).replace(/['’]s$/, '');
-    const inside = (list: { start: number; end: number }[]) => list.some((p) => overlaps(p, span));
     const before = fold(text.slice(Math.max(0, span.start - 12), span.start));
 
     const joined = surnames.get(fold(span.text));
@@ -161,9 +170,9 @@ export function findProposals(
     if (PLACE_ENDINGS.test(lastWord) && tokens.length > 1) kind = 'PLACE';
     else if (EVENT_ENDINGS.test(lastWord) && tokens.length > 1) kind = 'EVENT';
     else if (ORG_ENDINGS.test(lastWord) && tokens.length > 1) kind = 'ORGANIZATION';
-    else if (inside(organizations) && tokens.length > 1) kind = 'ORGANIZATION';
-    else if (titled || (inside(people) && tokens.length > 1)) kind = 'PERSON';
-    else if (inside(places) || PLACE_CUE.test(before)) kind = 'PLACE';
+    else if (tokens.length > 1 && tagsOf(span.text).organization) kind = 'ORGANIZATION';
+    else if (titled || (tokens.length > 1 && tagsOf(span.text).person)) kind = 'PERSON';
+    else if (PLACE_CUE.test(before) || tagsOf(span.text).place) kind = 'PLACE';
     else if (
       tokens.length > 1 &&
       /^\s+(?:said|says|told|added)\b/.test(text.slice(span.end, span.end + 8))

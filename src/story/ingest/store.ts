@@ -12,10 +12,10 @@ import type {
 } from '../../generated/prisma/client.ts';
 import { encodeGlobalId } from '../../global-id.ts';
 import { diffFields, notFound, type Recorder, type Tx, writeChange } from '../changes.ts';
-import { type Analysis, analyzeArticle } from './analyze.ts';
+import { analyzeArticle } from './analyze.ts';
 import type { Attribution } from './attributions.ts';
 import type { TimeExpression } from './dates.ts';
-import type { EntityType, FoundMention, KnownEntities, MatchedBy } from './entities.ts';
+import type { EntityType, KnownEntities, MatchedBy } from './entities.ts';
 import type { Proposal } from './proposals.ts';
 import type { Quote } from './quotes.ts';
 import { fold, type Span } from './text.ts';
@@ -370,5 +370,3 @@ async function createFromProposal(
     },
   });
 }
-
-export type { Analysis, FoundMention };
