@@ -261,6 +261,68 @@ describe('acceptProposal', () => {
     ]);
   });
 
+  it('creates an organization with the acronym the article gave, and a summit it organizes', async () => {
+    const result = await ingest({
+      headline: 'Security bloc meets in Yerevan',
+      body: 'The Collective Security Treaty Organization (CSTO) held its Yerevan Summit on Wednesday. The CSTO said members would meet again next year.',
+      publishedAt: '2022-11-24T09:00:00Z',
+      url: 'https://example.test/csto',
+    });
+    const { article, proposals } = result.data.ingestArticle;
+    expect(proposals.map((p: any) => [p.kind, p.text, p.spans.length])).toEqual([
+      ['ORGANIZATION', 'Collective Security Treaty Organization', 3],
+      ['EVENT', 'Yerevan Summit', 1],
+    ]);
+    const organization = await execute(
+      app.yoga,
+      `mutation ($input: AcceptProposalInput!) { acceptProposal(input: $input) {
+        entity { id ... on Organization { name acronym kind } } } }`,
+      {
+        input: {
+          articleId: article.id,
+          text: 'Collective Security Treaty Organization',
+          as: 'ORGANIZATION',
+          kind: 'ALLIANCE',
+        },
+      },
+      editor,
+    );
+    expect(organization.errors).toBeUndefined();
+    const csto = organization.data.acceptProposal.entity;
+    expect(csto).toMatchObject({ acronym: 'CSTO', kind: 'ALLIANCE' });
+    const summit = await execute(
+      app.yoga,
+      `mutation ($input: AcceptProposalInput!) { acceptProposal(input: $input) {
+        entity { ... on Summit { name city startsOn status organizer { id } } }
+        article { mentions(first: 10) { totalCount } proposals { text } } } }`,
+      {
+        input: {
+          articleId: article.id,
+          text: 'Yerevan Summit',
+          as: 'SUMMIT',
+          name: 'CSTO Summit 2022',
+          city: 'Yerevan',
+          country: 'Armenia',
+          startsOn: '2022-11-23',
+          organizerId: csto.id,
+          status: 'CONCLUDED',
+        },
+      },
+      editor,
+    );
+    expect(summit.errors).toBeUndefined();
+    expect(summit.data.acceptProposal).toEqual({
+      entity: {
+        name: 'CSTO Summit 2022',
+        city: 'Yerevan',
+        startsOn: '2022-11-23',
+        status: 'CONCLUDED',
+        organizer: { id: csto.id },
+      },
+      article: { mentions: { totalCount: 2 }, proposals: [] },
+    });
+  });
+
   it('refuses a summit without a start date', async () => {
     const stored = await execute(
       app.yoga,

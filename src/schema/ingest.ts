@@ -15,7 +15,7 @@ import {
   type StoredAnalysis,
 } from '../story/ingest/store.ts';
 import { Article } from './article.ts';
-import { lineSchema, slugSchema, textSchema, urlSchema } from './inputs.ts';
+import { lineSchema, namesSchema, slugSchema, textSchema, urlSchema } from './inputs.ts';
 import { Leader } from './leader.ts';
 import { Organization } from './organization.ts';
 import {
@@ -359,6 +359,7 @@ const AcceptProposalInput = builder.inputType('AcceptProposalInput', {
     country: t.string({ description: "A leader's or summit's country.", validate: lineSchema() }),
     aliases: t.stringList({
       description: "A leader's other names; the article's shorter forms are added.",
+      validate: namesSchema,
     }),
     acronym: t.string({ description: "An organization's acronym.", validate: lineSchema(20) }),
     kind: t.field({
