@@ -455,10 +455,12 @@ describe('reading ingested articles', () => {
         timeExpressions { text } attributions { source { name } } quotes { text } proposals { text }
       } } }
     }`;
-    const few = await recordSql(() => execute(app.yoga, query, { first: 2 }));
-    const many = await recordSql(() => execute(app.yoga, query, { first: 8 }));
+    // Prisma skips a nested query when no row needs it, so both pages hold leaders,
+    // organizations and summits (the four newest include the CSTO article and its summit).
+    const few = await recordSql(() => execute(app.yoga, query, { first: 4 }));
+    const many = await recordSql(() => execute(app.yoga, query, { first: 12 }));
     expect(many.result.errors).toBeUndefined();
-    expect(many.result.data.articles.edges).toHaveLength(8);
+    expect(many.result.data.articles.edges).toHaveLength(12);
     expect(many.statements.length).toBe(few.statements.length);
   });
 });
