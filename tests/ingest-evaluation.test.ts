@@ -114,7 +114,7 @@ describe('ingestion on the labelled set', () => {
     expect(sources.precision).toBeGreaterThanOrEqual(0.8);
     expect(sources.recall).toBeGreaterThanOrEqual(0.8);
     expect(proposals.recall).toBeGreaterThanOrEqual(0.8);
-  });
+  }, 180_000); // sixteen ingests in a row: give a loaded machine room
 });
 
 function scores() {
