@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ['tests/**/*.test.ts'],
+    // Tests of the running compose stack: scripts/compose-test.sh runs them with their own config.
+    exclude: ['tests/compose/**', 'node_modules/**'],
     globalSetup: ['tests/helpers/global-setup.ts'],
     setupFiles: ['tests/helpers/database-per-file.ts'],
     // Servers, sockets and a real database: give slow machines room, but fail rather than hang.
