@@ -29,12 +29,16 @@ FROM node:22.16.0-bookworm-slim AS production-deps
 WORKDIR /app
 COPY package.json package-lock.json npm-ca.pe[m] ./
 # The compiled Prisma client is in dist, so the production install needs no install scripts.
-# @prisma/client names the Prisma CLI as a peer, which makes npm count the CLI and everything it
-# pulls in as production dependencies. Nothing at run time loads them; dropping them more than
-# halves node_modules (about 410 MB to 185 MB).
+# @prisma/client names the Prisma CLI and TypeScript as peers. Both are also dev dependencies of
+# this package, so npm flags them neither dev nor peer and `--omit=dev` keeps them, with all the
+# CLI pulls in. Nothing at run time loads them. With the dev dependencies deleted from this
+# stage's package.json, they are reachable through peer edges only, and pruning with
+# `--omit=peer` drops them: node_modules shrinks from about 410 MB to 160 MB. (`npm uninstall
+# prisma` does not: the peer edge keeps it in npm's ideal tree.)
 RUN if [ -f npm-ca.pem ]; then export NPM_CONFIG_CAFILE=/app/npm-ca.pem; fi \
  && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
- && npm uninstall --no-save --omit=dev --ignore-scripts --no-audit --no-fund prisma
+ && npm pkg delete devDependencies \
+ && npm prune --omit=dev --omit=peer --ignore-scripts --no-audit --no-fund
 
 FROM node:22.16.0-bookworm-slim AS runtime
 LABEL org.opencontainers.image.title="storygraph" \

@@ -41,7 +41,7 @@ timings=()
 stage() { # stage NAME: ends the previous stage's clock, starts this one
   local now
   now=$(date +%s)
-  [ -n "${stage_name:-}" ] && timings+=("$(printf '%-28s %4d s' "$stage_name" $((now - stage_started)))")
+  [ -n "${stage_name:-}" ] && timings+=("$(printf '%-34s %4d s' "$stage_name" $((now - stage_started)))")
   stage_name=$1
   stage_started=$now
   echo
@@ -55,7 +55,7 @@ report() {
   stage done
   echo "--- compose-test timings"
   printf '%s\n' "${timings[@]}"
-  echo "total                        $(($(date +%s) - started)) s"
+  printf '%-34s %4d s\n' total $(($(date +%s) - started))
 }
 
 compose_file=$RUN_DIR/docker-compose.v1.yml
@@ -190,6 +190,15 @@ echo "image ${PROJECT}_api: $((image_size / 1000000)) MB"
 
 stage "compose up until healthy"
 compose up -d --no-build || die "docker-compose up failed"
+deadline=$(($(date +%s) + 180))
+until [ "$("$DOCKER" ps -q --filter "label=com.docker.compose.project=$PROJECT" \
+  --filter label=com.docker.compose.service=api --filter health=healthy | wc -l)" -eq 2 ] \
+  && node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
+    "http://127.0.0.1:$port/health"; do
+  [ "$(date +%s)" -lt "$deadline" ] || die "the stack was not healthy behind the proxy within 180 s"
+  sleep 1
+done
+compose ps
 
 stage "tests through the proxy"
 COMPOSE_TEST_URL=http://127.0.0.1:$port \
