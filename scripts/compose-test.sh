@@ -56,6 +56,7 @@ report() {
   echo "--- compose-test timings"
   printf '%s\n' "${timings[@]}"
   printf '%-34s %4d s\n' total $(($(date +%s) - started))
+  echo "cache $CACHE: $(du -sh "$CACHE" 2>/dev/null | cut -f1) (safe to delete while no run is going)"
 }
 
 compose_file=$RUN_DIR/docker-compose.v1.yml
@@ -97,6 +98,8 @@ cleanup() {
 [ "$(id -u)" -eq 0 ] || die "needs root (apt, dockerd, debootstrap)"
 mkdir -p "$CACHE" "$RUN_DIR"
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 stage "apt: engine, compose, debootstrap"
 if [ ! -x /usr/sbin/dockerd ] || [ ! -x "$DOCKER" ] || [ ! -x "$COMPOSE" ] || [ ! -x /usr/sbin/debootstrap ]; then
