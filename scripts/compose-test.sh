@@ -97,6 +97,12 @@ cleanup() {
 
 [ "$(id -u)" -eq 0 ] || die "needs root (apt, dockerd, debootstrap)"
 mkdir -p "$CACHE" "$RUN_DIR"
+# One run at a time per machine: a second one would stop this one's dockerd as a leftover.
+exec 9>"$CACHE/.lock"
+if ! flock -n 9; then
+  echo "compose-test: another run holds $CACHE/.lock; waiting for it (up to 15 min)"
+  flock -w 900 9 || die "another compose-test run did not finish within 15 min"
+fi
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -117,7 +123,7 @@ rm -f "$SOCK"
 mkdir -p "$CACHE/docker" "$RUN_DIR/exec"
 /usr/sbin/dockerd --host "unix://$SOCK" --data-root "$CACHE/docker" --exec-root "$RUN_DIR/exec" \
   --pidfile "$PIDFILE" --storage-driver overlay2 --log-level warn \
-  >>"$CACHE/dockerd.log" 2>&1 &
+  >>"$CACHE/dockerd.log" 2>&1 9>&- &
 deadline=$(($(date +%s) + 60))
 until "$DOCKER" info >/dev/null 2>&1; do
   [ "$(date +%s)" -lt "$deadline" ] || { tail -n 20 "$CACHE/dockerd.log"; die "dockerd did not answer within 60 s"; }
