@@ -8,8 +8,9 @@
 #   3. localhost/debian:bookworm from a debootstrapped minbase rootfs (made once, then cached).
 #   4. Stand-in images (deploy/standins/*) tagged with the exact names the Dockerfile and
 #      docker-compose.yml use; their versions differ, and each Dockerfile says how.
-#   5. The project image from the real Dockerfile, through `docker-compose build`, with the host's
-#      CA bundle in the build context as npm-ca.pem (removed afterwards).
+#   5. The project image from the real Dockerfile, tagged as compose names it (storygraph_api,
+#      storygraph_migrate), with the host's CA bundle in the build context as npm-ca.pem (removed
+#      afterwards).
 #   6. The real docker-compose.yml, through a copy without the top-level `name:` that Compose v1
 #      rejects (`-p storygraph` gives the same project name), brought up with a fresh JWT_SECRET
 #      and the proxy on a free port.
@@ -166,6 +167,9 @@ build_standin() { # build_standin FOLDER TAG [CONTEXT]
   echo "$2 <- deploy/standins/$1"
 }
 # The tags are exactly those the Dockerfile and docker-compose.yml name.
+# The unpack stage is tagged only so the prune after the project build keeps its cache.
+"$DOCKER" build -q --target unpack -t storygraph-cache:node-unpack \
+  -f "$ROOT/deploy/standins/node/Dockerfile" "$downloads" >/dev/null || die "building the node stand-in failed"
 build_standin node node:$NODE_VERSION-bookworm-slim "$downloads"
 build_standin postgres postgres:16-alpine
 build_standin redis redis:7-alpine
@@ -192,8 +196,18 @@ stage "project image (real Dockerfile)"
 if [ -s /etc/ssl/certs/ca-certificates.crt ]; then
   cp /etc/ssl/certs/ca-certificates.crt "$ROOT/npm-ca.pem"
 fi
-compose build --quiet || die "building the project image failed"
+# The images compose would build for `api` and `migrate` (both `build: .`), built with the docker
+# CLI: docker-compose 1.29 packs the context differently, and the two did not share a layer
+# cache. Each build stage gets a tag too, so the prune below keeps every layer a current stage or
+# image uses and drops only what earlier versions of the files left behind; without it the data
+# root grows by hundreds of MB per change.
+for target in build production-deps; do
+  "$DOCKER" build -q --target "$target" -t "storygraph-cache:$target" . >/dev/null \
+    || die "building the $target stage of the Dockerfile failed"
+done
+"$DOCKER" build -q -t "${PROJECT}_api" -t "${PROJECT}_migrate" . >/dev/null || die "building the project image failed"
 rm -f "$ROOT/npm-ca.pem"
+"$DOCKER" image prune -f >/dev/null
 image_size=$("$DOCKER" image inspect "${PROJECT}_api" --format '{{.Size}}')
 echo "image ${PROJECT}_api: $((image_size / 1000000)) MB"
 
