@@ -83,7 +83,7 @@ function isGraphQLError(error: unknown): error is GraphQLError {
 
 function mapKnownError(error: unknown): GraphQLError | undefined {
   if (!(error instanceof Error)) return undefined;
-  if (isConnectionFailure(error)) return unavailable();
+  if (isDatabaseUnavailable(error)) return unavailable();
   switch (error.name) {
     case 'PothosValidationError':
       return badInput(error.message);
@@ -91,8 +91,6 @@ function mapKnownError(error: unknown): GraphQLError | undefined {
       return prismaCode(error as Prisma.PrismaClientKnownRequestError);
     case 'PrismaClientValidationError':
       return badInput('The request could not be applied to the data model.');
-    case 'PrismaClientInitializationError':
-      return unavailable();
     default:
       return undefined;
   }
@@ -104,6 +102,14 @@ function unavailable(): GraphQLError {
     ErrorCode.SERVICE_UNAVAILABLE,
     'The database can not be reached right now; try again shortly.',
     { http: { status: 503 } },
+  );
+}
+
+/** Whether `error` means the database can not be reached right now (down, restarting, full). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error.name === 'PrismaClientInitializationError' || isConnectionFailure(error))
   );
 }
 

@@ -83,7 +83,9 @@ export function createStoryPubSub(redisUrl?: string): StoryPubSub {
   // No INFO ready check on the subscriber: it only sends SUBSCRIBE, which Redis accepts while it is
   // still loading, so the check guards nothing. Worse, ioredis 5 writes a SUBSCRIBE issued during
   // the handshake before that INFO; the INFO then fails in subscriber mode, the client reconnects
-  // without resubscribing, and this instance stops hearing the others while reporting ready.
+  // without resubscribing, and the instance stops hearing the others while reporting ready (seen
+  // when the feed subscribed after its first database read). Subscribing at construction, as
+  // below, avoids the window; without the check there is no window to avoid.
   const subscriber = new Redis(redisUrl, { ...options, enableReadyCheck: false });
   // The last error of each client, cleared when it is ready again: a stale message from the
   // other client must not make a healthy connection look broken.

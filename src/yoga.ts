@@ -5,6 +5,7 @@ import { type AuthOptions, type Viewer, viewerOfRequest } from './auth.ts';
 import type { Context } from './builder.ts';
 import { type Database, database as defaultDatabase } from './db.ts';
 import { maskError } from './errors.ts';
+import { GRAPHIQL_OPTIONS } from './graphiql.ts';
 import { LIVE_PAGE } from './live-page.ts';
 import { yogaLogger } from './logger.ts';
 import { pendingMigrations } from './migrate.ts';
@@ -13,6 +14,7 @@ import { useRequestLog } from './request-log.ts';
 import { schema } from './schema/index.ts';
 import { useSharedSubscriptionExecution } from './shared-execution.ts';
 import type { StoryFeed } from './story/feed.ts';
+import { useStoryPages } from './story-page.ts';
 
 /** What the transport hands Yoga along with each request. */
 export interface ServerContext {
@@ -49,7 +51,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
     healthCheckEndpoint: '/health',
     landingPage: false,
     logging: yogaLogger(options.logger),
-    graphiql: { title: 'storygraph', subscriptionsProtocol: 'WS' },
+    graphiql: GRAPHIQL_OPTIONS,
     // Served from the package, not a CDN: GraphiQL works offline and leaks nothing to third parties.
     // Loaded on first use: the bundle is large, and most instances never serve GraphiQL.
     renderGraphiQL: async (graphiqlOptions) =>
@@ -66,6 +68,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
       ...(options.plugins ?? []),
       useRequestLog(options.logger),
       useSharedSubscriptionExecution(),
+      useStoryPages(),
       {
         onResponse({ request, response }) {
           const requestId = requestIds.get(request);

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CONNECT_TIMEOUT_MS, openPostgres } from '../src/db.ts';
 import { maskError } from '../src/errors.ts';
 import { START_CURSOR } from '../src/story/feed.ts';
+import { waitUntil } from './helpers/app.ts';
 import {
   follow,
   processToken,
@@ -11,7 +12,6 @@ import {
   startApi,
   startEditor,
   startPostgres,
-  waitUntil,
 } from './helpers/processes.ts';
 
 const SUMMITS = [
@@ -118,6 +118,14 @@ describe('PostgreSQL restarted under load', () => {
       expect(body.data.summit.version).toBe(last?.entityVersion);
       expect(body.data.summit.description).toBe(last?.changes[0]?.after);
     }
+    // Subscribers stayed open through the outage, or ended with a coded error and the cursor to
+    // resume from (the one that arrived during it could not replay the log until the end).
+    for (const follower of followers) {
+      for (const ending of follower.endings) {
+        expect(ending).toBe('SERVICE_UNAVAILABLE resumeAfter=own cursor');
+      }
+    }
+    expect(late.endings.length).toBeGreaterThan(0);
     // Every subscriber, including the one that arrived during the outage, got the whole log.
     const head = log.at(-1)?.sequence ?? 0;
     for (const follower of followers) {

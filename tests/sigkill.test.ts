@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { START_CURSOR } from '../src/story/feed.ts';
-import {
-  follow,
-  processToken,
-  readLog,
-  startApi,
-  startEditor,
-  waitUntil,
-} from './helpers/processes.ts';
+import { waitUntil } from './helpers/app.ts';
+import { follow, processToken, readLog, startApi, startEditor } from './helpers/processes.ts';
 
 const SUMMITS = [
   'sco-summit-samarkand-2022',

@@ -249,7 +249,7 @@ builder.subscriptionField('storyEvents', (t) =>
   t.field({
     type: StoryEventRef,
     description:
-      'The story feed. With `after`, first replays every matching event after that cursor, then continues live, with no gap and no duplicate between the two. Without it, only events from now on. A subscription whose client falls too far behind ends with SLOW_CONSUMER and the cursor to resume from.',
+      'The story feed. With `after`, first replays every matching event after that cursor, then continues live, with no gap and no duplicate between the two. Without it, only events from now on. A subscription whose client falls too far behind ends with SLOW_CONSUMER, one whose token expires with UNAUTHENTICATED, and one whose database becomes unreachable with SERVICE_UNAVAILABLE; each carries `resumeAfter`, the cursor to subscribe again from.',
     args: {
       after: t.arg.string({
         description: `Resume after this event cursor. \`${START_CURSOR}\` (the position before the first event) replays the whole log.`,

@@ -1,6 +1,6 @@
 import { Repeater } from 'graphql-yoga';
 import { db } from '../db.ts';
-import { badInput, ErrorCode, userError } from '../errors.ts';
+import { badInput, ErrorCode, isDatabaseUnavailable, userError } from '../errors.ts';
 import type { Prisma, StoryEvent, StoryEventKind } from '../generated/prisma/client.ts';
 import type { NodeType } from '../global-id.ts';
 import type { StoryPubSub } from '../pubsub.ts';
@@ -261,6 +261,7 @@ export class StoryFeed {
       });
       this.#closers.add(close);
       let last = 0;
+      let positioned = false;
       const cancelExpiry =
         options.expiresAt === undefined
           ? () => {}
@@ -279,6 +280,7 @@ export class StoryFeed {
         if (stopped) return;
         this.#listeners.add(listener);
         last = options.after ?? this.#head;
+        positioned = true;
         this.#positions.set(listener, () => last);
         // Replay: page through the log until caught up.
         for (;;) {
@@ -319,6 +321,19 @@ export class StoryFeed {
             wake = resolve;
           });
         }
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) throw error;
+        // The log can not be read (the database is down or restarting). End with the cursor to
+        // resume from, as SLOW_CONSUMER does, so the client can come back later without a gap.
+        const position = positioned ? last : options.after;
+        const resume = position === undefined ? {} : { resumeAfter: encodeEventCursor(position) };
+        stop(
+          userError(
+            ErrorCode.SERVICE_UNAVAILABLE,
+            `The story log can not be read right now.${resume.resumeAfter ? ` Subscribe again with after: "${resume.resumeAfter}" to resume without a gap.` : ''}`,
+            resume,
+          ),
+        );
       } finally {
         cancelExpiry();
         this.#listeners.delete(listener);

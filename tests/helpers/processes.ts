@@ -308,7 +308,10 @@ export interface Follower {
   readonly events: SeenEvent[];
   /** When each event arrived (`performance.now()`), index for index with `events`. */
   readonly arrivals: number[];
-  /** How each subscription ended before the follower resumed (codes or messages). */
+  /**
+   * How each subscription ended before the follower resumed: error codes (with `resumeAfter=own
+   * cursor` when the error's resume cursor is the follower's last one), or what closed it.
+   */
   readonly endings: string[];
   /** Resolves once an event with at least `sequence` arrived; rejects after `ms`. */
   reach(sequence: number, ms: number): Promise<void>;
@@ -340,6 +343,17 @@ export function follow(url: string, after: string, retryMs = 200): Follower {
     });
     current = client;
     let ended = false;
+    // A coded ending, with whether its resume cursor is the one this subscriber would use.
+    const describe = (errors: readonly { extensions?: Record<string, unknown> }[]) =>
+      errors
+        .map(({ extensions }) => {
+          const code = String(extensions?.code);
+          if (extensions?.resumeAfter === undefined) return code;
+          return extensions.resumeAfter === cursor
+            ? `${code} resumeAfter=own cursor`
+            : `${code} resumeAfter=${String(extensions.resumeAfter)}, not ${cursor}`;
+        })
+        .join(',');
     const end = (why: string) => {
       if (ended) return;
       ended = true;
@@ -355,7 +369,7 @@ export function follow(url: string, after: string, retryMs = 200): Follower {
       {
         next: (message) => {
           if (message.errors?.length) {
-            end(message.errors.map((error) => String(error.extensions?.code)).join(','));
+            end(describe(message.errors));
             return;
           }
           if (message.data) {
@@ -365,10 +379,10 @@ export function follow(url: string, after: string, retryMs = 200): Follower {
           for (const watcher of watchers) watcher();
         },
         error: (error) => {
-          const errors = error as { extensions?: { code?: string } }[] | Error | CloseEvent;
+          const errors = error as { extensions?: Record<string, unknown> }[] | Error | CloseEvent;
           end(
             Array.isArray(errors)
-              ? errors.map((e) => String(e.extensions?.code)).join(',')
+              ? describe(errors)
               : errors instanceof Error
                 ? errors.message
                 : `closed ${(errors as { code?: number }).code}`,
