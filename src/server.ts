@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { hostname } from 'node:os';
 import type { ExecutionArgs } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -48,7 +49,14 @@ type Extra = {
  * masking as HTTP. Tests build it on port 0; `main.ts` builds it on `PORT`.
  */
 export function buildServer(yoga: StoryYoga, auth: AuthOptions): StoryServer {
-  const http = createServer(yoga);
+  // Every response, WebSocket upgrades included, names the instance that served it: behind a
+  // proxy that spreads clients over replicas, this is how an operator (and the compose test)
+  // tells them apart. In a container the host name is the container ID.
+  const servedBy = hostname();
+  const http = createServer((request, response) => {
+    response.setHeader('x-served-by', servedBy);
+    return yoga(request, response);
+  });
   const connections = new Set<Socket>();
   http.on('connection', (socket) => {
     connections.add(socket);
@@ -56,6 +64,7 @@ export function buildServer(yoga: StoryYoga, auth: AuthOptions): StoryServer {
   });
 
   const wss = new WebSocketServer({ server: http, path: yoga.graphqlEndpoint });
+  wss.on('headers', (headers) => headers.push(`X-Served-By: ${servedBy}`));
   const expiryTimers = new Set<() => void>();
 
   const graphqlWs = useServer<Record<string, unknown> | undefined, Extra>(
