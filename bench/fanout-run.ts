@@ -40,8 +40,9 @@ export async function runFanout(options: {
   const received = new Map<number, number[]>();
   let connected = 0;
   let failures = 0;
-  const clients = Array.from({ length: subscribers }, () =>
-    createClient({
+  const clients: ReturnType<typeof createClient>[] = [];
+  const connect = () => {
+    const client = createClient({
       url: options.wsUrl,
       webSocketImpl: WebSocket,
       retryAttempts: 0,
@@ -51,9 +52,8 @@ export async function runFanout(options: {
           connected += 1;
         },
       },
-    }),
-  );
-  for (const client of clients) {
+    });
+    clients.push(client);
     client.subscribe(
       { query: FANOUT_SUBSCRIPTION },
       {
@@ -73,13 +73,18 @@ export async function runFanout(options: {
         complete: () => {},
       },
     );
-  }
+  };
   try {
-    const connectDeadline = Date.now() + 120_000;
-    while (connected < subscribers) {
+    // In batches: thousands of handshakes at once on two busy cores would miss graphql-ws's
+    // three-second connection_init deadline.
+    const connectDeadline = Date.now() + 300_000;
+    while (clients.length < subscribers || connected < subscribers) {
       if (Date.now() > connectDeadline || failures > 0)
         throw new Error(`only ${connected} of ${subscribers} connected (${failures} failed)`);
-      await sleep(50);
+      if (clients.length - connected < 50 && clients.length < subscribers) {
+        for (let i = 0; i < 50 && clients.length < subscribers; i += 1) connect();
+      }
+      await sleep(20);
     }
     // Also gives every subscription time to register before the first event.
     const rssIdle = await steadyRssKb(options.pid, options.quietMs);

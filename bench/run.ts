@@ -559,6 +559,7 @@ async function main(): Promise<void> {
 
     // 5. Fan-out, alternating which target goes first; a fresh server for each run.
     const fanouts: (FanoutResult & { target: string })[] = [];
+    const fanoutErrors: string[] = [];
     if (!values['skip-fanout']) {
       const sizes = values.subscribers.split(',').map(Number);
       for (const [index, subscribers] of sizes.entries()) {
@@ -566,17 +567,26 @@ async function main(): Promise<void> {
         for (const start of order) {
           const server = await start(url);
           children.push(server);
-          const result = await runFanout({
-            wsUrl: server.url.replace('http', 'ws'),
-            pid: server.pid,
-            subscribers,
-            events: 20,
-            intervalMs: 250,
-            trigger:
-              server.name === 'r2' ? r2Trigger(server.port) : storygraphTrigger(server.url, token),
-          });
-          fanouts.push({ target: server.name, ...result });
-          log('fan-out', server.name, JSON.stringify(result));
+          try {
+            const result = await runFanout({
+              wsUrl: server.url.replace('http', 'ws'),
+              pid: server.pid,
+              subscribers,
+              events: 20,
+              intervalMs: 250,
+              trigger:
+                server.name === 'r2'
+                  ? r2Trigger(server.port)
+                  : storygraphTrigger(server.url, token),
+            });
+            fanouts.push({ target: server.name, ...result });
+            log('fan-out', server.name, JSON.stringify(result));
+          } catch (error) {
+            fanoutErrors.push(
+              `${server.name}, ${subscribers} subscribers: ${(error as Error).message}`,
+            );
+            log('fan-out failed', server.name, subscribers, (error as Error).message);
+          }
           await stopAll();
         }
       }
@@ -628,6 +638,7 @@ async function main(): Promise<void> {
         searches,
         writes,
         fanouts,
+        fanoutErrors,
         sgCounts,
         r1Counts,
         identical: identical.identical,
@@ -650,6 +661,7 @@ function report(input: {
   searches: { clients: number; p50Ms: number; p99Ms: number; reqPerSec: number }[];
   writes: WriteResult[];
   fanouts: (FanoutResult & { target: string })[];
+  fanoutErrors: string[];
   sgCounts: Counts;
   r1Counts: Counts;
   identical: boolean;
@@ -747,6 +759,7 @@ function report(input: {
       );
     lines.push('');
   }
+  for (const error of input.fanoutErrors) lines.push(`Fan-out run that failed: ${error}`, '');
   return `${lines.join('\n')}\n`;
 }
 

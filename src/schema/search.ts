@@ -19,48 +19,39 @@ interface Hit {
 }
 
 // Names are matched without stemming ('simple'), so "Xi" never becomes something else; article text
-// is matched in English, so "meeting" finds "meet". Headlines weigh more than bodies.
+// is matched in English, so "meeting" finds "meet". Headlines weigh more than bodies. The documents
+// are generated columns with GIN indexes (see the search_documents migration, which holds the
+// expressions and weights), so a query reads the indexes instead of building a tsvector per row.
 const SEARCH_SQL = `
 WITH q AS (
   SELECT websearch_to_tsquery('simple', $1) AS names, websearch_to_tsquery('english', $1) AS prose
 )
 SELECT * FROM (
-  SELECT 'Leader' AS type, l.id, ts_rank(d.doc, q.names) * 2 AS rank
-  FROM "Leader" l, q,
-    LATERAL (SELECT setweight(to_tsvector('simple', l.name || ' ' || array_to_string(l.aliases, ' ')), 'A')
-      || setweight(to_tsvector('simple', l.title || ' ' || l.country), 'C') AS doc) d
-  WHERE d.doc @@ q.names
+  SELECT 'Leader' AS type, l.id, ts_rank(l."searchDocument", q.names) * 2 AS rank
+  FROM "Leader" l, q WHERE l."searchDocument" @@ q.names
   UNION ALL
-  SELECT 'Organization', o.id, ts_rank(d.doc, q.names) * 2
-  FROM "Organization" o, q,
-    LATERAL (SELECT setweight(to_tsvector('simple', o.name || ' ' || coalesce(o.acronym, '')), 'A')
-      || setweight(to_tsvector('english', o.description), 'C') AS doc) d
-  WHERE d.doc @@ q.names
+  SELECT 'Organization', o.id, ts_rank(o."searchDocument", q.names) * 2
+  FROM "Organization" o, q WHERE o."searchDocument" @@ q.names
   UNION ALL
-  SELECT 'Summit', s.id, ts_rank(d.doc, q.names) * 1.5
-  FROM "Summit" s, q,
-    LATERAL (SELECT setweight(to_tsvector('simple', s.name), 'A')
-      || setweight(to_tsvector('simple', s.city || ' ' || s.country), 'B')
-      || setweight(to_tsvector('english', s.description), 'C') AS doc) d
-  WHERE d.doc @@ q.names
+  SELECT 'Summit', s.id, ts_rank(s."searchDocument", q.names) * 1.5
+  FROM "Summit" s, q WHERE s."searchDocument" @@ q.names
   UNION ALL
-  SELECT 'Article', a.id, ts_rank(d.doc, q.prose)
-  FROM "Article" a, q,
-    LATERAL (SELECT setweight(to_tsvector('english', a.headline), 'A')
-      || setweight(to_tsvector('english', a.summary), 'B')
-      || setweight(to_tsvector('english', a.body), 'D') AS doc) d
-  WHERE d.doc @@ q.prose
+  SELECT 'Article', a.id, ts_rank(a."searchDocument", q.prose)
+  FROM "Article" a, q WHERE a."searchDocument" @@ q.prose
 ) hits
 ORDER BY rank DESC, type, id
 LIMIT $2`;
 
 async function loadHits(hits: Hit[]): Promise<object[]> {
   const idsOf = (type: Hit['type']) => hits.filter((hit) => hit.type === type).map((hit) => hit.id);
+  // A type with no hit costs no query.
+  const load = <Row>(ids: number[], find: (ids: number[]) => Promise<Row[]>) =>
+    ids.length ? find(ids) : Promise.resolve([] as Row[]);
   const [leaders, organizations, summits, articles] = await Promise.all([
-    db.leader.findMany({ where: { id: { in: idsOf('Leader') } } }),
-    db.organization.findMany({ where: { id: { in: idsOf('Organization') } } }),
-    db.summit.findMany({ where: { id: { in: idsOf('Summit') } } }),
-    db.article.findMany({ where: { id: { in: idsOf('Article') } } }),
+    load(idsOf('Leader'), (ids) => db.leader.findMany({ where: { id: { in: ids } } })),
+    load(idsOf('Organization'), (ids) => db.organization.findMany({ where: { id: { in: ids } } })),
+    load(idsOf('Summit'), (ids) => db.summit.findMany({ where: { id: { in: ids } } })),
+    load(idsOf('Article'), (ids) => db.article.findMany({ where: { id: { in: ids } } })),
   ]);
   const byKey = new Map<string, object>();
   for (const [type, rows] of [
