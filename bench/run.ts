@@ -5,8 +5,18 @@
 // Options: --rounds N (2), --duration S (5), --warmup S (2), --skip-fanout, --skip-writes,
 // --subscribers 1000,5000. See bench/README.md.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -30,6 +40,7 @@ import {
   startChild,
   statementCounter,
 } from './lib.ts';
+import { summarize } from './profile-summary.ts';
 
 const { values } = parseArgs({
   options: {
@@ -41,6 +52,7 @@ const { values } = parseArgs({
     'skip-fanout': { type: 'boolean', default: false },
     'skip-writes': { type: 'boolean', default: false },
     'keep-database': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
   },
 });
 const QUICK_MODE = values.quick;
@@ -49,7 +61,7 @@ const DURATION = Number(values.duration);
 const WARMUP = Number(values.warmup);
 
 /** The SQL statements storygraph may send for query (b); the quick check fails above this. */
-export const MAX_NESTED_STATEMENTS = 5;
+export const MAX_NESTED_STATEMENTS = 2;
 
 const QUERY_SIMPLE = '{ leader(slug: "leader-42") { name title } }';
 const QUERY_NESTED = `query ($first: Int!) {
@@ -109,9 +121,32 @@ const serverEnv = (url: string, port: number): Record<string, string> => ({
   MIGRATE_ON_START: 'false',
 });
 
-async function startStorygraph(url: string, name = 'storygraph'): Promise<Child> {
+async function startStorygraph(
+  url: string,
+  name = 'storygraph',
+  profileDir?: string,
+): Promise<Child> {
   const port = await freePort();
-  return startChild(name, ['dist/src/main.js'], serverEnv(url, port), 'storygraph ready');
+  const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  return startChild(name, [...flags, 'dist/src/main.js'], serverEnv(url, port), 'storygraph ready');
+}
+
+/** Runs `work` against a storygraph started under `--cpu-prof` and summarizes the profile. */
+async function profiled(url: string, label: string, work: (server: Child) => Promise<unknown>) {
+  const dir = mkdtempSync(join(tmpdir(), 'storygraph-profile-'));
+  const server = await startStorygraph(url, `storygraph-profile-${label}`, dir);
+  try {
+    await work(server);
+  } finally {
+    await server.stop();
+  }
+  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+  if (!file) return `${label}: no profile written`;
+  mkdirSync(join(ROOT, 'bench/profiles'), { recursive: true });
+  const kept = join(ROOT, 'bench/profiles', `${label}.cpuprofile`);
+  copyFileSync(join(dir, file), kept);
+  rmSync(dir, { recursive: true, force: true });
+  return summarize(JSON.parse(readFileSync(kept, 'utf8')), 15);
 }
 async function startR1(url: string): Promise<Child> {
   const port = await freePort();
@@ -592,7 +627,39 @@ async function main(): Promise<void> {
       }
     }
 
-    // 6. Ratios and reports.
+    // 6. Profiles of storygraph alone under the same loads, for the goals that are missed.
+    const profiles: { label: string; summary: string }[] = [];
+    if (values.profile) {
+      for (const [label, query, variables] of [
+        ['query-a', QUERY_SIMPLE, {}],
+        ['query-b', QUERY_NESTED, { first: 20 }],
+      ] as const) {
+        const summary = await profiled(url, label, (server) =>
+          load(server, name, query, variables, 32, DURATION * 2),
+        );
+        profiles.push({ label: `${label}, 32 connections, ${DURATION * 2} s`, summary });
+        log(`profile ${label}\n${summary}`);
+      }
+      const subscribers = Number(values.subscribers.split(',').at(-1));
+      const summary = values['skip-fanout']
+        ? ''
+        : await profiled(url, 'fanout', (server) =>
+            runFanout({
+              wsUrl: server.url.replace('http', 'ws'),
+              pid: server.pid,
+              subscribers,
+              events: 20,
+              intervalMs: 250,
+              trigger: storygraphTrigger(server.url, token),
+            }),
+          );
+      if (summary) {
+        profiles.push({ label: `fan-out, ${subscribers} subscribers (whole run)`, summary });
+        log(`profile fanout\n${summary}`);
+      }
+    }
+
+    // 7. Ratios and reports.
     const pick = (target: string, query: string, connections: number) =>
       loads.filter(
         (l) => l.target === target && l.query === query && l.connections === connections,
@@ -639,6 +706,7 @@ async function main(): Promise<void> {
         writes,
         fanouts,
         fanoutErrors,
+        profiles,
         sgCounts,
         r1Counts,
         identical: identical.identical,
@@ -662,6 +730,7 @@ function report(input: {
   writes: WriteResult[];
   fanouts: (FanoutResult & { target: string })[];
   fanoutErrors: string[];
+  profiles: { label: string; summary: string }[];
   sgCounts: Counts;
   r1Counts: Counts;
   identical: boolean;
@@ -760,6 +829,14 @@ function report(input: {
     lines.push('');
   }
   for (const error of input.fanoutErrors) lines.push(`Fan-out run that failed: ${error}`, '');
+  if (input.profiles.length) {
+    lines.push(
+      '## Where storygraph spends its time (`node --cpu-prof`, `bench/profile-summary.ts`)',
+      '',
+    );
+    for (const profile of input.profiles)
+      lines.push(`### ${profile.label}`, '', '```', profile.summary, '```', '');
+  }
   return `${lines.join('\n')}\n`;
 }
 

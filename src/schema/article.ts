@@ -9,6 +9,8 @@ import { orderInput, prismaDirection, readSpans, TextSpanRef } from './scalars.t
 export const Article = builder.prismaNode('Article', {
   description: 'A news article that reports on the story.',
   id: { field: 'id' },
+  // Select mode: only the columns a query asks for are read (a list of headlines never pulls bodies).
+  select: { id: true },
   // `node(id:)` answers null for an ID whose record is gone, instead of an error.
   nullable: true,
   fields: (t) => ({
@@ -66,12 +68,14 @@ const spansField = {
 
 builder.prismaObject('LeaderMention', {
   description: 'An article naming a leader.',
+  select: { id: true },
   fields: (t) => ({
     article: t.relation('article', { description: 'The article.' }),
     leader: t.relation('leader', { description: 'The leader named.' }),
     spans: t.field({
       type: [TextSpanRef],
       ...spansField,
+      select: { spans: true },
       resolve: (mention) => readSpans(mention.spans),
     }),
   }),

@@ -13,6 +13,8 @@ import {
 export const Leader = builder.prismaNode('Leader', {
   description: 'A political leader who appears in the story.',
   id: { field: 'id' },
+  // Select mode: only the columns a query asks for are read.
+  select: { id: true },
   // `node(id:)` answers null for an ID whose record is gone, instead of an error.
   nullable: true,
   fields: (t) => ({

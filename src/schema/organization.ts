@@ -7,6 +7,8 @@ import { OrganizationKindEnum, orderInput, prismaDirection, SummitStatusEnum } f
 export const Organization = builder.prismaNode('Organization', {
   description: 'An intergovernmental body, party organ, alliance, forum or initiative.',
   id: { field: 'id' },
+  // Select mode: only the columns a query asks for are read.
+  select: { id: true },
   // `node(id:)` answers null for an ID whose record is gone, instead of an error.
   nullable: true,
   fields: (t) => ({
