@@ -5,6 +5,7 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { ANONYMOUS, TokenError, type Viewer, verifyToken } from './auth.ts';
+import { sharedResultJson } from './shared-execution.ts';
 import type { AuthOptions, StoryYoga } from './yoga.ts';
 
 /**
@@ -31,6 +32,9 @@ export interface StoryServer {
   /** Open WebSocket connections. */
   readonly sockets: number;
 }
+
+/** What graphql-ws serializes in place of a shared result; the pre-built frame replaces it. */
+const SHARED_STAND_IN = { data: null };
 
 type Run = (args: ExecutionArgs) => never;
 type EnvelopedArgs = ExecutionArgs & { rootValue: { execute: Run; subscribe: Run } };
@@ -63,6 +67,27 @@ export function buildServer(yoga: StoryYoga, auth: AuthOptions): StoryServer {
   });
 
   const wss = new WebSocketServer({ server: http, path: yoga.graphqlEndpoint });
+  // Subscription events shared by a group of subscribers are serialized once (see
+  // shared-execution.ts): `onNext` below files the finished frame for the operation id and hands
+  // graphql-ws a tiny stand-in payload, and this wrapper, registered before graphql-ws's own
+  // connection handler, swaps the stand-in message for the filed frame on its way out.
+  const pendingFrames = new WeakMap<WebSocket, Map<string, string>>();
+  wss.on('connection', (socket) => {
+    const send = socket.send.bind(socket) as (data: unknown, ...rest: unknown[]) => void;
+    socket.send = ((data: unknown, ...rest: unknown[]) => {
+      const frames = pendingFrames.get(socket);
+      if (frames?.size && typeof data === 'string' && data.startsWith('{"id":')) {
+        const end = data.indexOf(',"type":"next"');
+        const id = end > 0 ? (JSON.parse(data.slice(6, end)) as string) : undefined;
+        const frame = id === undefined ? undefined : frames.get(id);
+        if (frame !== undefined) {
+          frames.delete(id as string);
+          return send(frame, ...rest);
+        }
+      }
+      return send(data, ...rest);
+    }) as typeof socket.send;
+  });
   const anonymousReads = auth.anonymousReads ?? true;
   const expiryTimers = new Set<NodeJS.Timeout>();
 
@@ -108,6 +133,17 @@ export function buildServer(yoga: StoryYoga, auth: AuthOptions): StoryServer {
           });
         }
         return true;
+      },
+      onNext: (ctx, id, _params, _args, result) => {
+        const json = sharedResultJson(result);
+        if (json === undefined) return undefined;
+        let frames = pendingFrames.get(ctx.extra.socket);
+        if (!frames) {
+          frames = new Map();
+          pendingFrames.set(ctx.extra.socket, frames);
+        }
+        frames.set(id, `{"id":${JSON.stringify(id)},"type":"next","payload":${json}}`);
+        return SHARED_STAND_IN;
       },
       onSubscribe: async (ctx, _id, params) => {
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({

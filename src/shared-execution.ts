@@ -9,6 +9,28 @@ import {
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
 import type { Context } from './builder.ts';
 
+// Results produced by the shared execution below, and their JSON once somebody asked for it. Keyed
+// by the result objects themselves, so entries go with the results and no two servers can collide.
+const sharedResults = new WeakSet<object>();
+const serialized = new WeakMap<object, string>();
+
+/**
+ * The JSON of a result that the shared execution produced for a group of subscribers, serialized
+ * on the first call and reused for every later subscriber of the group; `undefined` for any other
+ * result (or one with errors, which graphql-ws serializes itself). The WebSocket server uses it to
+ * frame the same bytes for every subscriber instead of serializing the event once per socket.
+ */
+export function sharedResultJson(result: unknown): string | undefined {
+  if (typeof result !== 'object' || result === null || !sharedResults.has(result)) return undefined;
+  if ('errors' in result && (result as ExecutionResult).errors) return undefined;
+  let json = serialized.get(result);
+  if (json === undefined) {
+    json = JSON.stringify(result);
+    serialized.set(result, json);
+  }
+  return json;
+}
+
 /**
  * Executes each subscription event once per group of identical subscriptions instead of once per
  * subscriber. Every live subscription on an instance receives the same event object from the
@@ -17,7 +39,7 @@ import type { Context } from './builder.ts';
  * A thousand subscribers with the same selection cost one execution per event, not a thousand.
  */
 export function useSharedSubscriptionExecution(): Plugin<Context> {
-  const results = new WeakMap<object, Map<string, ReturnType<typeof execute>>>();
+  const results = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
   const documents = new WeakMap<DocumentNode, string>();
   const documentKey = (document: DocumentNode) => {
     let key = documents.get(document);
@@ -50,7 +72,10 @@ export function useSharedSubscriptionExecution(): Plugin<Context> {
           }
           let result = byKey.get(key);
           if (!result) {
-            result = execute({ ...args, rootValue: payload });
+            result = Promise.resolve(execute({ ...args, rootValue: payload })).then((done) => {
+              sharedResults.add(done);
+              return done;
+            });
             byKey.set(key, result);
           }
           return result;
