@@ -77,6 +77,28 @@ describe('nested reads', () => {
     );
   });
 
+  it('loads search hits with one statement per matched type, however many hits', async () => {
+    const SEARCH = `query ($query: String!) {
+      search(query: $query, first: 100) { __typename ... on Leader { name } ... on Article { headline } }
+    }`;
+    // 120 test leaders rank above the 120 test articles for "test"; only articles match "article".
+    for (const [query, type] of [
+      ['test', 'Leader'],
+      ['article', 'Article'],
+    ]) {
+      const { result, statements } = await recordSql(() => execute(yoga, SEARCH, { query }));
+      expect(result.errors).toBeUndefined();
+      expect(result.data.search).toHaveLength(100);
+      expect(new Set(result.data.search.map((hit: any) => hit.__typename))).toEqual(
+        new Set([type]),
+      );
+      // The ranking query, then one statement for the rows of the matched type.
+      expect(statements).toHaveLength(2);
+      // Only the columns asked for: no article bodies.
+      expect(statements.join('\n')).not.toContain('"body"');
+    }
+  });
+
   it('loads the contract summit query in a fixed number of statements', async () => {
     const { result, statements } = await recordSql(() =>
       execute(

@@ -1,4 +1,5 @@
 import { brandWithType } from '@pothos/core';
+import { queryFromInfo } from '@pothos/plugin-prisma';
 import { z } from 'zod';
 import { builder } from '../builder.ts';
 import { db } from '../db.ts';
@@ -42,17 +43,29 @@ SELECT * FROM (
 ORDER BY rank DESC, type, id
 LIMIT $2`;
 
-async function loadHits(hits: Hit[]): Promise<object[]> {
+/**
+ * Loads the rows of the hits, one statement per type that has any, selecting what the client asked
+ * for on that member of the union (`queryFromInfo`). Rows loaded this way are the ones Pothos'
+ * select mode trusts; plain rows would be fetched again, one statement per hit.
+ */
+async function loadHits(
+  hits: Hit[],
+  queryFor: (type: Hit['type']) => Record<string, unknown>,
+): Promise<object[]> {
   const idsOf = (type: Hit['type']) => hits.filter((hit) => hit.type === type).map((hit) => hit.id);
   // A type with no hit costs no query.
-  const load = <Row>(ids: number[], find: (ids: number[]) => Promise<Row[]>) =>
-    ids.length ? find(ids) : Promise.resolve([] as Row[]);
-  const [leaders, organizations, summits, articles] = await Promise.all([
-    load(idsOf('Leader'), (ids) => db.leader.findMany({ where: { id: { in: ids } } })),
-    load(idsOf('Organization'), (ids) => db.organization.findMany({ where: { id: { in: ids } } })),
-    load(idsOf('Summit'), (ids) => db.summit.findMany({ where: { id: { in: ids } } })),
-    load(idsOf('Article'), (ids) => db.article.findMany({ where: { id: { in: ids } } })),
-  ]);
+  const load = <Row>(type: Hit['type'], find: (args: never) => Promise<Row[]>) => {
+    const ids = idsOf(type);
+    return ids.length
+      ? find({ ...queryFor(type), where: { id: { in: ids } } } as never)
+      : Promise.resolve([] as Row[]);
+  };
+  const [leaders, organizations, summits, articles] = (await Promise.all([
+    load('Leader', (args) => db.leader.findMany(args)),
+    load('Organization', (args) => db.organization.findMany(args)),
+    load('Summit', (args) => db.summit.findMany(args)),
+    load('Article', (args) => db.article.findMany(args)),
+  ])) as { id: number }[][];
   const byKey = new Map<string, object>();
   for (const [type, rows] of [
     ['Leader', leaders],
@@ -60,7 +73,7 @@ async function loadHits(hits: Hit[]): Promise<object[]> {
     ['Summit', summits],
     ['Article', articles],
   ] as const) {
-    for (const row of rows) {
+    for (const row of rows ?? []) {
       brandWithType(row, type as never);
       byKey.set(`${type}:${row.id}`, row);
     }
@@ -86,9 +99,9 @@ builder.queryField('search', (t) =>
         validate: z.number().int().min(1).max(100),
       }),
     },
-    resolve: async (_root, args) => {
+    resolve: async (_root, args, context, info) => {
       const hits = await db.$queryRawUnsafe<Hit[]>(SEARCH_SQL, args.query, args.first ?? 20);
-      return loadHits(hits) as never;
+      return loadHits(hits, (typeName) => queryFromInfo({ context, info, typeName })) as never;
     },
   }),
 );
