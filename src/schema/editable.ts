@@ -39,7 +39,7 @@ export const typedField = (
 });
 
 /** What {@link editableModel} declares for one model. */
-export interface EditableModel<Row> {
+export interface EditableModel {
   type: NodeType;
   /** The payload field's name and the noun in descriptions, such as `summit`. */
   noun: string;
@@ -61,7 +61,7 @@ export interface EditableModel<Row> {
  * `Update<T>Input`, `<T>Payload` and the `create<T>`, `update<T>` and `delete<T>` mutations.
  * Resolvers only hand the input to the story layer, which decides everything else.
  */
-export function editableModel<Row>(model: EditableModel<Row>): ObjectRef<Types, { row: Row }> {
+export function editableModel<Row>(model: EditableModel): ObjectRef<Types, { row: Row }> {
   const { type, noun } = model;
   const rules = MODELS[type].fields;
   const Payload = builder.objectRef<{ row: Row }>(`${type}Payload`).implement({

@@ -67,19 +67,6 @@ export interface IngestResult {
   created: boolean;
 }
 
-const MENTION_TABLES = {
-  Leader: { table: 'leaderMention', key: 'leaderId', field: 'leaders', label: 'LEADER_MENTIONED' },
-  Organization: {
-    table: 'organizationMention',
-    key: 'organizationId',
-    field: 'organizations',
-    label: 'ORGANIZATION_MENTIONED',
-  },
-  Summit: { table: 'summitMention', key: 'summitId', field: 'summits', label: 'SUMMIT_MENTIONED' },
-} as const;
-
-type MentionCreate = { create(args: { data: Record<string, unknown> }): Promise<unknown> };
-
 const ARTICLE_FIELDS = ['slug', 'headline', 'body', 'source', 'url', 'publishedAt'] as const;
 
 /** Every leader, organization and summit, as the matcher needs them. */
