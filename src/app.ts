@@ -1,5 +1,7 @@
 import { type Logger, pino } from 'pino';
 import { type Database, database as defaultDatabase } from './db.ts';
+import { DEFAULT_EXPOSURE, type Exposure } from './exposure.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { createMetrics } from './metrics.ts';
 import { createStoryPubSub, type StoryPubSub } from './pubsub.ts';
 import { buildServer, type StoryServer } from './server.ts';
@@ -19,6 +21,10 @@ export interface StoryAppOptions {
   logger?: Logger;
   /** The database readiness and pool metrics read. @default the process's database */
   database?: Database;
+  /** What clients may send (limits.ts). @default DEFAULT_LIMITS */
+  limits?: Partial<Limits>;
+  /** CORS, GraphiQL and introspection (exposure.ts). @default DEFAULT_EXPOSURE */
+  exposure?: Partial<Exposure>;
 }
 
 /** One server instance: its pub/sub, feed, GraphQL handler and HTTP + WebSocket server. */
@@ -40,6 +46,8 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
   const logger = options.logger ?? pino({ level: 'silent' });
   const database = options.database ?? defaultDatabase;
   const metrics = createMetrics({ feed, database, sockets: () => server.sockets });
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const exposure = { ...DEFAULT_EXPOSURE, ...options.exposure };
   const yoga = buildYoga({
     feed,
     pubsub,
@@ -47,8 +55,10 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
     logger,
     database,
     plugins: metrics.plugins,
+    limits,
+    exposure,
   });
-  const server = buildServer(yoga, options.auth);
+  const server = buildServer(yoga, options.auth, limits);
   let closing: Promise<void> | undefined;
   return {
     yoga,

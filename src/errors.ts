@@ -11,6 +11,8 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   SLOW_CONSUMER: 'SLOW_CONSUMER',
+  /** A per-connection limit (operations on one WebSocket) is reached; finish some first. */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -49,6 +51,12 @@ function prismaCode(error: Prisma.PrismaClientKnownRequestError): GraphQLError |
   }
 }
 
+/** Yoga's own codes for a request it can not read, mapped into our closed set (the HTTP status stays). */
+const YOGA_REQUEST_CODES: Record<string, ErrorCode> = {
+  REQUEST_ENTITY_TOO_LARGE: ErrorCode.BAD_USER_INPUT,
+  BAD_REQUEST: ErrorCode.BAD_USER_INPUT,
+};
+
 /**
  * Turns what a resolver threw into what a client sees: our coded errors pass unchanged, known
  * Prisma and Pothos failures get a code, and everything else is masked by Yoga.
@@ -63,6 +71,8 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
       extensions: mapped.extensions,
     });
   if (isGraphQLError(original) && typeof original.extensions?.code === 'string') {
+    const code = YOGA_REQUEST_CODES[original.extensions.code];
+    if (code) return userError(code, original.message, { http: original.extensions.http });
     return original === error ? original : withLocation(original);
   }
   const mapped = mapKnownError(original);

@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { ExecutionArgs } from 'graphql';
+import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { ANONYMOUS, TokenError, type Viewer, verifyToken } from './auth.ts';
+import { ErrorCode, userError } from './errors.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import type { AuthOptions, StoryYoga } from './yoga.ts';
 
 /**
@@ -16,6 +18,10 @@ export const StoryCloseCode = {
   Unauthorized: CloseCode.Unauthorized,
   /** The server is shutting down; reconnect (to another instance) and resume from your cursor. */
   GoingAway: 1001,
+  /** A message was larger than `MAX_REQUEST_BYTES` (sent by `ws` itself). */
+  MessageTooBig: 1009,
+  /** This client address already has `MAX_SOCKETS_PER_ADDRESS` WebSockets open; retry later. */
+  TryAgainLater: 1013,
 } as const;
 
 /** A running HTTP + WebSocket server for one Yoga instance. */
@@ -41,6 +47,23 @@ type Extra = {
   viewer?: Viewer;
 };
 
+/**
+ * The address a WebSocket is counted under: the TCP peer, or with `trustProxy` the last
+ * `X-Forwarded-For` entry, which is the one the proxy in front of us appended.
+ */
+function clientAddress(request: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = request.headers['x-forwarded-for'];
+    const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded)
+      ?.split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean)
+      .at(-1);
+    if (last) return last;
+  }
+  return request.socket.remoteAddress ?? 'unknown';
+}
+
 /** Reads the token a client put in `connection_init`: `{ authorization: 'Bearer …' }` or `{ token }`. */
 function tokenFromParams(params: Record<string, unknown> | undefined): string | undefined {
   if (!params) return undefined;
@@ -54,7 +77,11 @@ function tokenFromParams(params: Record<string, unknown> | undefined): string | 
  * WebSocket go through `yoga.getEnveloped`, so they run the same plugins, context and error
  * masking as HTTP. Tests build it on port 0; `main.ts` builds it on `PORT`.
  */
-export function buildServer(yoga: StoryYoga, auth: AuthOptions): StoryServer {
+export function buildServer(
+  yoga: StoryYoga,
+  auth: AuthOptions,
+  limits: Limits = DEFAULT_LIMITS,
+): StoryServer {
   const http = createServer(yoga);
   const connections = new Set<Socket>();
   http.on('connection', (socket) => {
@@ -62,7 +89,27 @@ export function buildServer(yoga: StoryYoga, auth: AuthOptions): StoryServer {
     socket.once('close', () => connections.delete(socket));
   });
 
-  const wss = new WebSocketServer({ server: http, path: yoga.graphqlEndpoint });
+  // `ws` closes a socket with 1009 when a message is larger than the HTTP body limit.
+  const wss = new WebSocketServer({
+    server: http,
+    path: yoga.graphqlEndpoint,
+    maxPayload: limits.maxRequestBytes,
+  });
+  const socketsByAddress = new Map<string, number>();
+  wss.on('connection', (socket, request) => {
+    const address = clientAddress(request, limits.trustProxy);
+    const open = socketsByAddress.get(address) ?? 0;
+    if (open >= limits.maxSocketsPerAddress) {
+      socket.close(StoryCloseCode.TryAgainLater, 'Too many connections from this address');
+      return;
+    }
+    socketsByAddress.set(address, open + 1);
+    socket.once('close', () => {
+      const left = (socketsByAddress.get(address) ?? 1) - 1;
+      if (left > 0) socketsByAddress.set(address, left);
+      else socketsByAddress.delete(address);
+    });
+  });
   const anonymousReads = auth.anonymousReads ?? true;
   const expiryTimers = new Set<NodeJS.Timeout>();
 
@@ -110,6 +157,16 @@ export function buildServer(yoga: StoryYoga, auth: AuthOptions): StoryServer {
         return true;
       },
       onSubscribe: async (ctx, _id, params) => {
+        // graphql-ws has already registered this operation, so more than the cap means one too many.
+        if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerSocket) {
+          return [
+            userError(
+              ErrorCode.LIMIT_EXCEEDED,
+              `A WebSocket may run at most ${limits.maxSubscriptionsPerSocket} operations at once.`,
+              { max: limits.maxSubscriptionsPerSocket },
+            ),
+          ];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -117,14 +174,16 @@ export function buildServer(yoga: StoryYoga, auth: AuthOptions): StoryServer {
           params,
           viewer: ctx.extra.viewer,
         });
+        // The limits in limits.ts throw from parse and validate: send them as the operation's error.
         let document: ReturnType<typeof parse>;
+        let errors: readonly GraphQLError[];
         try {
           document = parse(params.query);
+          errors = validate(schema, document);
         } catch (error) {
           return [error as never];
         }
-        const errors = validate(schema, document);
-        if (errors.length) return errors;
+        if (errors.length) return errors as GraphQLError[];
         return {
           schema,
           operationName: params.operationName,

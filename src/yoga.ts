@@ -6,6 +6,8 @@ import { bearerToken, TokenError, type Viewer, viewerFromToken } from './auth.ts
 import type { Context } from './builder.ts';
 import { type Database, database as defaultDatabase } from './db.ts';
 import { ErrorCode, maskError, userError } from './errors.ts';
+import { corsOption, DEFAULT_EXPOSURE, type Exposure, useExposure } from './exposure.ts';
+import { DEFAULT_LIMITS, type Limits, useLimits } from './limits.ts';
 import { LIVE_PAGE } from './live-page.ts';
 import { yogaLogger } from './logger.ts';
 import { pendingMigrations } from './migrate.ts';
@@ -40,6 +42,10 @@ export interface YogaOptions {
   logger: Logger;
   /** Extra plugins, such as metrics. */
   plugins?: Plugin[];
+  /** What clients may send. @default DEFAULT_LIMITS */
+  limits?: Limits;
+  /** CORS, GraphiQL and introspection. @default DEFAULT_EXPOSURE */
+  exposure?: Exposure;
 }
 
 export type StoryYoga = YogaServerInstance<ServerContext, Context>;
@@ -53,13 +59,17 @@ export function buildYoga(options: YogaOptions): StoryYoga {
   const anonymousReads = options.auth.anonymousReads ?? true;
   // The request id chosen in the context, echoed back so a client can quote it.
   const requestIds = new WeakMap<Request, string>();
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const exposure = options.exposure ?? DEFAULT_EXPOSURE;
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
     logging: yogaLogger(options.logger),
-    graphiql: { title: 'storygraph', subscriptionsProtocol: 'WS' },
+    graphiql: exposure.graphiql ? { title: 'storygraph', subscriptionsProtocol: 'WS' } : false,
+    cors: corsOption(exposure.corsOrigins),
+    maxRequestBodySize: limits.maxRequestBytes,
     // Served from the package, not a CDN: GraphiQL works offline and leaks nothing to third parties.
     // Loaded on first use: the bundle is large, and most instances never serve GraphiQL.
     renderGraphiQL: async (graphiqlOptions) =>
@@ -91,6 +101,8 @@ export function buildYoga(options: YogaOptions): StoryYoga {
       return { viewer, feed: options.feed, requestId };
     },
     plugins: [
+      ...useLimits(limits),
+      ...useExposure(exposure),
       ...(options.plugins ?? []),
       useRequestLog(options.logger),
       useSharedSubscriptionExecution(),
