@@ -31,6 +31,29 @@ export function badInput(message: string, extensions: Record<string, unknown> = 
   return userError(ErrorCode.BAD_USER_INPUT, message, extensions);
 }
 
+/**
+ * The fields of the unique constraint a P2002 broke. Prisma's native engine gave them in
+ * `meta.target`; through a driver adapter (Prisma 7) the constraint comes as
+ * `driverAdapterError.cause.constraint`, with `fields` or only the index name, which Prisma
+ * spells `<Model>_<field>[_<field>…]_key`.
+ */
+function uniqueFields(error: Prisma.PrismaClientKnownRequestError): string[] {
+  const meta = (error.meta ?? {}) as {
+    target?: string[] | string;
+    modelName?: string;
+    driverAdapterError?: { cause?: { constraint?: { fields?: string[]; index?: string } } };
+  };
+  if (Array.isArray(meta.target)) return meta.target;
+  if (typeof meta.target === 'string') return [meta.target];
+  const constraint = meta.driverAdapterError?.cause?.constraint;
+  if (constraint?.fields?.length) return constraint.fields.map((field) => field.replace(/"/g, ''));
+  const index = constraint?.index;
+  if (!index) return [];
+  const prefix = meta.modelName ? `${meta.modelName}_` : '';
+  const bare = index.startsWith(prefix) ? index.slice(prefix.length) : index;
+  return bare.replace(/_key$/, '').split('_').filter(Boolean);
+}
+
 function prismaCode(error: Prisma.PrismaClientKnownRequestError): GraphQLError | undefined {
   switch (error.code) {
     case 'P2025':
@@ -39,9 +62,10 @@ function prismaCode(error: Prisma.PrismaClientKnownRequestError): GraphQLError |
         'The record does not exist (it may have been deleted).',
       );
     case 'P2002': {
-      const target = (error.meta?.target as string[] | string | undefined) ?? 'a unique field';
-      return userError(ErrorCode.CONFLICT, `Another record already has this ${String(target)}.`, {
-        fields: target,
+      const fields = uniqueFields(error);
+      const what = fields.length ? fields.join(' and ') : 'unique value';
+      return userError(ErrorCode.CONFLICT, `Another record already has this ${what}.`, {
+        fields,
       });
     }
     case 'P2003':

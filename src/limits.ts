@@ -40,6 +40,8 @@ export interface Limits {
   maxDirectives: number;
   /** How deeply fields may nest (introspection is exempt). @default 24 */
   maxDepth: number;
+  /** Items in any one input list, in variables or literals (see input-guards.ts). @default 1_000 */
+  maxListItems: number;
   /** Operations (subscriptions, queries, mutations) one WebSocket may have running. @default 100 */
   maxSubscriptionsPerSocket: number;
   /** Open WebSockets from one client address. @default 50 */
@@ -60,6 +62,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxAliases: 30,
   maxDirectives: 20,
   maxDepth: 24,
+  maxListItems: 1_000,
   maxSubscriptionsPerSocket: 100,
   maxSocketsPerAddress: 50,
   trustProxy: false,

@@ -7,6 +7,7 @@ import type { Context } from './builder.ts';
 import { type Database, database as defaultDatabase } from './db.ts';
 import { ErrorCode, maskError, userError } from './errors.ts';
 import { corsOption, DEFAULT_EXPOSURE, type Exposure, useExposure } from './exposure.ts';
+import { useInputGuards } from './input-guards.ts';
 import { DEFAULT_LIMITS, type Limits, useLimits } from './limits.ts';
 import { LIVE_PAGE } from './live-page.ts';
 import { yogaLogger } from './logger.ts';
@@ -102,6 +103,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
     },
     plugins: [
       ...useLimits(limits),
+      useInputGuards(limits.maxListItems),
       ...useExposure(exposure),
       ...(options.plugins ?? []),
       useRequestLog(options.logger),

@@ -6,6 +6,7 @@ import { encodeGlobalId, idOf } from '../global-id.ts';
 import { checkVersion, notFound, writeChange } from '../story/changes.ts';
 import { given, recordLinked, removeLink, updateEntity } from '../story/editing.ts';
 import { relatedIds } from '../story/related.ts';
+import { mentionSpans } from '../story/spans.ts';
 import { ArticlePayload } from './article-mutations.ts';
 import { checkDateOrder, lineSchema, textSchema } from './inputs.ts';
 import { DatePrecisionEnum, ParticipationStatusEnum } from './scalars.ts';
@@ -93,17 +94,7 @@ for (const [type, spec] of Object.entries(MENTIONS) as [
           throw userError(ErrorCode.NOT_FOUND, `The article does not mention that ${noun}.`);
         }
         if (linking) {
-          const spans = ((input.spans as { start: number; end: number }[] | null) ?? []).map(
-            (span) => {
-              if (span.end <= span.start || span.end > article.body.length) {
-                throw userError(
-                  ErrorCode.BAD_USER_INPUT,
-                  `The span ${span.start}–${span.end} is outside the article body.`,
-                );
-              }
-              return { ...span, text: article.body.slice(span.start, span.end) };
-            },
-          );
+          const spans = mentionSpans(article.body, input.spans as { start: number; end: number }[]);
           await table.create({ data: { articleId, [spec.key]: otherId, spans } });
         } else {
           await table.delete({ where });
