@@ -71,3 +71,26 @@ export function useInputGuards(maxListItems: number): Plugin {
     },
   };
 }
+
+/**
+ * Yoga parses the `variables` and `extensions` of a GET or form request with `JSON.parse` and lets
+ * its SyntaxError through as an internal error (HTTP 500). A request that is not JSON where JSON
+ * is expected is the client's mistake: BAD_USER_INPUT with HTTP 400.
+ */
+export function useRequestParseGuard(): Plugin {
+  return {
+    onRequestParse({ requestParser, setRequestParser }) {
+      if (!requestParser) return;
+      setRequestParser(async (request) => {
+        try {
+          return await requestParser(request);
+        } catch (error) {
+          if (error instanceof SyntaxError) {
+            throw badInput(`The request is not valid: ${error.message}`, { http: { status: 400 } });
+          }
+          throw error;
+        }
+      });
+    },
+  };
+}

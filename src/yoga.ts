@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createLRUCache, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { bearerToken, TokenError, type Viewer, viewerFromToken } from './auth.ts';
 import type { Context } from './builder.ts';
 import { type Database, database as defaultDatabase } from './db.ts';
 import { ErrorCode, maskError, userError } from './errors.ts';
 import { corsOption, DEFAULT_EXPOSURE, type Exposure, useExposure } from './exposure.ts';
-import { useInputGuards } from './input-guards.ts';
+import { useInputGuards, useRequestParseGuard } from './input-guards.ts';
 import { DEFAULT_LIMITS, type Limits, useLimits } from './limits.ts';
 import { LIVE_PAGE } from './live-page.ts';
 import { yogaLogger } from './logger.ts';
@@ -49,6 +49,9 @@ export interface YogaOptions {
   exposure?: Exposure;
 }
 
+/** Distinct documents (and distinct unparsable texts) whose parse result is kept. */
+const DOCUMENT_CACHE_SIZE = 256;
+
 export type StoryYoga = YogaServerInstance<ServerContext, Context>;
 
 /**
@@ -71,6 +74,13 @@ export function buildYoga(options: YogaOptions): StoryYoga {
     graphiql: exposure.graphiql ? { title: 'storygraph', subscriptionsProtocol: 'WS' } : false,
     cors: corsOption(exposure.corsOrigins),
     maxRequestBodySize: limits.maxRequestBytes,
+    // Parsed documents and parse errors are kept per distinct query text; Yoga's default of 1,024
+    // of each, at up to 64 KB a text plus its syntax tree, is more memory than a client should be
+    // able to pin. Ordinary clients send a handful of distinct documents.
+    parserAndValidationCache: {
+      documentCache: createLRUCache({ max: DOCUMENT_CACHE_SIZE }),
+      errorCache: createLRUCache({ max: DOCUMENT_CACHE_SIZE }),
+    },
     // Served from the package, not a CDN: GraphiQL works offline and leaks nothing to third parties.
     // Loaded on first use: the bundle is large, and most instances never serve GraphiQL.
     renderGraphiQL: async (graphiqlOptions) =>
@@ -104,6 +114,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
     plugins: [
       ...useLimits(limits),
       useInputGuards(limits.maxListItems),
+      useRequestParseGuard(),
       ...useExposure(exposure),
       ...(options.plugins ?? []),
       useRequestLog(options.logger),
