@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadEnv } from '../src/env.ts';
+import { DEFAULT_LIMITS } from '../src/limits.ts';
 import { testApp } from './helpers/app.ts';
 import { errorCodes, execute } from './helpers/graphql.ts';
 
@@ -126,6 +128,16 @@ describe('GraphiQL and introspection', () => {
   });
 });
 
+describe('the compose proxy', () => {
+  it('hides /metrics and /ready and lets the API answer oversized bodies itself', () => {
+    const conf = readFileSync(new URL('../deploy/nginx.conf', import.meta.url), 'utf8');
+    expect(conf).toMatch(/location = \/metrics \{ return 404; \}/);
+    expect(conf).toMatch(/location = \/ready \{ return 404; \}/);
+    const [, megabytes] = /client_max_body_size (\d+)m;/.exec(conf) ?? [];
+    expect(Number(megabytes) * 1024 * 1024).toBeGreaterThan(DEFAULT_LIMITS.maxRequestBytes);
+  });
+});
+
 describe('/metrics', () => {
   it('keeps the same series however many operation names and URLs clients make up', async () => {
     const { yoga } = testApp();
@@ -151,6 +163,9 @@ describe('/metrics', () => {
     const after = await series();
     expect(after.text).not.toContain('Made1up');
     expect(after.count).toBe(before.count);
+    expect(after.text).toMatch(
+      /^graphql_envelop_phase_execute_count\{operationType="query"\} \d+$/m,
+    );
     // Still counted, by operation type.
     const counted = /graphql_yoga_http_duration_count\{[^}]*operationType="query"\} (\d+)/.exec(
       after.text,

@@ -128,6 +128,16 @@ describe('document limits, checked before validation', () => {
   });
 });
 
+describe('breadth', () => {
+  it('takes 300 fields in an operation and refuses 301', async () => {
+    const fields = (n: number) => `{ leader(slug: "xi-jinping") { ${'name '.repeat(n - 1)}} }`;
+    expect((await run(fields(COST_LIMIT.breadth))).errors).toBeUndefined();
+    const over = await run(fields(COST_LIMIT.breadth + 1));
+    expect(errorCodes(over)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(over.errors?.[0]?.message).toBe("The query's breadth is 301, over the limit of 300.");
+  });
+});
+
 describe('request size', () => {
   const post = (body: string) =>
     yoga.fetch('http://storygraph.test/graphql', {
