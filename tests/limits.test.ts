@@ -128,6 +128,37 @@ describe('document limits, checked before validation', () => {
   });
 });
 
+describe('every transport', () => {
+  it('applies the document limits to graphql-ws and SSE operations too', async () => {
+    const app = await startApp();
+    const huge = `{ ${'leaders { totalCount } '.repeat(4000)}}`;
+    const aliased = `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: leader(slug: "xi-jinping") { name }`).join(' ')} }`;
+    const raw = await acknowledged(app.url);
+    raw.socket.send(JSON.stringify({ id: 'huge', type: 'subscribe', payload: { query: huge } }));
+    raw.socket.send(
+      JSON.stringify({ id: 'aliased', type: 'subscribe', payload: { query: aliased } }),
+    );
+    await until(() => raw.messages.filter((m) => m.type === 'error').length === 2, 'two errors');
+    for (const id of ['huge', 'aliased']) {
+      const message = raw.messages.find((m) => m.id === id);
+      expect(message.type).toBe('error');
+      expect(message.payload.map((error: any) => error.extensions.code)).toEqual([
+        'QUERY_TOO_COMPLEX',
+      ]);
+    }
+    expect(raw.socket.readyState).toBe(WebSocket.OPEN);
+
+    for (const query of [huge, aliased]) {
+      const response = await fetch(app.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query }),
+      });
+      expect(await response.text()).toContain('"code":"QUERY_TOO_COMPLEX"');
+    }
+  });
+});
+
 describe('breadth', () => {
   it('takes 300 fields in an operation and refuses 301', async () => {
     const fields = (n: number) => `{ leader(slug: "xi-jinping") { ${'name '.repeat(n - 1)}} }`;
