@@ -64,6 +64,34 @@ function clientAddress(request: IncomingMessage, trustProxy: boolean): string {
   return request.socket.remoteAddress ?? 'unknown';
 }
 
+/** Message types only a server may send: graphql-ws treats one from a client as its own failure. */
+const SERVER_ONLY = new Set(['connection_ack', 'next']);
+
+/**
+ * A client that sends `connection_ack` or `next` makes graphql-ws throw, log a stack trace and close
+ * with 4500 (internal error). It is a bad message: close with 4400, as graphql-ws does for any
+ * other, before graphql-ws sees it.
+ */
+function refuseServerMessages(socket: WebSocket): void {
+  const emit = socket.emit.bind(socket);
+  socket.emit = (event: string | symbol, ...args: unknown[]) => {
+    if (event === 'message') {
+      const text = String(args[0]);
+      if (text.includes('connection_ack') || text.includes('next')) {
+        let type: unknown;
+        try {
+          type = (JSON.parse(text) as { type?: unknown } | null)?.type;
+        } catch {}
+        if (typeof type === 'string' && SERVER_ONLY.has(type)) {
+          socket.close(CloseCode.BadRequest, 'Invalid message received');
+          return true;
+        }
+      }
+    }
+    return emit(event, ...args);
+  };
+}
+
 /** Reads the token a client put in `connection_init`: `{ authorization: 'Bearer …' }` or `{ token }`. */
 function tokenFromParams(params: Record<string, unknown> | undefined): string | undefined {
   if (!params) return undefined;
@@ -103,6 +131,7 @@ export function buildServer(
       socket.close(StoryCloseCode.TryAgainLater, 'Too many connections from this address');
       return;
     }
+    refuseServerMessages(socket);
     socketsByAddress.set(address, open + 1);
     socket.once('close', () => {
       const left = (socketsByAddress.get(address) ?? 1) - 1;

@@ -717,6 +717,12 @@ async function wsSession() {
       () => JSON.stringify({ id, type: 'complete' }),
       () =>
         JSON.stringify({
+          id,
+          type: random.pick(['next', 'error', 'connection_ack', 'complete']),
+          payload: {},
+        }),
+      () =>
+        JSON.stringify({
           type: random.pick([
             'ping',
             'pong',

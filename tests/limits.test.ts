@@ -159,6 +159,19 @@ describe('every transport', () => {
   });
 });
 
+describe('graphql-ws messages out of place', () => {
+  it('closes with 4400 (bad request), not 4500, on a message only a server may send', async () => {
+    const app = await startApp();
+    for (const type of ['connection_ack', 'next']) {
+      for (const binary of [false, true]) {
+        const raw = await acknowledged(app.url);
+        raw.socket.send(JSON.stringify({ id: '1', type, payload: {} }), { binary });
+        expect(await raw.closed).toEqual({ code: 4400, reason: 'Invalid message received' });
+      }
+    }
+  });
+});
+
 describe('breadth', () => {
   it('takes 300 fields in an operation and refuses 301', async () => {
     const fields = (n: number) => `{ leader(slug: "xi-jinping") { ${'name '.repeat(n - 1)}} }`;
