@@ -18,7 +18,7 @@ import {
   validate,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { ErrorCode, userError } from './errors.ts';
+import { badInput, ErrorCode, userError } from './errors.ts';
 
 /**
  * The limits one instance enforces on what a client may send. Every transport (HTTP, SSE and
@@ -197,7 +197,10 @@ function useSubscriptionCost(): Plugin {
           report(error as GraphQLError);
         },
       });
-      errors.push(...validate(args.schema, args.document, [rule]));
+      // The rule also reports variables it can not read, without a code: those are bad input.
+      for (const error of validate(args.schema, args.document, [rule])) {
+        errors.push(error.extensions?.code ? error : badInput(error.message));
+      }
       if (errors.length) setResultAndStopExecution({ errors });
     },
   };

@@ -68,13 +68,19 @@ function clientAddress(request: IncomingMessage, trustProxy: boolean): string {
 const SERVER_ONLY = new Set(['connection_ack', 'next']);
 
 /**
- * A client that sends `connection_ack` or `next` makes graphql-ws throw, log a stack trace and close
- * with 4500 (internal error). It is a bad message: close with 4400, as graphql-ws does for any
- * other, before graphql-ws sees it.
+ * Keeps a client's protocol faults from looking like ours. A client that sends `connection_ack`
+ * or `next` makes graphql-ws throw, log a stack trace and close with 4500 (internal error): it is
+ * a bad message, closed with 4400 as graphql-ws does for any other, before graphql-ws sees it.
+ * And `ws` reports a frame over `maxPayload` or with invalid UTF-8 as an `error` event, which
+ * graphql-ws logs with a stack trace; `ws` closes those sockets itself (1009, 1007), so the event
+ * is dropped here.
  */
-function refuseServerMessages(socket: WebSocket): void {
+function refuseClientFaults(socket: WebSocket): void {
   const emit = socket.emit.bind(socket);
   socket.emit = (event: string | symbol, ...args: unknown[]) => {
+    if (event === 'error' && String((args[0] as { code?: unknown })?.code).startsWith('WS_ERR_')) {
+      return true;
+    }
     if (event === 'message') {
       const text = String(args[0]);
       if (text.includes('connection_ack') || text.includes('next')) {
@@ -131,7 +137,7 @@ export function buildServer(
       socket.close(StoryCloseCode.TryAgainLater, 'Too many connections from this address');
       return;
     }
-    refuseServerMessages(socket);
+    refuseClientFaults(socket);
     socketsByAddress.set(address, open + 1);
     socket.once('close', () => {
       const left = (socketsByAddress.get(address) ?? 1) - 1;

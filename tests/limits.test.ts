@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { complexityFromQuery } from '@pothos/plugin-complexity';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { COST_LIMIT, DEFAULT_LIMITS } from '../src/limits.ts';
 import { schema } from '../src/schema/index.ts';
@@ -225,9 +225,13 @@ describe('request size', () => {
     expect(ok.messages.find((m) => m.type === 'next').payload).toEqual({
       data: { __typename: 'Query' },
     });
+    const logged = vi.spyOn(console, 'error');
     const over = await acknowledged(app.url);
     over.socket.send(message(max + 1));
     expect((await over.closed).code).toBe(1009);
+    // A client's oversized frame is not logged as the server's internal error.
+    expect(logged).not.toHaveBeenCalled();
+    logged.mockRestore();
   });
 });
 
