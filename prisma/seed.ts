@@ -1,7 +1,7 @@
 // `prisma db seed` entry (see prisma.config.ts): the same seeding as `npm run db:seed`.
 import { database } from '../src/db.ts';
-import { seedStory } from '../src/story/seed.ts';
+import { seedIfEmpty } from '../src/story/seed.ts';
 
-const report = await seedStory(database.prisma);
-console.info(`${report.created} row(s) created`);
+const report = await seedIfEmpty();
+console.info(report.events ? `seeded the story (${report.events} events)` : 'nothing seeded');
 await database.close();

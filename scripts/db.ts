@@ -24,10 +24,12 @@ try {
       `${database.kind} database at ${database.location}: ${report.applied.length} applied, ${report.alreadyApplied.length} already applied`,
     );
   } else {
-    const { seedStory } = await import('../src/story/seed.ts');
-    const report = await seedStory(database.prisma);
+    const { seedIfEmpty } = await import('../src/story/seed.ts');
+    const report = await seedIfEmpty();
     console.info(
-      `${database.kind} database at ${database.location}: ${report.created} row(s) created`,
+      report.events
+        ? `${database.kind} database at ${database.location}: seeded the story (${report.events} events)`
+        : `${database.kind} database at ${database.location}: the story is not empty; nothing seeded`,
     );
   }
   await database.close();

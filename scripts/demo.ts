@@ -2,13 +2,14 @@
 // subscription (in GraphiQL, say) shows them arriving.
 //   npm run demo                      (server at http://localhost:4000/graphql)
 //   STORYGRAPH_URL=… DEMO_DELAY_MS=1000 TOKEN=… npm run demo
-import { DEVELOPMENT_SECRET, signToken } from '../src/auth.ts';
+import { resolveSecret, signToken } from '../src/auth.ts';
+import { getEnv } from '../src/env.ts';
 
 const url = process.env.STORYGRAPH_URL ?? 'http://localhost:4000/graphql';
 const delayMs = Number(process.env.DEMO_DELAY_MS ?? 3000);
 const token =
   process.env.TOKEN ||
-  (await signToken('editor', process.env.JWT_SECRET || DEVELOPMENT_SECRET, {
+  (await signToken('editor', resolveSecret(getEnv()).secret, {
     expiresIn: '1h',
     subject: 'demo',
   }));

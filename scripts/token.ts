@@ -1,7 +1,8 @@
-// Prints a bearer token for local use, signed with JWT_SECRET (or the development secret).
+// Prints a bearer token for local use, signed with JWT_SECRET, or without it with the secret
+// generated for DATA_DIR (the one `npm start` uses).
 //   npm run -s token -- --role editor [--expires 12h] [--subject alice]
 import { parseArgs } from 'node:util';
-import { DEVELOPMENT_SECRET, ROLES, type Role, signToken } from '../src/auth.ts';
+import { ROLES, type Role, resolveSecret, signToken } from '../src/auth.ts';
 import { ConfigError, getEnv } from '../src/env.ts';
 
 const { values } = parseArgs({
@@ -18,7 +19,7 @@ if (!ROLES.includes(values.role as Role)) {
 }
 let secret: string;
 try {
-  secret = getEnv().JWT_SECRET ?? DEVELOPMENT_SECRET;
+  secret = resolveSecret(getEnv()).secret;
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : error);
   process.exit(1);

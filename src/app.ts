@@ -1,4 +1,5 @@
 import { type Logger, pino } from 'pino';
+import type { AuthOptions } from './auth.ts';
 import { type Database, database as defaultDatabase } from './db.ts';
 import { DEFAULT_EXPOSURE, type Exposure } from './exposure.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
@@ -6,7 +7,7 @@ import { createMetrics } from './metrics.ts';
 import { createStoryPubSub, type StoryPubSub } from './pubsub.ts';
 import { buildServer, type StoryServer } from './server.ts';
 import { StoryFeed } from './story/feed.ts';
-import { type AuthOptions, buildYoga, type StoryYoga } from './yoga.ts';
+import { buildYoga, type StoryYoga } from './yoga.ts';
 
 /** Options of {@link createStoryApp}. */
 export interface StoryAppOptions {
@@ -39,13 +40,17 @@ export interface StoryApp {
   close(): Promise<void>;
 }
 
-/** Wires one instance together. `main.ts` uses it, and so do the tests (several per process). */
+/**
+ * Wires one instance together. `main.ts` uses it, and so do the tests. Every listener, timer and
+ * connection belongs to the instance and is released by `close()`: two instances share nothing
+ * but the database they are given, so they hear each other only through Redis, as processes do.
+ */
 export function createStoryApp(options: StoryAppOptions): StoryApp {
   const pubsub = createStoryPubSub(options.redisUrl);
   const feed = new StoryFeed({ pubsub, pollMs: options.pollMs, bufferCap: options.bufferCap });
   const logger = options.logger ?? pino({ level: 'silent' });
   const database = options.database ?? defaultDatabase;
-  const metrics = createMetrics({ feed, database, sockets: () => server.sockets });
+  const metrics = createMetrics({ feed, pubsub, database, sockets: () => server.sockets });
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const exposure = { ...DEFAULT_EXPOSURE, ...options.exposure };
   const yoga = buildYoga({

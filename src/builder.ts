@@ -11,6 +11,7 @@ import type PrismaTypes from './generated/pothos-prisma-types.ts';
 import { getDatamodel } from './generated/pothos-prisma-types.ts';
 import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
 import { COST_LIMIT, complexityError, fieldComplexity } from './limits.ts';
+import type { StoryPubSub } from './pubsub.ts';
 import type { StoryFeed } from './story/feed.ts';
 
 /** What every resolver can see about the request. */
@@ -19,6 +20,8 @@ export interface Context {
   viewer: Viewer;
   /** This server instance's change feed, for subscriptions. */
   feed: StoryFeed;
+  /** This server instance's pub/sub: writes announce their commits through it. */
+  pubsub: StoryPubSub;
   /** Identifies the request in logs: the client's `X-Request-Id`, or a new one. */
   requestId: string;
 }

@@ -71,9 +71,22 @@ function createClient(
   return client as unknown as PrismaClient;
 }
 
+/**
+ * How long opening a connection to PostgreSQL may take before the request fails with
+ * `SERVICE_UNAVAILABLE`. `pg` waits forever by default: with a server that accepts TCP but never
+ * answers (a stuck or half-started server, a dropped route), every request would hang.
+ */
+export const CONNECT_TIMEOUT_MS = 5000;
+
 /** Opens a PostgreSQL server through one `pg` pool shared by Prisma and raw sessions. */
 export function openPostgres(url: string, poolSize = 10, logQueries = false): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // Notice a server that vanished without closing the socket instead of waiting on it for hours.
+    keepAlive: true,
+  });
   // An idle client that loses its server (a restart, a network blip) emits 'error' on the pool;
   // without a listener that would crash the process instead of letting the pool reconnect.
   pool.on('error', () => {});
@@ -169,11 +182,46 @@ export function openDatabase(env = getEnv()): Database {
     : openEmbedded(env.DATA_DIR, logQueries);
 }
 
-/** The process's one database, chosen from configuration on first import. */
-export const database: Database = openDatabase();
+let opened: Database | undefined;
+const open = (): Database => {
+  opened ??= openDatabase();
+  return opened;
+};
+
+/**
+ * The process's one database, chosen from configuration on first use, not on import: importing
+ * the schema (to print it, say) or the app opens nothing, and `main.ts` can validate the
+ * configuration before anything reads it. Closing a database that was never used does nothing.
+ */
+export const database: Database = {
+  get kind() {
+    return open().kind;
+  },
+  get location() {
+    return open().location;
+  },
+  get prisma() {
+    return open().prisma;
+  },
+  withSession: (work) => open().withSession(work),
+  poolStats: () => opened?.poolStats() ?? { total: 0, idle: 0, waiting: 0 },
+  close: async () => {
+    const current = opened;
+    opened = undefined;
+    await current?.close();
+  },
+};
 
 /**
  * The one Prisma client. Resolvers import it directly rather than reading it from the context:
- * Pothos' docs note that a client on the context slows type-checking considerably.
+ * Pothos' docs note that a client on the context slows type-checking considerably. It forwards to
+ * {@link database}'s client, so the connection opens on the first query.
  */
-export const db = database.prisma;
+export const db: PrismaClient = new Proxy({} as PrismaClient, {
+  has: (_target, key) => key in open().prisma,
+  get(_target, key) {
+    const client = open().prisma;
+    const value = Reflect.get(client, key, client);
+    return typeof value === 'function' ? value.bind(client) : value;
+  },
+});

@@ -80,6 +80,15 @@ const schema = z.object({
       message: 'must be at least 32 characters (HS256 needs a long random secret)',
     }),
   ANONYMOUS_READS: boolean(true),
+  JWT_ISSUER: z
+    .string()
+    .optional()
+    .transform((value) => value?.trim() || undefined),
+  JWT_AUDIENCE: z
+    .string()
+    .optional()
+    .transform((value) => value?.trim() || undefined),
+  JWT_MAX_LIFETIME: z.coerce.number().int().min(60).max(31_536_000).optional(),
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
   SUBSCRIPTION_BUFFER: z.coerce.number().int().min(10).max(100_000).default(1000),
   FEED_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),

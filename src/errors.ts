@@ -13,6 +13,8 @@ export const ErrorCode = {
   SLOW_CONSUMER: 'SLOW_CONSUMER',
   /** A per-connection limit (operations on one WebSocket) is reached; finish some first. */
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** The database can not be reached right now (restarting, down, out of connections); retry. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -115,6 +117,7 @@ function isGraphQLError(error: unknown): error is GraphQLError {
 
 function mapKnownError(error: unknown): GraphQLError | undefined {
   if (!(error instanceof Error)) return undefined;
+  if (isDatabaseUnavailable(error)) return unavailable();
   switch (error.name) {
     case 'PothosValidationError':
       return badInput(error.message);
@@ -125,4 +128,47 @@ function mapKnownError(error: unknown): GraphQLError | undefined {
     default:
       return undefined;
   }
+}
+
+/** The database is down or restarting: a coded, retryable error with HTTP 503, not a 500. */
+function unavailable(): GraphQLError {
+  return userError(
+    ErrorCode.SERVICE_UNAVAILABLE,
+    'The database can not be reached right now; try again shortly.',
+    { http: { status: 503 } },
+  );
+}
+
+/** Whether `error` means the database can not be reached right now (down, restarting, full). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error.name === 'PrismaClientInitializationError' || isConnectionFailure(error))
+  );
+}
+
+// Prisma's codes for a database that can not be reached, timed out, closed the connection, or has
+// no connection to spare.
+const CONNECTION_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2037']);
+// SQLSTATEs the server sends while it shuts down or starts up, and connection exceptions (08…).
+const UNAVAILABLE_STATES = /^(08...|57P0[1-3]|53300)$/;
+// What `pg` throws, without a code, when the server goes away under a connection.
+const DRIVER_MESSAGES =
+  /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Client was closed)/;
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+
+function isConnectionFailure(error: Error): boolean {
+  const known = error as Error & {
+    code?: unknown;
+    meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } };
+  };
+  if (error.name === 'PrismaClientKnownRequestError') {
+    if (CONNECTION_CODES.has(String(known.code))) return true;
+    const state = known.meta?.driverAdapterError?.cause?.originalCode;
+    return typeof state === 'string' && UNAVAILABLE_STATES.test(state);
+  }
+  if (typeof known.code === 'string' && SOCKET_CODES.has(known.code)) return true;
+  if (DRIVER_MESSAGES.test(error.message)) return true;
+  // Prisma wraps what it does not recognise; look at the cause it kept.
+  return error.cause instanceof Error && error.cause !== error && isConnectionFailure(error.cause);
 }

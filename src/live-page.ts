@@ -1,7 +1,8 @@
 /**
  * `/live`: a page that follows the story feed over graphql-ws and lists events as they arrive.
- * It speaks the graphql-transport-ws protocol directly (a dozen lines), so it needs no bundle or
- * CDN, and it resumes from its last cursor after a reconnect, like any client should.
+ * Entities are named (global IDs are looked up with `nodes`), and it says it is waiting until the
+ * first event. Its script, `/assets/storygraph.js` (src/page-client.ts), speaks graphql-ws itself,
+ * so there is no bundle or CDN, and resumes from its last cursor after a reconnect.
  */
 export const LIVE_PAGE = `<!doctype html>
 <html lang="en">
@@ -9,6 +10,7 @@ export const LIVE_PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>storygraph · live</title>
+<link rel="icon" href="data:,">
 <style>
   body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 860px; padding: 24px; color: #1d2430; }
   header { display: flex; align-items: baseline; justify-content: space-between; gap: 16px; }
@@ -21,6 +23,9 @@ export const LIVE_PAGE = `<!doctype html>
   li.fresh { border-color: #2f9e4f; }
   .meta { color: #5b6676; font-size: 13px; }
   .label { font-weight: 600; }
+  #waiting { color: #5b6676; background: #f6f8fb; border: 1px dashed #b8c4d6; padding: 14px 16px; border-radius: 6px; }
+  .subject { color: #1d2430; }
+  .change { font-size: 14px; }
   code { background: #eef1f6; padding: 0 4px; border-radius: 3px; }
 </style>
 </head>
@@ -28,35 +33,69 @@ export const LIVE_PAGE = `<!doctype html>
 <header>
   <div>
     <h1>storygraph: the story as it changes</h1>
-    <div class="meta">Events from the story feed, newest first. Open <a href="/graphql">GraphiQL</a> to query or edit.</div>
+    <div class="meta">Events from the story feed, newest first. See the <a href="/story">story view</a>, or open <a href="/graphql">GraphiQL</a> to query or edit.</div>
   </div>
   <span id="status">connecting</span>
 </header>
+<p id="waiting">Nothing has changed in the story yet. Waiting for the first edit…
+  (<code>npm run demo</code> plays a few, or edit in <a href="/graphql">GraphiQL</a>.)</p>
 <ol id="events"></ol>
+<script src="/assets/storygraph.js"></script>
 <script>
 (() => {
-  const endpoint = location.origin + '/graphql';
+  const { request, follow, names, forget, isId } = window.storygraph;
   const list = document.getElementById('events');
+  const waiting = document.getElementById('waiting');
   const status = document.getElementById('status');
   const FIELDS = 'cursor sequence kind label entity entityId entityVersion changes { field before after } occurredAt';
   let cursor = null;
+  // Events are shown in order even though naming them takes a round trip.
+  let queue = Promise.resolve();
 
-  function setStatus(text, kind) { status.textContent = text; status.className = kind || ''; }
+  function setStatus(text) {
+    status.textContent = text;
+    status.className = text === 'live' ? 'live' : text === 'connecting' ? '' : 'down';
+  }
 
-  function render(event, fresh) {
+  function idsIn(value) {
+    if (isId(value)) return [value];
+    return Array.isArray(value) ? value.filter(isId) : [];
+  }
+
+  // A value as a reader wants it: names for IDs, JSON for everything else.
+  function show(value, named) {
+    if (isId(value)) return named.get(value) || 'a removed ' + window.storygraph.typeOf(value);
+    if (Array.isArray(value) && value.length && value.every(isId)) {
+      return value.map((id) => show(id, named)).join(', ');
+    }
+    return JSON.stringify(value);
+  }
+
+  async function render(event, fresh) {
     if (list.querySelector('[data-sequence="' + event.sequence + '"]')) return;
+    // A new change may rename what it changed: ask again rather than trust the cache.
+    if (fresh) forget(event.entityId);
+    const ids = [event.entityId];
+    for (const change of event.changes) ids.push(...idsIn(change.before), ...idsIn(change.after));
+    const resolved = await names(ids);
+    const named = new Map(ids.map((id, index) => [id, resolved[index]]));
     const item = document.createElement('li');
     item.dataset.sequence = event.sequence;
     if (fresh) item.className = 'fresh';
     const title = document.createElement('div');
     const label = document.createElement('span');
     label.className = 'label';
-    label.textContent = '#' + event.sequence + ' ' + (event.label || event.kind) + ' · ' + event.entity + ' v' + event.entityVersion;
-    title.appendChild(label);
+    label.textContent = '#' + event.sequence + ' ' + (event.label || event.kind);
+    const subject = document.createElement('span');
+    subject.className = 'subject';
+    subject.textContent = ' · ' + event.entity + ': ' + (named.get(event.entityId) || 'removed') +
+      ' (v' + event.entityVersion + ')';
+    title.append(label, subject);
     item.appendChild(title);
     for (const change of event.changes) {
       const line = document.createElement('div');
-      line.textContent = change.field + ': ' + JSON.stringify(change.before) + ' → ' + JSON.stringify(change.after);
+      line.className = 'change';
+      line.textContent = change.field + ': ' + show(change.before, named) + ' → ' + show(change.after, named);
       item.appendChild(line);
     }
     const meta = document.createElement('div');
@@ -64,47 +103,40 @@ export const LIVE_PAGE = `<!doctype html>
     meta.textContent = new Date(event.occurredAt).toLocaleString();
     item.appendChild(meta);
     list.prepend(item);
+    waiting.hidden = true;
     cursor = event.cursor;
   }
 
+  function enqueue(event, fresh) {
+    queue = queue.then(() => render(event, fresh)).catch((error) => console.error(error));
+    return queue;
+  }
+
   async function recent() {
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ storyEvents(last: 20) { edges { node { ' + FIELDS + ' } } } }' }),
+    const data = await request(
+      'query RecentStoryEvents { storyEvents(last: 20) { edges { node { ' + FIELDS + ' } } } }',
+    );
+    // One look-up names everything these events mention, instead of one per event.
+    const ids = [];
+    for (const { node } of data.storyEvents.edges) {
+      ids.push(node.entityId);
+      for (const change of node.changes) ids.push(...idsIn(change.before), ...idsIn(change.after));
+    }
+    await names(ids);
+    for (const edge of data.storyEvents.edges) enqueue(edge.node, false);
+    await queue;
+  }
+
+  recent()
+    .catch((error) => console.error(error))
+    .finally(() => {
+      follow({
+        query: 'subscription LiveStoryEvents($after: String) { storyEvents(after: $after) { ' + FIELDS + ' } }',
+        after: cursor,
+        onEvent: (event) => enqueue(event, true),
+        onStatus: setStatus,
+      });
     });
-    const body = await response.json();
-    for (const edge of body.data.storyEvents.edges) render(edge.node, false);
-  }
-
-  function connect() {
-    const socket = new WebSocket(endpoint.replace(/^http/, 'ws'), 'graphql-transport-ws');
-    socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
-    socket.onmessage = (message) => {
-      const data = JSON.parse(message.data);
-      if (data.type === 'connection_ack') {
-        setStatus('live', 'live');
-        socket.send(JSON.stringify({
-          id: 'feed',
-          type: 'subscribe',
-          payload: {
-            query: 'subscription ($after: String) { storyEvents(after: $after) { ' + FIELDS + ' } }',
-            variables: { after: cursor },
-          },
-        }));
-      } else if (data.type === 'next' && data.payload.data) {
-        render(data.payload.data.storyEvents, true);
-      } else if (data.type === 'ping') {
-        socket.send(JSON.stringify({ type: 'pong' }));
-      }
-    };
-    socket.onclose = () => {
-      setStatus('reconnecting', 'down');
-      setTimeout(connect, 2000);
-    };
-  }
-
-  recent().catch(() => {}).finally(connect);
 })();
 </script>
 </body>

@@ -1,8 +1,14 @@
 // The process entry point: the only place that reads the environment, ports and signals.
-import { ConfigError, getEnv } from './env.ts';
+import { createStoryApp } from './app.ts';
+import { resolveSecret } from './auth.ts';
+import { database } from './db.ts';
+import { ConfigError, type Env, getEnv } from './env.ts';
+import { createLogger } from './logger.ts';
+import { migrate } from './migrate.ts';
+import { seedIfEmpty } from './story/seed.ts';
 
 async function main(): Promise<void> {
-  let env: ReturnType<typeof getEnv>;
+  let env: Env;
   try {
     env = getEnv();
   } catch (error) {
@@ -15,37 +21,37 @@ async function main(): Promise<void> {
   }
 
   const started = performance.now();
-  // Imported after the configuration is known to be valid: opening the database reads it.
-  const { createLogger } = await import('./logger.ts');
   const logger = createLogger(env.LOG_LEVEL);
-  const { database } = await import('./db.ts');
-  const { migrate } = await import('./migrate.ts');
-  const { seedStory } = await import('./story/seed.ts');
-  const { createStoryApp } = await import('./app.ts');
-  const { DEVELOPMENT_SECRET } = await import('./auth.ts');
-
   try {
     if (env.MIGRATE_ON_START) {
       const report = await migrate(database);
-      // Seed only an empty database: on every later start this saves the seed's 30-odd upserts.
-      const empty = (await database.prisma.leader.findFirst({ select: { id: true } })) === null;
-      const seeded = empty ? await seedStory(database.prisma) : { created: 0 };
+      const seeded = await seedIfEmpty();
       logger.info(
         {
           database: database.kind,
           location: database.location,
           migrationsApplied: report.applied,
-          seedRowsCreated: seeded.created,
+          seedEventsWritten: seeded.events,
         },
         'database ready',
       );
     }
 
-    if (!env.JWT_SECRET) {
-      logger.warn('JWT_SECRET is not set: using the development secret (refused in production)');
+    const { secret, file } = resolveSecret(env);
+    if (file) {
+      logger.warn(
+        { file },
+        'JWT_SECRET is not set: tokens are signed with a secret generated for this data directory (npm run token uses it too)',
+      );
     }
     const app = createStoryApp({
-      auth: { secret: env.JWT_SECRET ?? DEVELOPMENT_SECRET, anonymousReads: env.ANONYMOUS_READS },
+      auth: {
+        secret,
+        anonymousReads: env.ANONYMOUS_READS,
+        issuer: env.JWT_ISSUER,
+        audience: env.JWT_AUDIENCE,
+        maxLifetimeSeconds: env.JWT_MAX_LIFETIME,
+      },
       redisUrl: env.REDIS_URL,
       pollMs: env.FEED_POLL_MS,
       bufferCap: env.SUBSCRIPTION_BUFFER,

@@ -2,12 +2,14 @@ import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Database } from './db.ts';
-import { onCommit } from './story/changes.ts';
+import type { StoryPubSub } from './pubsub.ts';
 import type { StoryFeed } from './story/feed.ts';
 
 /** What the metrics read from the running instance. */
 export interface MetricSources {
   feed: StoryFeed;
+  /** The instance's pub/sub, which announces the commits made through this instance. */
+  pubsub: StoryPubSub;
   database: Database;
   /** Open WebSocket connections, from the server (set once it exists). */
   sockets?: () => number;
@@ -73,11 +75,12 @@ export function createMetrics(sources: MetricSources): { registry: Registry; plu
   });
   const published = new Counter({
     name: 'storygraph_events_published_total',
-    help: 'Events committed through this process.',
+    help: 'Events committed through this instance.',
     registers: [registry],
   });
   let lastPublished = 0;
-  onCommit((sequence) => {
+  sources.pubsub.onCommit((sequence, origin) => {
+    if (origin !== 'local') return;
     // A commit may append several events; count them all.
     published.inc(lastPublished ? Math.max(1, sequence - lastPublished) : 1);
     lastPublished = sequence;

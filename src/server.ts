@@ -4,10 +4,11 @@ import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { ANONYMOUS, TokenError, type Viewer, verifyToken } from './auth.ts';
+import { type AuthOptions, connectionToken, TokenError, type Viewer, viewerOf } from './auth.ts';
 import { ErrorCode, userError } from './errors.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
-import type { AuthOptions, StoryYoga } from './yoga.ts';
+import { runAt } from './timers.ts';
+import type { StoryYoga } from './yoga.ts';
 
 /**
  * WebSocket close codes storygraph uses, besides graphql-ws's own (`4400` bad request, `4408`
@@ -98,14 +99,6 @@ function refuseClientFaults(socket: WebSocket): void {
   };
 }
 
-/** Reads the token a client put in `connection_init`: `{ authorization: 'Bearer …' }` or `{ token }`. */
-function tokenFromParams(params: Record<string, unknown> | undefined): string | undefined {
-  if (!params) return undefined;
-  const header = params.authorization ?? params.Authorization;
-  if (typeof header === 'string') return header.replace(/^Bearer\s+/i, '').trim() || undefined;
-  return typeof params.token === 'string' && params.token ? params.token : undefined;
-}
-
 /**
  * Mounts Yoga on a Node HTTP server, with graphql-ws on the same path and port. Operations over
  * WebSocket go through `yoga.getEnveloped`, so they run the same plugins, context and error
@@ -145,8 +138,7 @@ export function buildServer(
       else socketsByAddress.delete(address);
     });
   });
-  const anonymousReads = auth.anonymousReads ?? true;
-  const expiryTimers = new Set<NodeJS.Timeout>();
+  const expiryTimers = new Set<() => void>();
 
   const graphqlWs = useServer<Record<string, unknown> | undefined, Extra>(
     {
@@ -156,37 +148,29 @@ export function buildServer(
       subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args),
       // The token is checked once, at connection_init; every operation on the socket runs as that viewer.
       onConnect: async (ctx) => {
-        const token = tokenFromParams(ctx.connectionParams);
-        let viewer: Viewer = ANONYMOUS;
-        if (token) {
-          try {
-            viewer = await verifyToken(token, auth.secret);
-          } catch (error) {
-            const reason =
-              error instanceof TokenError && error.problem === 'expired'
-                ? 'token expired'
-                : 'invalid token';
-            ctx.extra.socket.close(StoryCloseCode.Unauthorized, `Unauthorized: ${reason}`);
-            return false;
-          }
-        } else if (!anonymousReads) {
-          ctx.extra.socket.close(StoryCloseCode.Unauthorized, 'Unauthorized: a token is required');
+        let viewer: Viewer;
+        try {
+          viewer = await viewerOf(connectionToken(ctx.connectionParams), auth);
+        } catch (error) {
+          if (!(error instanceof TokenError)) throw error;
+          const reason = {
+            expired: 'token expired',
+            missing: 'a token is required',
+            invalid: 'invalid token',
+          }[error.problem];
+          ctx.extra.socket.close(StoryCloseCode.Unauthorized, `Unauthorized: ${reason}`);
           return false;
         }
         ctx.extra.viewer = viewer;
         if (viewer.expiresAt) {
-          const timer = setTimeout(
-            () => {
-              expiryTimers.delete(timer);
-              ctx.extra.socket.close(StoryCloseCode.Unauthorized, 'Unauthorized: token expired');
-            },
-            Math.max(0, viewer.expiresAt - Date.now()),
-          );
-          timer.unref();
-          expiryTimers.add(timer);
+          const cancel = runAt(viewer.expiresAt, () => {
+            expiryTimers.delete(cancel);
+            ctx.extra.socket.close(StoryCloseCode.Unauthorized, 'Unauthorized: token expired');
+          });
+          expiryTimers.add(cancel);
           ctx.extra.socket.once('close', () => {
-            clearTimeout(timer);
-            expiryTimers.delete(timer);
+            cancel();
+            expiryTimers.delete(cancel);
           });
         }
         return true;
@@ -251,7 +235,7 @@ export function buildServer(
       for (const client of wss.clients)
         client.close(StoryCloseCode.GoingAway, 'Server shutting down');
       await graphqlWs.dispose();
-      for (const timer of expiryTimers) clearTimeout(timer);
+      for (const cancel of expiryTimers) cancel();
       // Idle keep-alive sockets would hold `close` open forever; busy ones finish first.
       http.closeIdleConnections();
       const timer = setTimeout(() => {

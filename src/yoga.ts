@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
 import { createLRUCache, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { bearerToken, TokenError, type Viewer, viewerFromToken } from './auth.ts';
+import { type AuthOptions, type Viewer, viewerOfRequest } from './auth.ts';
 import type { Context } from './builder.ts';
 import { type Database, database as defaultDatabase } from './db.ts';
-import { ErrorCode, maskError, userError } from './errors.ts';
+import { maskError } from './errors.ts';
 import { corsOption, DEFAULT_EXPOSURE, type Exposure, useExposure } from './exposure.ts';
+import { GRAPHIQL_OPTIONS } from './graphiql.ts';
 import { useInputGuards, useRequestParseGuard } from './input-guards.ts';
 import { DEFAULT_LIMITS, type Limits, useLimits } from './limits.ts';
 import { LIVE_PAGE } from './live-page.ts';
@@ -17,19 +17,12 @@ import { useRequestLog } from './request-log.ts';
 import { schema } from './schema/index.ts';
 import { useSharedSubscriptionExecution } from './shared-execution.ts';
 import type { StoryFeed } from './story/feed.ts';
+import { useStoryPages } from './story-page.ts';
 
 /** What the transport hands Yoga along with each request. */
 export interface ServerContext {
   /** The viewer already authenticated by the WebSocket `connection_init`, if any. */
   viewer?: Viewer;
-}
-
-/** How requests are authenticated. */
-export interface AuthOptions {
-  /** The HS256 secret tokens are signed with. */
-  secret: string;
-  /** Whether queries and subscriptions work without a token. @default true */
-  anonymousReads?: boolean;
 }
 
 /** Options of {@link buildYoga}. */
@@ -60,7 +53,6 @@ export type StoryYoga = YogaServerInstance<ServerContext, Context>;
  */
 export function buildYoga(options: YogaOptions): StoryYoga {
   const database = options.database ?? defaultDatabase;
-  const anonymousReads = options.auth.anonymousReads ?? true;
   // The request id chosen in the context, echoed back so a client can quote it.
   const requestIds = new WeakMap<Request, string>();
   const limits = options.limits ?? DEFAULT_LIMITS;
@@ -71,7 +63,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
     healthCheckEndpoint: '/health',
     landingPage: false,
     logging: yogaLogger(options.logger),
-    graphiql: exposure.graphiql ? { title: 'storygraph', subscriptionsProtocol: 'WS' } : false,
+    graphiql: exposure.graphiql ? GRAPHIQL_OPTIONS : false,
     cors: corsOption(exposure.corsOrigins),
     maxRequestBodySize: limits.maxRequestBytes,
     // Parsed documents and parse errors are kept per distinct query text; Yoga's default of 1,024
@@ -89,27 +81,9 @@ export function buildYoga(options: YogaOptions): StoryYoga {
     context: async ({ request, viewer: socketViewer }): Promise<Context> => {
       const requestId = request?.headers.get('x-request-id')?.slice(0, 100) || randomUUID();
       if (request) requestIds.set(request, requestId);
-      let viewer = socketViewer;
-      if (!viewer) {
-        let token: string | undefined;
-        try {
-          token = bearerToken(request.headers.get('authorization'));
-        } catch (error) {
-          if (!(error instanceof TokenError)) throw error;
-          throw userError(ErrorCode.UNAUTHENTICATED, error.message, { http: { status: 401 } });
-        }
-        viewer = await viewerFromToken(token, options.auth.secret);
-      }
-      if (!anonymousReads && viewer.role === 'anonymous') {
-        throw userError(
-          ErrorCode.UNAUTHENTICATED,
-          'This server needs a bearer token for every request.',
-          {
-            http: { status: 401 },
-          },
-        );
-      }
-      return { viewer, feed: options.feed, requestId };
+      // A WebSocket's viewer was decided once, at connection_init.
+      const viewer = socketViewer ?? (await viewerOfRequest(request, options.auth));
+      return { viewer, feed: options.feed, pubsub: options.pubsub, requestId };
     },
     plugins: [
       ...useLimits(limits),
@@ -119,6 +93,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
       ...(options.plugins ?? []),
       useRequestLog(options.logger),
       useSharedSubscriptionExecution(),
+      useStoryPages(),
       {
         onResponse({ request, response }) {
           const requestId = requestIds.get(request);
@@ -134,9 +109,6 @@ export function buildYoga(options: YogaOptions): StoryYoga {
           }
         },
       },
-      // GraphQL over SSE in single-connection mode (graphql-sse's protocol) at /graphql/stream;
-      // Yoga itself serves the distinct-connections mode on /graphql.
-      useGraphQLSSE({ endpoint: '/graphql/stream' }),
       {
         // `/ready`: the database answers, every committed migration is applied, Redis (when used)
         // is connected. Not ready answers 503 with the reason.

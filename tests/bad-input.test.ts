@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../src/limits.ts';
-import { MAX_SPANS_PER_MENTION } from '../src/story/spans.ts';
+import { MAX_SPANS_PER_MENTION } from '../src/story/mentions.ts';
 import { testApp, tokenFor } from './helpers/app.ts';
 import { errorCodes, execute } from './helpers/graphql.ts';
 

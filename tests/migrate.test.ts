@@ -10,7 +10,6 @@ import {
   pendingMigrations,
   readMigrations,
 } from '../src/migrate.ts';
-import { seedStory } from '../src/story/seed.ts';
 import { admin, SCRATCH_PREFIX, urlFor } from './helpers/postgres.ts';
 
 const name = `${SCRATCH_PREFIX}${process.ppid}_migrate_${Date.now()}`;
@@ -85,20 +84,5 @@ describe('the offline migration runner', () => {
       ).rows.length,
     }));
     expect(state).toEqual({ table: null, recorded: 0 });
-  });
-
-  it('seeds the story once: a second run creates nothing and keeps edits', async () => {
-    const first = await seedStory(fresh.prisma);
-    expect(first.created).toBeGreaterThan(20);
-    await fresh.prisma.summit.update({
-      where: { slug: 'sco-summit-samarkand-2022' },
-      data: { status: 'CONFIRMED' },
-    });
-    const second = await seedStory(fresh.prisma);
-    expect(second.created).toBe(0);
-    const summit = await fresh.prisma.summit.findUniqueOrThrow({
-      where: { slug: 'sco-summit-samarkand-2022' },
-    });
-    expect(summit.status).toBe('CONFIRMED');
   });
 });

@@ -61,7 +61,8 @@ describe('editing the story', () => {
     const event = await db.storyEvent.findFirstOrThrow({ orderBy: { sequence: 'desc' } });
     expect(event).toMatchObject({
       kind: 'UPDATED',
-      label: 'SUMMIT_RESCHEDULED',
+      // A new status says more than a new end date: the label names the confirmation.
+      label: 'SUMMIT_CONFIRMED',
       entityType: 'Summit',
       entityVersion: current.version + 1,
       actorRole: 'editor',
@@ -249,7 +250,7 @@ describe('editing the story', () => {
     const congress = (await execute(yoga, '{ summit(slug: "ccp-national-congress-2022") { id } }'))
       .data.summit.id;
     await run(
-      'mutation ($input: UnlinkLeaderFromSummitInput!) { unlinkLeaderFromSummit(input: $input) { summit { participants { totalCount } } } }',
+      'mutation ($input: UnlinkLeaderFromSummitInput!) { unlinkLeaderFromSummit(input: $input) { participation { status } } }',
       { leaderId: ids.xi, summitId: congress },
     );
     await run(
@@ -279,11 +280,78 @@ describe('editing the story', () => {
       ['UNLINKED', 'Article', null],
     ]);
     expect(events[2]?.relatedIds).toEqual(expect.arrayContaining([ids.putin, ids.nato]));
-    expect(events[2]?.changes).toEqual([{ field: 'role', before: 'Critic', after: null }]);
+    expect(events[2]?.changes).toContainEqual({ field: 'role', before: 'Critic', after: null });
+    expect(events[2]?.changes).toContainEqual({ field: 'leader', before: ids.putin, after: null });
     expect(events[4]?.relatedIds).toEqual(expect.arrayContaining([ids.xi, congress]));
     expect(events[6]?.changes).toEqual([{ field: 'organizer', before: ids.nato, after: null }]);
     expect(events[7]?.relatedIds).toContain(ids.nato);
     expect(events.map((event) => event.sequence)).toEqual(events.map((_, i) => head + 1 + i));
+  });
+
+  it('links every kind of relation by one rule: same again is a no-op, other values a CONFLICT, a missing link NOT_FOUND', async () => {
+    const congress = (await execute(yoga, '{ summit(slug: "ccp-national-congress-2022") { id } }'))
+      .data.summit.id;
+    const attempts = [
+      {
+        mutation:
+          'mutation ($input: LinkLeaderToSummitInput!) { linkLeaderToSummit(input: $input) { participation { id status version } } }',
+        same: { leaderId: ids.putin, summitId: congress, status: 'EXPECTED' },
+        other: { leaderId: ids.putin, summitId: congress, status: 'CONFIRMED' },
+      },
+      {
+        mutation:
+          'mutation ($input: LinkLeaderToOrganizationInput!) { linkLeaderToOrganization(input: $input) { membership { id role version } } }',
+        same: {
+          leaderId: ids.xi,
+          organizationId: ids.nato,
+          role: 'Observer',
+          startedOn: '2020-01-01',
+        },
+        other: {
+          leaderId: ids.xi,
+          organizationId: ids.nato,
+          role: 'Observer',
+          startedOn: '2021-01-01',
+        },
+      },
+      {
+        mutation:
+          'mutation ($input: LinkLeaderToArticleInput!) { linkLeaderToArticle(input: $input) { article { id version } } }',
+        same: { articleId: ids.article, leaderId: ids.putin },
+        other: { articleId: ids.article, leaderId: ids.putin, spans: [{ start: 0, end: 1 }] },
+      },
+    ];
+    for (const attempt of attempts) {
+      const first = await execute(yoga, attempt.mutation, { input: attempt.same }, editor);
+      expect(first.errors).toBeUndefined();
+      const events = await eventCount();
+      const again = await execute(yoga, attempt.mutation, { input: attempt.same }, editor);
+      expect(again.errors).toBeUndefined();
+      expect(again.data).toEqual(first.data);
+      expect(await eventCount()).toBe(events);
+      const other = await execute(yoga, attempt.mutation, { input: attempt.other }, editor);
+      expect(errorCodes(other)).toEqual(['CONFLICT']);
+      expect(await eventCount()).toBe(events);
+    }
+    // Unlinking removes the link once; the second time there is nothing to remove.
+    await execute(
+      yoga,
+      'mutation ($input: LinkOrganizationToArticleInput!) { linkOrganizationToArticle(input: $input) { article { id } } }',
+      { input: { articleId: ids.article, organizationId: ids.nato } },
+      editor,
+    );
+    const unlink =
+      'mutation ($input: UnlinkOrganizationFromArticleInput!) { unlinkOrganizationFromArticle(input: $input) { article { id } } }';
+    const input = { input: { articleId: ids.article, organizationId: ids.nato } };
+    expect((await execute(yoga, unlink, input, editor)).errors).toBeUndefined();
+    expect(errorCodes(await execute(yoga, unlink, input, editor))).toEqual(['NOT_FOUND']);
+    const unlinkSeat =
+      'mutation ($input: UnlinkLeaderFromSummitInput!) { unlinkLeaderFromSummit(input: $input) { participation { status } } }';
+    const seat = { input: { leaderId: ids.putin, summitId: congress } };
+    expect((await execute(yoga, unlinkSeat, seat, editor)).data.unlinkLeaderFromSummit).toEqual({
+      participation: { status: 'EXPECTED' },
+    });
+    expect(errorCodes(await execute(yoga, unlinkSeat, seat, editor))).toEqual(['NOT_FOUND']);
   });
 
   it('answers the story log and an entity history as connections', async () => {

@@ -5,10 +5,12 @@ import { badInput } from '../errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { decodeGlobalId } from '../global-id.ts';
 import { orderInput, prismaDirection, readSpans, TextSpanRef } from './scalars.ts';
+import { Versioned } from './versioned.ts';
 
 export const Article = builder.prismaNode('Article', {
   description: 'A news article that reports on the story.',
   id: { field: 'id' },
+  interfaces: [Versioned],
   // `node(id:)` answers null for an ID whose record is gone, instead of an error.
   nullable: true,
   fields: (t) => ({
@@ -27,17 +29,6 @@ export const Article = builder.prismaNode('Article', {
     publishedAt: t.expose('publishedAt', {
       type: 'DateTime',
       description: 'When it was first published.',
-    }),
-    version: t.exposeInt('version', {
-      description: 'Goes up by one with every edit; pass it as `expectedVersion` when updating.',
-    }),
-    createdAt: t.expose('createdAt', {
-      type: 'DateTime',
-      description: 'When the record was created.',
-    }),
-    updatedAt: t.expose('updatedAt', {
-      type: 'DateTime',
-      description: 'When the record last changed.',
     }),
     leaders: t.relatedConnection('leaderMentions', {
       description: 'Leaders the article mentions, each with where it names them.',

@@ -10,10 +10,7 @@ import './article.ts';
 import './search.ts';
 import './live.ts';
 import './mutation-common.ts';
-import './leader-mutations.ts';
-import './organization-mutations.ts';
-import './summit-mutations.ts';
-import './article-mutations.ts';
+import './editing.ts';
 import './links.ts';
 
 builder.queryType({ description: 'Reading the story: entities, lists and search.' });

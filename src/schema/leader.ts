@@ -9,10 +9,12 @@ import {
   ParticipationStatusEnum,
   prismaDirection,
 } from './scalars.ts';
+import { Versioned } from './versioned.ts';
 
 export const Leader = builder.prismaNode('Leader', {
   description: 'A political leader who appears in the story.',
   id: { field: 'id' },
+  interfaces: [Versioned],
   // `node(id:)` answers null for an ID whose record is gone, instead of an error.
   nullable: true,
   fields: (t) => ({
@@ -27,17 +29,6 @@ export const Leader = builder.prismaNode('Leader', {
     title: t.exposeString('title', { description: 'The office or role the leader holds now.' }),
     country: t.exposeString('country', { description: 'The country the leader serves.' }),
     description: t.exposeString('description', { description: 'A short note on who this is.' }),
-    version: t.exposeInt('version', {
-      description: 'Goes up by one with every edit; pass it as `expectedVersion` when updating.',
-    }),
-    createdAt: t.expose('createdAt', {
-      type: 'DateTime',
-      description: 'When the record was created.',
-    }),
-    updatedAt: t.expose('updatedAt', {
-      type: 'DateTime',
-      description: 'When the record last changed.',
-    }),
     memberships: t.relatedConnection('memberships', {
       description: "The leader's seats in organizations, earliest start first.",
       cursor: 'id',
@@ -162,6 +153,7 @@ builder.queryFields((t) => ({
 }));
 
 builder.prismaNode('Membership', {
+  interfaces: [Versioned],
   description: "A leader's seat in an organization.",
   id: { field: 'id' },
   // `node(id:)` answers null for an ID whose record is gone, instead of an error.
@@ -190,13 +182,13 @@ builder.prismaNode('Membership', {
       nullable: true,
       description: 'How exactly `endedOn` is known.',
     }),
-    version: t.exposeInt('version', { description: 'Goes up by one with every edit.' }),
     leader: t.relation('leader', { description: 'Who holds the seat.' }),
     organization: t.relation('organization', { description: 'Where the seat is.' }),
   }),
 });
 
 builder.prismaNode('Participation', {
+  interfaces: [Versioned],
   description: "A leader's attendance at a summit.",
   id: { field: 'id' },
   // `node(id:)` answers null for an ID whose record is gone, instead of an error.
@@ -209,8 +201,6 @@ builder.prismaNode('Participation', {
     note: t.exposeString('note', {
       description: 'What is known about it, such as who announced it.',
     }),
-    version: t.exposeInt('version', { description: 'Goes up by one with every edit.' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it last changed.' }),
     leader: t.relation('leader', { description: 'Who attends.' }),
     summit: t.relation('summit', { description: 'Which summit.' }),
   }),

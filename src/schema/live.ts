@@ -67,43 +67,6 @@ const FieldChange = builder.objectRef<FieldChangeShape>('FieldChange').implement
   }),
 });
 
-// Entities re-read for recent events, shared by every subscriber to the same event: a commit
-// seen by a thousand subscribers is read once, not a thousand times.
-const recentEntities = new Map<number, Promise<object | null>>();
-const RECENT_ENTITIES = 256;
-
-function loadEntity(event: StoryEvent): Promise<object | null> {
-  let entity = recentEntities.get(event.sequence);
-  if (!entity) {
-    entity = readEntity(event.entityType as NodeType, event.entityId).then((row) => {
-      if (row) brandWithType(row, event.entityType as never);
-      return row;
-    });
-    recentEntities.set(event.sequence, entity);
-    if (recentEntities.size > RECENT_ENTITIES) {
-      recentEntities.delete(recentEntities.keys().next().value as number);
-    }
-  }
-  return entity;
-}
-
-function readEntity(type: NodeType, id: number): Promise<object | null> {
-  switch (type) {
-    case 'Leader':
-      return db.leader.findUnique({ where: { id } });
-    case 'Organization':
-      return db.organization.findUnique({ where: { id } });
-    case 'Summit':
-      return db.summit.findUnique({ where: { id } });
-    case 'Article':
-      return db.article.findUnique({ where: { id } });
-    case 'Membership':
-      return db.membership.findUnique({ where: { id } });
-    case 'Participation':
-      return db.participation.findUnique({ where: { id } });
-  }
-}
-
 export const StoryEventRef = builder.objectRef<StoryEvent>('StoryEvent').implement({
   description:
     'One committed change to the story. The log is append-only and numbered without gaps, so a reader that resumes after its last `cursor` misses nothing and sees nothing twice.',
@@ -142,9 +105,13 @@ export const StoryEventRef = builder.objectRef<StoryEvent>('StoryEvent').impleme
     node: t.field({
       type: 'Node' as never,
       nullable: true,
-      description:
-        'The entity as it is now (read after the commit); null once it has been deleted.',
-      resolve: (event) => loadEntity(event) as never,
+      description: 'The entity as it is now; null once it has been deleted.',
+      resolve: async (event, _args, ctx) => {
+        const entity = await ctx.feed.entityOf(event);
+        // `Node` is an interface: tell Pothos which type the row is.
+        if (entity) brandWithType(entity, event.entityType as never);
+        return entity as never;
+      },
     }),
     changes: t.field({
       type: [FieldChange],
@@ -282,7 +249,7 @@ builder.subscriptionField('storyEvents', (t) =>
   t.field({
     type: StoryEventRef,
     description:
-      'The story feed. With `after`, first replays every matching event after that cursor, then continues live, with no gap and no duplicate between the two. Without it, only events from now on. A subscription whose client falls too far behind ends with SLOW_CONSUMER and the cursor to resume from.',
+      'The story feed. With `after`, first replays every matching event after that cursor, then continues live, with no gap and no duplicate between the two. Without it, only events from now on. A subscription whose client falls too far behind ends with SLOW_CONSUMER, one whose token expires with UNAUTHENTICATED, and one whose database becomes unreachable with SERVICE_UNAVAILABLE; each carries `resumeAfter`, the cursor to subscribe again from.',
     args: {
       after: t.arg.string({
         description: `Resume after this event cursor. \`${START_CURSOR}\` (the position before the first event) replays the whole log.`,
@@ -296,6 +263,7 @@ builder.subscriptionField('storyEvents', (t) =>
       ctx.feed.subscribe({
         ...(args.after ? { after: decodeEventCursor(args.after) } : {}),
         filter: toEventFilter(args.filter),
+        expiresAt: ctx.viewer.expiresAt,
       }),
     resolve: (event) => event,
   }),
@@ -319,7 +287,10 @@ function entitySubscription(
       subscribe: (_root, args, ctx) => {
         const decoded = decodeGlobalId(String(args.id));
         if (decoded.typename !== type) throw badInput(`"${args.id}" is not the ID of a ${type}.`);
-        return ctx.feed.subscribe({ filter: { mentioning: String(args.id) } });
+        return ctx.feed.subscribe({
+          filter: { mentioning: String(args.id) },
+          expiresAt: ctx.viewer.expiresAt,
+        });
       },
       resolve: async (query, _event, args) => {
         const row = await read(query, Number(decodeGlobalId(String(args.id)).id));

@@ -3,10 +3,12 @@ import { builder } from '../builder.ts';
 import { db } from '../db.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { OrganizationKindEnum, orderInput, prismaDirection, SummitStatusEnum } from './scalars.ts';
+import { Versioned } from './versioned.ts';
 
 export const Organization = builder.prismaNode('Organization', {
   description: 'An intergovernmental body, party organ, alliance, forum or initiative.',
   id: { field: 'id' },
+  interfaces: [Versioned],
   // `node(id:)` answers null for an ID whose record is gone, instead of an error.
   nullable: true,
   fields: (t) => ({
@@ -23,17 +25,6 @@ export const Organization = builder.prismaNode('Organization', {
     memberStates: t.exposeStringList('memberStates', {
       description:
         'Names of the member countries, alphabetically; empty where membership is not by state.',
-    }),
-    version: t.exposeInt('version', {
-      description: 'Goes up by one with every edit; pass it as `expectedVersion` when updating.',
-    }),
-    createdAt: t.expose('createdAt', {
-      type: 'DateTime',
-      description: 'When the record was created.',
-    }),
-    updatedAt: t.expose('updatedAt', {
-      type: 'DateTime',
-      description: 'When the record last changed.',
     }),
     memberships: t.relatedConnection('memberships', {
       description: 'Leaders who hold a seat in the organization, with their role.',

@@ -6,6 +6,7 @@ import {
   ParticipationStatus,
   SummitStatus,
 } from '../generated/prisma/enums.ts';
+import type { TextSpan } from '../story/mentions.ts';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -163,13 +164,6 @@ export const OrderDirectionEnum = builder.enumType('OrderDirection', {
 /** Prisma's spelling of an {@link OrderDirectionEnum} value. */
 export function prismaDirection(direction: 'ASC' | 'DESC' | null | undefined): 'asc' | 'desc' {
   return direction === 'DESC' ? 'desc' : 'asc';
-}
-
-/** Where an entity is named in an article's body. */
-export interface TextSpan {
-  start: number;
-  end: number;
-  text: string;
 }
 
 export const TextSpanRef = builder.objectRef<TextSpan>('TextSpan').implement({

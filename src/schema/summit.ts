@@ -11,10 +11,12 @@ import {
   prismaDirection,
   SummitStatusEnum,
 } from './scalars.ts';
+import { Versioned } from './versioned.ts';
 
 export const Summit = builder.prismaNode('Summit', {
   description: 'A summit, forum or congress: a gathering with a place and a date.',
   id: { field: 'id' },
+  interfaces: [Versioned],
   // `node(id:)` answers null for an ID whose record is gone, instead of an error.
   nullable: true,
   fields: (t) => ({
@@ -45,17 +47,6 @@ export const Summit = builder.prismaNode('Summit', {
     }),
     status: t.expose('status', { type: SummitStatusEnum, description: 'Where the summit stands.' }),
     description: t.exposeString('description', { description: 'A short note on the gathering.' }),
-    version: t.exposeInt('version', {
-      description: 'Goes up by one with every edit; pass it as `expectedVersion` when updating.',
-    }),
-    createdAt: t.expose('createdAt', {
-      type: 'DateTime',
-      description: 'When the record was created.',
-    }),
-    updatedAt: t.expose('updatedAt', {
-      type: 'DateTime',
-      description: 'When the record last changed.',
-    }),
     organizer: t.relation('organizer', {
       nullable: true,
       description: 'The organization that holds it, if any.',

@@ -4,6 +4,7 @@ import { ErrorCode, userError } from '../errors.ts';
 import type { Prisma, StoryEvent, StoryEventKind } from '../generated/prisma/client.ts';
 import type { NodeType } from '../global-id.ts';
 import { encodeGlobalId } from '../global-id.ts';
+import type { StoryPubSub } from '../pubsub.ts';
 
 /** A Prisma transaction client. */
 export type Tx = Prisma.TransactionClient;
@@ -28,69 +29,73 @@ export interface ChangeRecord {
   relatedIds?: string[];
 }
 
-/** Called after a change commits, with the last sequence number it wrote. */
-export type CommitListener = (sequence: number) => void;
-const commitListeners = new Set<CommitListener>();
-
-/** Registers a listener for committed changes (the feed uses it to wake up); returns a remover. */
-export function onCommit(listener: CommitListener): () => void {
-  commitListeners.add(listener);
-  return () => commitListeners.delete(listener);
+/**
+ * Who writes, and where the commit is announced: a request's GraphQL context is one. Without a
+ * pub/sub (the seed, before any server runs) nobody is listening, and the poll would catch up.
+ */
+export interface Writer {
+  viewer: Viewer;
+  pubsub?: Pick<StoryPubSub, 'announceCommit'>;
 }
 
-/** The writer's handle inside {@link writeChange}: appends events to the log. */
-export type Recorder = (record: ChangeRecord) => Promise<StoryEvent>;
+/** The writer's handle inside {@link writeChange}: adds an event to what the write will log. */
+export type Recorder = (record: ChangeRecord) => Promise<void>;
 
 /**
  * Runs `work` in one transaction that also appends its story events, then announces the commit.
  *
- * The transaction first locks the single `StoryHead` row. That makes writers take turns, so
- * (1) sequence numbers are handed out without gaps and become visible in order, which is what lets
- * subscribers resume by sequence alone, and (2) a version check followed by an update can not race
- * another editor. Editorial writes are rare enough that taking turns costs nothing noticeable.
+ * `work` changes rows and describes its events; only then does the transaction lock the single
+ * `StoryHead` row, number the events, insert them and move the head, and commit. Writers take
+ * turns only for those last statements, so editors of different records work in parallel, while
+ * (1) sequence numbers are handed out without gaps and (2) become visible in order: the head stays
+ * locked until the commit, so a later number can never commit before an earlier one. The head is
+ * always the last lock a write takes, so writers can not deadlock on it. Version checks do not
+ * rely on it: an update applies only if the row is still at the version it was read at.
  * If `work` throws, nothing is written: no row change, no event.
  */
 export async function writeChange<T>(
-  viewer: Viewer,
+  writer: Writer,
   work: (tx: Tx, record: Recorder) => Promise<T>,
 ): Promise<{ result: T; events: StoryEvent[] }> {
   const outcome = await db.$transaction(
     async (tx) => {
+      const pending: ChangeRecord[] = [];
+      const result = await work(tx, async (change) => {
+        pending.push(change);
+      });
+      if (pending.length === 0) return { result, events: [] };
       const [head] = await tx.$queryRaw<{ sequence: number }[]>`
         SELECT sequence FROM "StoryHead" WHERE id = 1 FOR UPDATE`;
       if (!head) throw new Error('StoryHead row is missing: run the migrations.');
-      let sequence = head.sequence;
-      const events: StoryEvent[] = [];
-      const record: Recorder = async (change) => {
-        sequence += 1;
-        const own = encodeGlobalId(change.entityType, change.entityId);
-        const event = await tx.storyEvent.create({
-          data: {
-            sequence,
-            kind: change.kind,
-            label: change.label ?? null,
-            entityType: change.entityType,
-            entityId: change.entityId,
-            entityVersion: change.entityVersion,
-            changes: (change.changes ?? []) as unknown as Prisma.InputJsonValue,
-            relatedIds: [...new Set([own, ...(change.relatedIds ?? [])])],
-            actorRole: viewer.role,
-          },
-        });
-        events.push(event);
-        return event;
-      };
-      const result = await work(tx, record);
-      if (sequence !== head.sequence) {
-        await tx.storyHead.update({ where: { id: 1 }, data: { sequence } });
-      }
-      return { result, events };
+      const events = await tx.storyEvent.createManyAndReturn({
+        data: pending.map((change, index) => ({
+          sequence: head.sequence + 1 + index,
+          kind: change.kind,
+          label: change.label ?? null,
+          entityType: change.entityType,
+          entityId: change.entityId,
+          entityVersion: change.entityVersion,
+          changes: (change.changes ?? []) as unknown as Prisma.InputJsonValue,
+          relatedIds: [
+            ...new Set([
+              encodeGlobalId(change.entityType, change.entityId),
+              ...(change.relatedIds ?? []),
+            ]),
+          ],
+          actorRole: writer.viewer.role,
+        })),
+      });
+      await tx.storyHead.update({
+        where: { id: 1 },
+        data: { sequence: head.sequence + pending.length },
+      });
+      return { result, events: events.sort((a, b) => a.sequence - b.sequence) };
     },
     { timeout: 15_000, maxWait: 15_000 },
   );
   const last = outcome.events.at(-1);
-  // Only after commit: a subscriber woken now will find the rows.
-  if (last) for (const listener of commitListeners) listener(last.sequence);
+  // Only after commit: a reader woken now (here, or on another instance) will find the rows.
+  if (last) writer.pubsub?.announceCommit(last.sequence);
   return outcome;
 }
 
@@ -124,13 +129,18 @@ export function checkVersion(
   current: { version: number },
   expected: number,
 ): void {
-  if (current.version !== expected) {
-    throw userError(
-      ErrorCode.CONFLICT,
-      `The ${typename} is at version ${current.version}, not ${expected}: someone changed it first. Re-read it and try again.`,
-      { currentVersion: current.version, expectedVersion: expected },
-    );
-  }
+  if (current.version !== expected) throw conflict(typename, current.version, expected);
+}
+
+/** The CONFLICT of a write based on a version that is no longer current. */
+export function conflict(typename: string, current: number | null, expected: number) {
+  return userError(
+    ErrorCode.CONFLICT,
+    current === null
+      ? `The ${typename} changed while this write was applied: re-read it and try again.`
+      : `The ${typename} is at version ${current}, not ${expected}: someone changed it first. Re-read it and try again.`,
+    { currentVersion: current, expectedVersion: expected },
+  );
 }
 
 /** The error for an ID that names nothing (or something deleted meanwhile). */

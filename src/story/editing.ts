@@ -1,16 +1,19 @@
-import type { Viewer } from '../auth.ts';
 import { badInput } from '../errors.ts';
 import type { NodeType } from '../global-id.ts';
-import { idOf } from '../global-id.ts';
+import { encodeGlobalId, idOf } from '../global-id.ts';
 import {
   checkVersion,
+  conflict,
   diffFields,
   type FieldChange,
   notFound,
   type Recorder,
   type Tx,
+  type Writer,
   writeChange,
 } from './changes.ts';
+import { CREATED_LABELS } from './labels.ts';
+import { MODELS, type ModelRules } from './models.ts';
 import { relatedIds } from './related.ts';
 
 /** A versioned row, as every editable model has. */
@@ -19,13 +22,22 @@ export interface Versioned {
   version: number;
 }
 
+/** Fields as the API names them: references as global IDs; undefined means "left out". */
+export type ApiFields = Record<string, unknown>;
+
+/** The kind of event a write logs, when it is not the plain CREATED / UPDATED / DELETED. */
+type LinkKind = 'LINKED' | 'UNLINKED';
+
 // The Prisma delegate of each editable type. Kept loose on purpose: the callers' inputs are typed,
 // and one code path for the version check, diff and event is worth more than six typed copies.
 type Delegate = {
   findUnique(args: { where: { id: number } }): Promise<Versioned | null>;
   create(args: { data: Record<string, unknown> }): Promise<Versioned>;
-  update(args: { where: { id: number }; data: Record<string, unknown> }): Promise<Versioned>;
-  delete(args: { where: { id: number } }): Promise<Versioned>;
+  update(args: {
+    where: { id: number; version: number };
+    data: Record<string, unknown>;
+  }): Promise<Versioned>;
+  deleteMany(args: { where: { id: number; version: number } }): Promise<{ count: number }>;
 };
 
 function delegate(tx: Tx, type: NodeType): Delegate {
@@ -33,167 +45,212 @@ function delegate(tx: Tx, type: NodeType): Delegate {
   return tx[name] as unknown as Delegate;
 }
 
-/** Labels a change for readers (`SUMMIT_RESCHEDULED`, …), or null. */
-export type Labeler = (changes: FieldChange[], after: Record<string, unknown>) => string | null;
-
-/** Fields a patch may never set to null, with the message to give. */
-function refuseNulls(patch: Record<string, unknown>, nullable: readonly string[]): void {
-  for (const [field, value] of Object.entries(patch)) {
-    if (value === null && !nullable.includes(field)) {
-      throw badInput(`"${field}" can not be cleared.`, { field });
+/** The given API fields in column terms: references decoded (BAD_USER_INPUT for a wrong ID). */
+function toColumns(rules: ModelRules, fields: ApiFields): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(fields)) {
+    const rule = rules.fields[field];
+    if (!rule || value === undefined) continue;
+    if (rule.references) {
+      data[rule.references.column] =
+        value === null ? null : idOf(rule.references.type, String(value));
+    } else {
+      data[field] = value;
     }
   }
+  return data;
 }
 
-/** Drops the keys a client left out (undefined), keeping explicit nulls. */
-export function given<T extends Record<string, unknown>>(patch: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(patch).filter(([, value]) => value !== undefined),
-  ) as Partial<T>;
+/** A row's editable fields as the API shows them, so that events speak GraphQL. */
+function toApi(rules: ModelRules, row: Record<string, unknown>): ApiFields {
+  const fields: ApiFields = {};
+  for (const [field, rule] of Object.entries(rules.fields)) {
+    if (rule.references) {
+      const id = row[rule.references.column];
+      fields[field] = id == null ? null : encodeGlobalId(rule.references.type, id as number);
+    } else {
+      fields[field] = row[field];
+    }
+  }
+  return fields;
 }
 
-/** Creates a row and logs a CREATED event listing its initial fields. */
-export async function createEntity<Row extends Versioned>(
-  viewer: Viewer,
-  spec: {
-    type: NodeType;
-    data: Record<string, unknown>;
-    fields: readonly string[];
-    label?: string;
-  },
-): Promise<Row> {
-  const { result } = await writeChange(viewer, async (tx, record) => {
-    const row = await delegate(tx, spec.type).create({ data: spec.data });
-    const empty = Object.fromEntries(spec.fields.map((field) => [field, null]));
-    await record({
-      kind: 'CREATED',
-      label: spec.label ?? null,
-      entityType: spec.type,
-      entityId: row.id,
-      entityVersion: row.version,
-      changes: diffFields(empty, row as unknown as Record<string, unknown>, spec.fields),
-      relatedIds: await relatedIds[spec.type](tx, row.id),
-    });
-    return row as Row;
-  });
-  return result;
+/** The same fields, all null: what a creation starts from and a removal ends with. */
+const blank = (fields: ApiFields): ApiFields =>
+  Object.fromEntries(Object.keys(fields).map((field) => [field, null]));
+
+/** Global IDs that the changes point away from: a replaced organizer is still news to its followers. */
+function formerReferences(rules: ModelRules, changes: FieldChange[]): string[] {
+  return changes
+    .filter((change) => rules.fields[change.field]?.references && typeof change.before === 'string')
+    .map((change) => change.before as string);
 }
 
-/**
- * Applies a partial patch if `expectedVersion` is current: bumps the version, logs an UPDATED event
- * with the field changes. A patch that changes nothing writes nothing and returns the row as is.
- */
-export async function updateEntity<Row extends Versioned>(
-  viewer: Viewer,
-  spec: {
-    type: NodeType;
-    id: string;
-    expectedVersion: number;
-    patch: Record<string, unknown>;
-    /** Columns that may be cleared with null. */
-    nullable?: readonly string[];
-    /** Checks the row as it would be after the patch (date order, say); throws to refuse. */
-    validate?: (merged: Record<string, unknown>) => void;
-    label?: Labeler;
-  },
-): Promise<Row> {
-  const id = idOf(spec.type, spec.id);
-  refuseNulls(spec.patch, spec.nullable ?? []);
-  const { result } = await writeChange(viewer, async (tx, record) => {
-    const model = delegate(tx, spec.type);
-    const current = await model.findUnique({ where: { id } });
-    if (!current) notFound(spec.type, spec.id);
-    checkVersion(spec.type, current, spec.expectedVersion);
-    const fields = Object.keys(spec.patch);
-    const before = current as unknown as Record<string, unknown>;
-    const changes = diffFields(before, { ...before, ...spec.patch }, fields);
-    if (changes.length === 0) return current as Row;
-    spec.validate?.({ ...before, ...spec.patch });
-    const changed = Object.fromEntries(
-      fields
-        .filter((field) => diffFields(before, { ...before, ...spec.patch }, [field]).length > 0)
-        .map((field) => [field, spec.patch[field]]),
-    );
-    const row = await model.update({
-      where: { id },
-      data: { ...changed, version: { increment: 1 } },
-    });
-    await record({
-      kind: 'UPDATED',
-      label: spec.label?.(changes, row as unknown as Record<string, unknown>) ?? null,
-      entityType: spec.type,
-      entityId: id,
-      entityVersion: row.version,
-      changes,
-      relatedIds: await relatedIds[spec.type](tx, id),
-    });
-    return row as Row;
-  });
-  return result;
-}
-
-/** Deletes a row (its links go with it) and logs a DELETED event naming what it was linked to. */
-export async function deleteEntity(
-  viewer: Viewer,
-  spec: { type: NodeType; id: string; expectedVersion?: number | null },
-): Promise<void> {
-  const id = idOf(spec.type, spec.id);
-  await writeChange(viewer, async (tx, record) => {
-    const model = delegate(tx, spec.type);
-    const current = await model.findUnique({ where: { id } });
-    if (!current) notFound(spec.type, spec.id);
-    if (spec.expectedVersion != null) checkVersion(spec.type, current, spec.expectedVersion);
-    const related = await relatedIds[spec.type](tx, id);
-    await model.delete({ where: { id } });
-    await record({
-      kind: 'DELETED',
-      entityType: spec.type,
-      entityId: id,
-      entityVersion: current.version + 1,
-      relatedIds: related,
-    });
-  });
-}
-
-/** A row that links two entities: a participation or a membership. */
-type LinkType = 'Participation' | 'Membership';
-
-/** Logs LINKED for a link row just created, with `field` as its first value. */
-export async function recordLinked(
+/** Creates a row inside a write and logs its CREATED (or LINKED) event with every initial field. */
+export async function createRow<Row extends Versioned>(
   tx: Tx,
   record: Recorder,
-  type: LinkType,
-  row: Versioned & Record<string, unknown>,
-  field: string,
-  label: string | null,
-): Promise<void> {
+  type: NodeType,
+  input: ApiFields,
+  options: { kind?: 'LINKED'; label?: string | null } = {},
+): Promise<Row> {
+  const rules = MODELS[type];
+  const data = toColumns(rules, input);
+  for (const [field, rule] of Object.entries(rules.fields)) {
+    if (rule.references || input[field] != null) continue;
+    if (rule.default !== undefined) {
+      data[field] = typeof rule.default === 'function' ? rule.default(data) : rule.default;
+    } else if (rule.nullable) {
+      data[field] = null;
+    } else {
+      throw badInput(`"${field}" is required.`, { field });
+    }
+  }
+  rules.validate?.(data);
+  const row = await delegate(tx, type).create({ data });
+  const after = toApi(rules, row as unknown as Record<string, unknown>);
+  const changes = diffFields(blank(after), after, Object.keys(after));
   await record({
-    kind: 'LINKED',
-    label,
+    kind: options.kind ?? 'CREATED',
+    label: options.label !== undefined ? options.label : (CREATED_LABELS[type] ?? null),
     entityType: type,
     entityId: row.id,
     entityVersion: row.version,
-    changes: [{ field, before: null, after: row[field] ?? null }],
+    changes,
     relatedIds: await relatedIds[type](tx, row.id),
+  });
+  return row as Row;
+}
+
+/** What {@link updateRow} applies. */
+export interface Update {
+  /** The global ID of the row. */
+  id: string;
+  /** Refuse with CONFLICT unless the row is at this version; skipped when absent. */
+  expectedVersion?: number | null;
+  /** The fields to change; undefined ones stay as they are, null clears (where allowed). */
+  patch: ApiFields;
+  /** Logged instead of UPDATED, for a reference set or cleared by a link mutation. */
+  kind?: LinkKind;
+}
+
+/**
+ * Applies a partial patch inside a write: checks the version, diffs once, validates the row as
+ * it would be, bumps the version and logs the field changes. A patch that changes nothing writes
+ * nothing and returns the row as it is.
+ */
+export async function updateRow<Row extends Versioned>(
+  tx: Tx,
+  record: Recorder,
+  type: NodeType,
+  update: Update,
+): Promise<Row> {
+  const rules = MODELS[type];
+  const id = idOf(type, update.id);
+  const patch: ApiFields = {};
+  for (const [field, value] of Object.entries(update.patch)) {
+    const rule = rules.fields[field];
+    if (!rule || value === undefined) continue;
+    if (value === null && !rule.nullable)
+      throw badInput(`"${field}" can not be cleared.`, { field });
+    // Decoding checks a reference's type; the patch keeps the global ID, as events show it.
+    if (rule.references && value !== null) idOf(rule.references.type, String(value));
+    patch[field] = value;
+  }
+  const model = delegate(tx, type);
+  const current = await model.findUnique({ where: { id } });
+  if (!current) notFound(type, update.id);
+  if (update.expectedVersion != null) checkVersion(type, current, update.expectedVersion);
+  const before = toApi(rules, current as unknown as Record<string, unknown>);
+  const changes = diffFields(before, { ...before, ...patch }, Object.keys(patch));
+  if (changes.length === 0) return current as Row;
+  const data = toColumns(
+    rules,
+    Object.fromEntries(changes.map((change) => [change.field, patch[change.field]])),
+  );
+  rules.validate?.({ ...current, ...data });
+  // Applies only if nobody changed the row since it was read, so the diff above stays true.
+  const row = await model
+    .update({
+      where: { id, version: current.version },
+      data: { ...data, version: current.version + 1 },
+    })
+    .catch((error: { code?: string }) => {
+      throw error.code === 'P2025' ? conflict(type, null, current.version) : error;
+    });
+  await record({
+    kind: update.kind ?? 'UPDATED',
+    label: rules.label?.(changes) ?? null,
+    entityType: type,
+    entityId: id,
+    entityVersion: row.version,
+    changes,
+    relatedIds: [...(await relatedIds[type](tx, id)), ...formerReferences(rules, changes)],
+  });
+  return row as Row;
+}
+
+/** Deletes a row inside a write (its links go with it), logging what it was linked to. */
+export async function deleteRow<Row extends Versioned>(
+  tx: Tx,
+  record: Recorder,
+  type: NodeType,
+  current: Row,
+  options: { kind?: 'UNLINKED' } = {},
+): Promise<void> {
+  const rules = MODELS[type];
+  // Read before deleting: afterwards there is nothing left to ask.
+  const related = await relatedIds[type](tx, current.id);
+  const before = toApi(rules, current as unknown as Record<string, unknown>);
+  const { count } = await delegate(tx, type).deleteMany({
+    where: { id: current.id, version: current.version },
+  });
+  if (count === 0) throw conflict(type, null, current.version);
+  await record({
+    kind: options.kind ?? 'DELETED',
+    entityType: type,
+    entityId: current.id,
+    entityVersion: current.version + 1,
+    // A link row's removal says what it joined; an entity's deletion needs no field list.
+    changes: options.kind ? diffFields(before, blank(before), Object.keys(before)) : [],
+    relatedIds: related,
   });
 }
 
-/** Deletes a link row and logs UNLINKED, naming both ends it joined (read before deleting). */
-export async function removeLink(
-  tx: Tx,
-  record: Recorder,
-  type: LinkType,
-  row: Versioned & Record<string, unknown>,
-  field: string,
+/** Creates an entity in its own write. */
+export async function createEntity<Row extends Versioned>(
+  writer: Writer,
+  type: NodeType,
+  input: ApiFields,
+): Promise<Row> {
+  const { result } = await writeChange(writer, (tx, record) =>
+    createRow<Row>(tx, record, type, input),
+  );
+  return result;
+}
+
+/** Updates an entity in its own write; CONFLICT if `expectedVersion` is not current. */
+export async function updateEntity<Row extends Versioned>(
+  writer: Writer,
+  type: NodeType,
+  update: Update,
+): Promise<Row> {
+  const { result } = await writeChange(writer, (tx, record) =>
+    updateRow<Row>(tx, record, type, update),
+  );
+  return result;
+}
+
+/** Deletes an entity in its own write, with its links; optionally only at `expectedVersion`. */
+export async function deleteEntity(
+  writer: Writer,
+  type: NodeType,
+  target: { id: string; expectedVersion?: number | null },
 ): Promise<void> {
-  const related = await relatedIds[type](tx, row.id);
-  await delegate(tx, type).delete({ where: { id: row.id } });
-  await record({
-    kind: 'UNLINKED',
-    entityType: type,
-    entityId: row.id,
-    entityVersion: row.version + 1,
-    changes: [{ field, before: row[field] ?? null, after: null }],
-    relatedIds: related,
+  await writeChange(writer, async (tx, record) => {
+    const current = await delegate(tx, type).findUnique({ where: { id: idOf(type, target.id) } });
+    if (!current) notFound(type, target.id);
+    if (target.expectedVersion != null) checkVersion(type, current, target.expectedVersion);
+    await deleteRow(tx, record, type, current);
   });
 }

@@ -1,8 +1,11 @@
+import { Repeater } from 'graphql-yoga';
 import { db } from '../db.ts';
-import { badInput, ErrorCode, userError } from '../errors.ts';
+import { badInput, ErrorCode, isDatabaseUnavailable, userError } from '../errors.ts';
 import type { Prisma, StoryEvent, StoryEventKind } from '../generated/prisma/client.ts';
+import type { NodeType } from '../global-id.ts';
 import type { StoryPubSub } from '../pubsub.ts';
-import { onCommit } from './changes.ts';
+import { runAt } from '../timers.ts';
+import { readEntity } from './entities.ts';
 
 /** Which events a reader wants. Every condition given must hold. */
 export interface EventFilter {
@@ -73,6 +76,11 @@ export interface FeedSubscriptionOptions {
   /** Replay every matching event after this sequence, then go live. Default: only new events. */
   after?: number;
   filter?: EventFilter;
+  /**
+   * When the subscriber's token stops being valid (ms since epoch): the subscription then ends
+   * with UNAUTHENTICATED and the cursor to resume from, on every transport.
+   */
+  expiresAt?: number;
 }
 
 type Listener = (events: StoryEvent[]) => void;
@@ -82,8 +90,9 @@ const PAGE = 500;
 /**
  * The change feed of one server instance. One reader per instance follows the event log and hands
  * new events to every live subscription in memory, so a commit costs one query per instance, not
- * one per subscriber. It reads when woken (a local commit, a pub/sub message from another
- * instance, Redis coming back) and also every `pollMs`, so a lost wake-up only delays delivery.
+ * one per subscriber. It reads when the instance's pub/sub announces a commit (its own, or another
+ * instance's through Redis), when Redis comes back, and every `pollMs`, so a lost wake-up only
+ * delays delivery.
  */
 export class StoryFeed {
   #head = 0;
@@ -97,6 +106,7 @@ export class StoryFeed {
   #stopped = false;
   #closers = new Set<() => void>();
   #positions = new Map<Listener, () => number>();
+  #entities = new WeakMap<StoryEvent, Promise<object | null>>();
   /** Subscriptions ended because their client fell too far behind. */
   overflowed = 0;
   /** Events handed to subscriptions so far (one per subscription per event). */
@@ -129,20 +139,32 @@ export class StoryFeed {
     return lag;
   }
 
+  /**
+   * The entity an event is about, as it is now. Every live subscriber receives the same event
+   * object, so a commit seen by a thousand subscribers is read once; the read belongs to that
+   * object alone, so a later query (a new object) reads afresh and never sees a stale copy.
+   */
+  entityOf(event: StoryEvent): Promise<object | null> {
+    let entity = this.#entities.get(event);
+    if (!entity) {
+      entity = readEntity(event.entityType as NodeType, event.entityId);
+      this.#entities.set(event, entity);
+    }
+    return entity;
+  }
+
   /** Reads the log's head and starts listening; idempotent. */
   start(): Promise<void> {
     this.#started ??= (async () => {
       // The database may not be ready yet (a replica started before the migration): the poll
       // keeps trying, and /ready says why meanwhile.
       await this.#readHead().catch(() => {});
-      this.#stops.push(onCommit(() => this.wake()));
+      if (this.#stopped) return;
       const { pubsub } = this.options;
-      const wakeups = pubsub.pubsub.subscribe('story:committed');
-      this.#stops.push(() => void wakeups.return?.());
-      void (async () => {
-        for await (const _sequence of wakeups) this.wake();
-      })();
-      pubsub.onReconnect(() => this.wake());
+      this.#stops.push(
+        pubsub.onCommit(() => this.wake()),
+        pubsub.onReconnect(() => this.wake()),
+      );
       this.#timer = setInterval(() => this.wake(), this.options.pollMs ?? 2000);
       this.#timer.unref();
     })();
@@ -156,7 +178,7 @@ export class StoryFeed {
   stop(): void {
     this.#stopped = true;
     clearInterval(this.#timer);
-    for (const stop of this.#stops) stop();
+    for (const stop of this.#stops.splice(0)) stop();
     for (const close of this.#closers) close();
   }
 
@@ -209,42 +231,58 @@ export class StoryFeed {
   /**
    * Events after `options.after` (replayed from the log), then live ones, each exactly once and in
    * sequence order. The listener is registered before the replay starts, so nothing committed
-   * in between is missed, and anything seen twice is dropped by sequence.
+   * in between is missed, and anything seen twice is dropped by sequence. Events are pulled by
+   * the client: the replay reads a page only when the last one was taken, and live events wait in
+   * a queue of at most `bufferCap` before the subscription is ended with SLOW_CONSUMER.
    */
-  subscribe(options: FeedSubscriptionOptions = {}): AsyncIterableIterator<StoryEvent> {
+  subscribe(options: FeedSubscriptionOptions = {}): Repeater<StoryEvent> {
     const filter = options.filter ?? {};
     const cap = this.options.bufferCap ?? 1000;
-    const state = { closed: false, wake: () => {} };
-    const queue: StoryEvent[] = [];
-    let overflow = false;
-    const listener: Listener = (events) => {
-      if (overflow) return;
-      for (const event of events) if (matches(event, filter)) queue.push(event);
-      if (queue.length > cap) {
-        // Keep memory bounded: drop what is waiting and tell the client to resume from the log.
-        overflow = true;
-        queue.length = 0;
-        this.overflowed += 1;
-      }
-      state.wake();
-    };
-    const feed = this;
-    // An async generator waiting for the next event can not be returned from the outside until
-    // it yields again; closing wakes it so an unsubscribe frees the listener at once.
-    function close() {
-      state.closed = true;
-      state.wake();
-      feed.#closers.delete(close);
-    }
-
-    async function* run(): AsyncGenerator<StoryEvent> {
-      await feed.start();
-      await feed.#readHead();
-      feed.#listeners.add(listener);
-      let last = options.after ?? feed.#head;
-      feed.#positions.set(listener, () => last);
+    return new Repeater<StoryEvent>(async (push, stop) => {
+      const queue: StoryEvent[] = [];
+      let overflow = false;
+      let wake = () => {};
+      const listener: Listener = (events) => {
+        if (overflow) return;
+        for (const event of events) if (matches(event, filter)) queue.push(event);
+        if (queue.length > cap) {
+          // Keep memory bounded: drop what is waiting and tell the client to resume from the log.
+          overflow = true;
+          queue.length = 0;
+          this.overflowed += 1;
+        }
+        wake();
+      };
+      let stopped = false;
+      const close = () => stop();
+      void stop.then(() => {
+        stopped = true;
+        wake();
+      });
+      this.#closers.add(close);
+      let last = 0;
+      let positioned = false;
+      const cancelExpiry =
+        options.expiresAt === undefined
+          ? () => {}
+          : runAt(options.expiresAt, () =>
+              stop(
+                userError(
+                  ErrorCode.UNAUTHENTICATED,
+                  `The token expired. Subscribe again with a new token and after: "${encodeEventCursor(last)}" to resume without a gap.`,
+                  { reason: 'expired', resumeAfter: encodeEventCursor(last) },
+                ),
+              ),
+            );
       try {
-        // Replay: page through the log until caught up. Pulled by the client, so never buffered.
+        await this.start();
+        await this.#readHead();
+        if (stopped) return;
+        this.#listeners.add(listener);
+        last = options.after ?? this.#head;
+        positioned = true;
+        this.#positions.set(listener, () => last);
+        // Replay: page through the log until caught up.
         for (;;) {
           const page = await db.storyEvent.findMany({
             where: eventWhere(filter, last),
@@ -252,56 +290,56 @@ export class StoryFeed {
             take: PAGE,
           });
           for (const event of page) {
-            if (state.closed) return;
-            feed.delivered += 1;
-            yield event;
+            if (stopped) return;
+            this.delivered += 1;
+            await push(event);
             last = event.sequence;
           }
           if (page.length < PAGE) break;
         }
         // Live.
-        while (!state.closed) {
+        while (!stopped) {
           if (overflow) {
-            throw userError(
-              ErrorCode.SLOW_CONSUMER,
-              `This subscription fell more than ${cap} events behind and was ended. Subscribe again with after: "${encodeEventCursor(last)}" to resume without a gap.`,
-              { resumeAfter: encodeEventCursor(last) },
+            stop(
+              userError(
+                ErrorCode.SLOW_CONSUMER,
+                `This subscription fell more than ${cap} events behind and was ended. Subscribe again with after: "${encodeEventCursor(last)}" to resume without a gap.`,
+                { resumeAfter: encodeEventCursor(last) },
+              ),
             );
+            return;
           }
           const event = queue.shift();
           if (event) {
             if (event.sequence <= last) continue;
-            feed.delivered += 1;
-            yield event;
+            this.delivered += 1;
+            await push(event);
             last = event.sequence;
             continue;
           }
           await new Promise<void>((resolve) => {
-            state.wake = resolve;
+            wake = resolve;
           });
         }
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) throw error;
+        // The log can not be read (the database is down or restarting). End with the cursor to
+        // resume from, as SLOW_CONSUMER does, so the client can come back later without a gap.
+        const position = positioned ? last : options.after;
+        const resume = position === undefined ? {} : { resumeAfter: encodeEventCursor(position) };
+        stop(
+          userError(
+            ErrorCode.SERVICE_UNAVAILABLE,
+            `The story log can not be read right now.${resume.resumeAfter ? ` Subscribe again with after: "${resume.resumeAfter}" to resume without a gap.` : ''}`,
+            resume,
+          ),
+        );
       } finally {
-        feed.#listeners.delete(listener);
-        feed.#positions.delete(listener);
-        feed.#closers.delete(close);
+        cancelExpiry();
+        this.#listeners.delete(listener);
+        this.#positions.delete(listener);
+        this.#closers.delete(close);
       }
-    }
-
-    const generator = run();
-    this.#closers.add(close);
-    return {
-      next: () => generator.next(),
-      return: (value?: unknown) => {
-        close();
-        return generator.return(value as undefined);
-      },
-      throw: (error?: unknown) => {
-        close();
-        return generator.throw(error);
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+    });
   }
 }

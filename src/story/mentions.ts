@@ -1,4 +1,41 @@
-import type { TextSpan } from '../schema/scalars.ts';
+import { badInput } from '../errors.ts';
+
+/** Where a text names something: `text === body.slice(start, end)`. */
+export interface TextSpan {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** A span as an editor gives it: the text is taken from the body. */
+export type SpanInput = Pick<TextSpan, 'start' | 'end'>;
+
+/** The most spans one mention may carry: an article naming someone a hundred times is plenty. */
+export const MAX_SPANS_PER_MENTION = 100;
+
+/**
+ * Checks an editor's spans against the article body and fills in their text, in text order.
+ * BAD_USER_INPUT for too many spans, a span outside the body or empty, or spans that overlap.
+ */
+export function checkSpans(body: string, spans: readonly SpanInput[]): TextSpan[] {
+  if (spans.length > MAX_SPANS_PER_MENTION) {
+    throw badInput(`A mention takes at most ${MAX_SPANS_PER_MENTION} spans.`, {
+      max: MAX_SPANS_PER_MENTION,
+    });
+  }
+  const sorted = [...spans].sort((a, b) => a.start - b.start);
+  let previousEnd = 0;
+  return sorted.map((span) => {
+    if (!(span.start >= 0 && span.end > span.start && span.end <= body.length)) {
+      throw badInput(`The span ${span.start}–${span.end} is outside the article body.`);
+    }
+    if (span.start < previousEnd) {
+      throw badInput(`The span ${span.start}–${span.end} overlaps the one before it.`);
+    }
+    previousEnd = span.end;
+    return { start: span.start, end: span.end, text: body.slice(span.start, span.end) };
+  });
+}
 
 const WORD = /[\p{L}\p{N}]/u;
 

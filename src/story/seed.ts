@@ -1,138 +1,103 @@
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Viewer } from '../auth.ts';
+import { encodeGlobalId } from '../global-id.ts';
+import { writeChange } from './changes.ts';
+import { createRow } from './editing.ts';
+import { linkMembershipRow, linkMentionRow, linkParticipationRow } from './links.ts';
 import { findSpans } from './mentions.ts';
 import * as story from './seed-story.ts';
 
-/** How many rows a seeding run created; zero everywhere on a database that already has the story. */
+/** What a seeding run wrote: zero events when the story was not empty. */
 export interface SeedReport {
-  created: number;
+  events: number;
 }
 
-type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
-
-async function countRows(tx: Tx): Promise<number> {
-  const counts = await Promise.all([
-    tx.leader.count(),
-    tx.organization.count(),
-    tx.summit.count(),
-    tx.membership.count(),
-    tx.participation.count(),
-    tx.article.count(),
-    tx.leaderMention.count(),
-    tx.organizationMention.count(),
-    tx.summitMention.count(),
-  ]);
-  return counts.reduce((sum, n) => sum + n, 0);
-}
+/** The author of the shipped story in the log. */
+const SEED: Viewer = { role: 'admin', subject: 'seed' };
 
 const day = (iso: string | null) => (iso ? new Date(`${iso}T00:00:00.000Z`) : null);
 
 /**
- * Writes the shipped story into an empty or partly seeded database, in one transaction.
- * Idempotent: what exists (matched by slug or natural key) is left exactly as editors left it.
+ * Writes the shipped story, but only into an empty story: no event in the log and no leader.
+ * Once anything was written (the seed itself, or an editor), seeding does nothing, so a deleted
+ * entity stays deleted however often start-up or `npm run db:seed` runs.
+ *
+ * The story goes through the same path as every edit, in one transaction: the log holds a CREATED
+ * or LINKED event for each row, so replaying the log from the start rebuilds the story. The check
+ * runs under the log's lock, so two instances starting at once seed it once.
  */
-export async function seedStory(db: PrismaClient): Promise<SeedReport> {
-  return db.$transaction(
-    async (tx) => {
-      const before = await countRows(tx);
-      const leaderIds = new Map<string, number>();
-      const organizationIds = new Map<string, number>();
-      const summitIds = new Map<string, number>();
-      const names = new Map<string, string[]>();
+export async function seedIfEmpty(): Promise<SeedReport> {
+  const { events } = await writeChange({ viewer: SEED }, async (tx, record) => {
+    const [head, leader] = await Promise.all([
+      tx.storyHead.findUnique({ where: { id: 1 } }),
+      tx.leader.findFirst({ select: { id: true } }),
+    ]);
+    if ((head?.sequence ?? 0) > 0 || leader) return;
 
-      // An upsert with an empty update creates what is missing and never overwrites an edit.
-      for (const leader of story.leaders) {
-        const row = await tx.leader.upsert({
-          where: { slug: leader.slug },
-          create: leader,
-          update: {},
-        });
-        leaderIds.set(leader.slug, row.id);
-        names.set(`leader:${leader.slug}`, [leader.name, ...leader.aliases]);
+    const ids = new Map<string, string>();
+    const names = new Map<string, string[]>();
+    const created = async (type: 'Leader' | 'Organization' | 'Summit', slug: string, id: number) =>
+      ids.set(`${type}:${slug}`, encodeGlobalId(type, id));
+    const idOf = (type: string, slug: string) => ids.get(`${type}:${slug}`) as string;
+
+    for (const leader of story.leaders) {
+      const row = await createRow(tx, record, 'Leader', { ...leader });
+      await created('Leader', leader.slug, row.id);
+      names.set(`Leader:${leader.slug}`, [leader.name, ...leader.aliases]);
+    }
+    for (const { alsoKnownAs = [], ...organization } of story.organizations) {
+      const row = await createRow(tx, record, 'Organization', { ...organization });
+      await created('Organization', organization.slug, row.id);
+      names.set(`Organization:${organization.slug}`, [
+        organization.name,
+        ...(organization.acronym ? [organization.acronym] : []),
+        ...alsoKnownAs,
+      ]);
+    }
+    for (const { alsoKnownAs, organizer, startsOn, endsOn, ...summit } of story.summits) {
+      const row = await createRow(tx, record, 'Summit', {
+        ...summit,
+        startsOn: day(startsOn),
+        endsOn: day(endsOn),
+        organizer: organizer ? idOf('Organization', organizer) : null,
+      });
+      await created('Summit', summit.slug, row.id);
+      names.set(`Summit:${summit.slug}`, [summit.name, ...alsoKnownAs]);
+    }
+    for (const { leader, organization, startedOn, ...membership } of story.memberships) {
+      await linkMembershipRow(tx, record, {
+        ...membership,
+        leader: idOf('Leader', leader),
+        organization: idOf('Organization', organization),
+        startedOn: day(startedOn),
+      });
+    }
+    for (const { leader, summit, ...participation } of story.participations) {
+      await linkParticipationRow(tx, record, {
+        ...participation,
+        leader: idOf('Leader', leader),
+        summit: idOf('Summit', summit),
+      });
+    }
+    for (const { leaders, organizations, summits, publishedAt, ...article } of story.articles) {
+      const row = await createRow(tx, record, 'Article', {
+        ...article,
+        publishedAt: new Date(publishedAt),
+      });
+      const articleId = encodeGlobalId('Article', row.id);
+      const mentioned = [
+        ...leaders.map((slug) => ['Leader', slug] as const),
+        ...organizations.map((slug) => ['Organization', slug] as const),
+        ...summits.map((slug) => ['Summit', slug] as const),
+      ];
+      for (const [type, slug] of mentioned) {
+        await linkMentionRow(
+          tx,
+          record,
+          { articleId, type, entityId: idOf(type, slug) },
+          findSpans(article.body, names.get(`${type}:${slug}`) ?? []),
+        );
       }
-      for (const { alsoKnownAs = [], ...organization } of story.organizations) {
-        const row = await tx.organization.upsert({
-          where: { slug: organization.slug },
-          create: organization,
-          update: {},
-        });
-        organizationIds.set(organization.slug, row.id);
-        names.set(`organization:${organization.slug}`, [
-          organization.name,
-          ...(organization.acronym ? [organization.acronym] : []),
-          ...alsoKnownAs,
-        ]);
-      }
-      for (const { alsoKnownAs, organizer, startsOn, endsOn, ...summit } of story.summits) {
-        const row = await tx.summit.upsert({
-          where: { slug: summit.slug },
-          create: {
-            ...summit,
-            startsOn: day(startsOn) as Date,
-            endsOn: day(endsOn),
-            organizerId: organizer ? (organizationIds.get(organizer) ?? null) : null,
-          },
-          update: {},
-        });
-        summitIds.set(summit.slug, row.id);
-        names.set(`summit:${summit.slug}`, [summit.name, ...alsoKnownAs]);
-      }
-      for (const { leader, organization, startedOn, ...membership } of story.memberships) {
-        const key = {
-          leaderId: leaderIds.get(leader) as number,
-          organizationId: organizationIds.get(organization) as number,
-          role: membership.role,
-        };
-        await tx.membership.upsert({
-          where: { leaderId_organizationId_role: key },
-          create: { ...key, ...membership, startedOn: day(startedOn) },
-          update: {},
-        });
-      }
-      for (const { leader, summit, ...participation } of story.participations) {
-        const key = {
-          leaderId: leaderIds.get(leader) as number,
-          summitId: summitIds.get(summit) as number,
-        };
-        await tx.participation.upsert({
-          where: { leaderId_summitId: key },
-          create: { ...key, ...participation },
-          update: {},
-        });
-      }
-      for (const { leaders, organizations, summits, publishedAt, ...article } of story.articles) {
-        const row = await tx.article.upsert({
-          where: { slug: article.slug },
-          create: { ...article, publishedAt: new Date(publishedAt) },
-          update: {},
-        });
-        const spansOf = (key: string) => findSpans(row.body, names.get(key) ?? []) as never;
-        for (const slug of leaders) {
-          const key = { articleId: row.id, leaderId: leaderIds.get(slug) as number };
-          await tx.leaderMention.upsert({
-            where: { articleId_leaderId: key },
-            create: { ...key, spans: spansOf(`leader:${slug}`) },
-            update: {},
-          });
-        }
-        for (const slug of organizations) {
-          const key = { articleId: row.id, organizationId: organizationIds.get(slug) as number };
-          await tx.organizationMention.upsert({
-            where: { articleId_organizationId: key },
-            create: { ...key, spans: spansOf(`organization:${slug}`) },
-            update: {},
-          });
-        }
-        for (const slug of summits) {
-          const key = { articleId: row.id, summitId: summitIds.get(slug) as number };
-          await tx.summitMention.upsert({
-            where: { articleId_summitId: key },
-            create: { ...key, spans: spansOf(`summit:${slug}`) },
-            update: {},
-          });
-        }
-      }
-      return { created: (await countRows(tx)) - before };
-    },
-    { timeout: 30_000 },
-  );
+    }
+  });
+  return { events: events.length };
 }

@@ -22,11 +22,10 @@ export function wsClient(url: string, connectionParams?: Record<string, unknown>
   return client;
 }
 
-/** A graphql-sse client; `singleConnection` uses the /graphql/stream endpoint. */
-export function sseClient(url: string, singleConnection = false, token?: string): SseClient {
+/** A graphql-sse client in distinct-connections mode (one stream per subscription). */
+export function sseClient(url: string, token?: string): SseClient {
   const client = createSseClient({
-    url: singleConnection ? `${url}/stream` : url,
-    singleConnection,
+    url,
     retryAttempts: 0,
     ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
   });

@@ -23,9 +23,9 @@ export default async function setup(project: TestProject) {
   process.env.DATABASE_URL = templateUrl;
   const { database } = await import('../../src/db.ts');
   const { migrate } = await import('../../src/migrate.ts');
-  const { seedStory } = await import('../../src/story/seed.ts');
+  const { seedIfEmpty } = await import('../../src/story/seed.ts');
   await migrate(database);
-  await seedStory(database.prisma);
+  await seedIfEmpty();
   await database.close();
   project.provide('templateDatabase', template);
 

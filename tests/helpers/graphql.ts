@@ -27,3 +27,33 @@ export async function execute(
 export function errorCodes(result: ExecutionResult): unknown[] {
   return (result.errors ?? []).map((error) => error.extensions?.code);
 }
+
+/**
+ * Sets a summit's description through the API, reading its version first and retrying on
+ * CONFLICT as a real editor would (the one CONFLICT policy of the tests); any other error fails.
+ * Resolves with the summit's new version.
+ */
+export async function editSummit(
+  yoga: StoryYoga,
+  id: string,
+  description: string,
+  token: string,
+): Promise<number> {
+  for (;;) {
+    const current = await execute(
+      yoga,
+      'query ($id: ID!) { node(id: $id) { ... on Summit { version } } }',
+      { id },
+    );
+    const result = await execute(
+      yoga,
+      'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { version } } }',
+      { input: { id, expectedVersion: current.data.node.version, patch: { description } } },
+      token,
+    );
+    if (!result.errors) return result.data.updateSummit.summit.version as number;
+    if (result.errors[0]?.extensions?.code !== 'CONFLICT') {
+      throw new Error(JSON.stringify(result.errors));
+    }
+  }
+}

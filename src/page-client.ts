@@ -1,0 +1,170 @@
+/**
+ * The browser half of `/live` and `/story`, served at `/assets/storygraph.js`: GraphQL over
+ * `fetch`, the story feed over graphql-ws (the graphql-transport-ws protocol, spoken directly, so
+ * no bundle is needed), and names for global IDs. It defines `window.storygraph`.
+ *
+ * - `request(query, variables)` resolves to `data`, or rejects with the errors' messages.
+ * - `follow({ query, after, onEvent, onStatus })` subscribes to `storyEvents` and, after a dropped
+ *   connection or a `SLOW_CONSUMER` end, subscribes again after the last cursor it saw, so an
+ *   event is neither missed nor shown twice. Returns a function that stops it.
+ * - `names(ids)` resolves global IDs to readable names with one `nodes` query for those not yet
+ *   cached; `forget(id)` drops a name that may have changed; `isId(value)` tells IDs apart.
+ */
+export const PAGE_CLIENT_SCRIPT = `(() => {
+  'use strict';
+  const endpoint = location.origin + '/graphql';
+  const TYPES = ['Leader', 'Organization', 'Summit', 'Article', 'Membership', 'Participation'];
+
+  async function request(query, variables) {
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json',
+      },
+      body: JSON.stringify({ query, variables: variables || {} }),
+    });
+    const body = await response.json();
+    if (body.errors && body.errors.length) {
+      throw new Error(body.errors.map((error) => error.message).join('; '));
+    }
+    return body.data;
+  }
+
+  function follow({ query, after, onEvent, onStatus }) {
+    let cursor = after || null;
+    let socket = null;
+    let stopped = false;
+    let delay = 500;
+    const status = onStatus || (() => {});
+    function subscribe() {
+      socket.send(JSON.stringify({
+        id: 'feed-' + Date.now(),
+        type: 'subscribe',
+        payload: { query, variables: { after: cursor } },
+      }));
+    }
+    function connect() {
+      socket = new WebSocket(endpoint.replace(/^http/, 'ws'), 'graphql-transport-ws');
+      socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+      socket.onmessage = (message) => {
+        const data = JSON.parse(message.data);
+        if (data.type === 'connection_ack') {
+          delay = 500;
+          status('live');
+          subscribe();
+        } else if (data.type === 'next') {
+          const event = data.payload.data && data.payload.data.storyEvents;
+          if (event) {
+            cursor = event.cursor;
+            onEvent(event);
+          }
+          for (const error of data.payload.errors || []) {
+            const resume = error.extensions && error.extensions.resumeAfter;
+            if (resume) cursor = resume;
+          }
+        } else if (data.type === 'error') {
+          // Only a feed that says where to resume is retried; anything else would fail again.
+          const resume = (data.payload || [])
+            .map((error) => error.extensions && error.extensions.resumeAfter)
+            .find(Boolean);
+          if (resume) {
+            cursor = resume;
+            setTimeout(subscribe, delay);
+          } else {
+            status('failed: ' + (data.payload || []).map((error) => error.message).join('; '));
+          }
+        } else if (data.type === 'complete') {
+          // The server ended the feed (a slow consumer, say): pick it up again after the cursor.
+          if (!stopped) setTimeout(subscribe, delay);
+        } else if (data.type === 'ping') {
+          socket.send(JSON.stringify({ type: 'pong' }));
+        }
+      };
+      socket.onclose = () => {
+        if (stopped) return;
+        status('reconnecting');
+        setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 10000);
+      };
+    }
+    connect();
+    return () => {
+      stopped = true;
+      if (socket) socket.close();
+    };
+  }
+
+  function isId(value) {
+    if (typeof value !== 'string' || !/^[A-Za-z0-9+/]{4,}={0,2}$/.test(value)) return false;
+    let decoded;
+    try {
+      decoded = atob(value);
+    } catch {
+      return false;
+    }
+    const match = /^([A-Za-z]+):[1-9][0-9]*$/.exec(decoded);
+    return Boolean(match && TYPES.includes(match[1]));
+  }
+
+  function typeOf(id) {
+    return atob(id).split(':')[0];
+  }
+
+  const NAME_FIELDS =
+    '__typename id ' +
+    '... on Leader { name } ' +
+    '... on Organization { name acronym } ' +
+    '... on Summit { name } ' +
+    '... on Article { headline } ' +
+    '... on Membership { role leader { id name } organization { id name acronym } } ' +
+    '... on Participation { status leader { id name } summit { id name } }';
+
+  function describe(node) {
+    switch (node.__typename) {
+      case 'Leader':
+      case 'Summit':
+        return node.name;
+      case 'Organization':
+        return node.acronym ? node.name + ' (' + node.acronym + ')' : node.name;
+      case 'Article':
+        return node.headline;
+      case 'Membership':
+        return node.leader.name + ', ' + node.role + ' of ' +
+          (node.organization.acronym || node.organization.name);
+      case 'Participation':
+        return node.leader.name + ' at ' + node.summit.name;
+      default:
+        return node.id;
+    }
+  }
+
+  // id -> Promise<string | null>; null when nothing has that ID any more.
+  const cache = new Map();
+  const CHUNK = 50;
+
+  function names(ids) {
+    const missing = [...new Set(ids.filter((id) => isId(id) && !cache.has(id)))];
+    for (let i = 0; i < missing.length; i += CHUNK) {
+      const chunk = missing.slice(i, i + CHUNK);
+      const nodes = request(
+        'query StoryNames($ids: [ID!]!) { nodes(ids: $ids) { ' + NAME_FIELDS + ' } }',
+        { ids: chunk },
+      ).then((data) => data.nodes);
+      chunk.forEach((id, index) => {
+        const name = nodes.then((list) => (list[index] ? describe(list[index]) : null));
+        // A failed look-up is not remembered: the next call asks again.
+        name.catch(() => cache.delete(id));
+        cache.set(id, name);
+      });
+    }
+    return Promise.all(ids.map((id) => (cache.get(id) || Promise.resolve(null)).catch(() => null)));
+  }
+
+  function forget(id) {
+    cache.delete(id);
+  }
+
+  window.storygraph = { request, follow, names, forget, isId, typeOf };
+})();
+`;

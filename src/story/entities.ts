@@ -1,0 +1,20 @@
+import { db } from '../db.ts';
+import type { NodeType } from '../global-id.ts';
+
+/** Reads an entity of any type by its row id; null once it is gone. */
+export function readEntity(type: NodeType, id: number): Promise<object | null> {
+  switch (type) {
+    case 'Leader':
+      return db.leader.findUnique({ where: { id } });
+    case 'Organization':
+      return db.organization.findUnique({ where: { id } });
+    case 'Summit':
+      return db.summit.findUnique({ where: { id } });
+    case 'Article':
+      return db.article.findUnique({ where: { id } });
+    case 'Membership':
+      return db.membership.findUnique({ where: { id } });
+    case 'Participation':
+      return db.participation.findUnique({ where: { id } });
+  }
+}

@@ -1,0 +1,308 @@
+import { ErrorCode, userError } from '../errors.ts';
+import type { Article, Membership, Participation, Summit } from '../generated/prisma/client.ts';
+import { idOf } from '../global-id.ts';
+import { type Recorder, type Tx, type Writer, writeChange } from './changes.ts';
+import { createRow, deleteRow, updateRow } from './editing.ts';
+import { mentionLabel, participationLabel } from './labels.ts';
+import { checkSpans, type SpanInput, type TextSpan } from './mentions.ts';
+import { relatedIds } from './related.ts';
+
+/**
+ * Links between entities, with one rule for every kind:
+ * - linking is idempotent: the same link again changes nothing and logs nothing;
+ * - a link that already exists with other values is a CONFLICT (change it with its update
+ *   mutation, which checks the version, or unlink it first): a link never overwrites silently;
+ * - unlinking what is not linked is NOT_FOUND;
+ * - link, update and unlink of one kind return the same payload.
+ * A summit's organizer is a field of the summit: setting it replaces the previous one, guarded by
+ * the summit's version when one is given.
+ */
+
+/** Links a row if absent; returns it unchanged if present with the same values. */
+async function linkRow<Row>(
+  existing: Row | null,
+  same: (row: Row) => boolean,
+  conflict: string,
+  create: () => Promise<Row>,
+): Promise<Row> {
+  if (!existing) return create();
+  if (same(existing)) return existing;
+  throw userError(ErrorCode.CONFLICT, conflict);
+}
+
+/** Removes a linked row; NOT_FOUND when there is none. Returns the row as it was. */
+async function unlinkRow<Row>(
+  existing: Row | null,
+  missing: string,
+  remove: (row: Row) => Promise<void>,
+): Promise<Row> {
+  if (!existing) throw userError(ErrorCode.NOT_FOUND, missing);
+  await remove(existing);
+  return existing;
+}
+
+// --- Mentions: an article names a leader, an organization or a summit. ---
+
+/** The types an article can mention. */
+export type MentionType = 'Leader' | 'Organization' | 'Summit';
+
+const MENTIONS = {
+  Leader: { table: 'leaderMention', key: 'leaderId', field: 'leaders' },
+  Organization: { table: 'organizationMention', key: 'organizationId', field: 'organizations' },
+  Summit: { table: 'summitMention', key: 'summitId', field: 'summits' },
+} as const;
+
+type MentionRow = { id: number; spans: unknown };
+type MentionTable = {
+  findUnique(args: object): Promise<MentionRow | null>;
+  create(args: object): Promise<MentionRow>;
+  delete(args: object): Promise<unknown>;
+};
+
+/** What a mention link names. */
+export interface MentionLink {
+  articleId: string;
+  type: MentionType;
+  /** The global ID of the leader, organization or summit. */
+  entityId: string;
+}
+
+/** Records a mention inside a write, with its spans, and logs LINKED on the article. */
+export async function linkMentionRow(
+  tx: Tx,
+  record: Recorder,
+  link: MentionLink,
+  spans: SpanInput[],
+): Promise<Article> {
+  const spec = MENTIONS[link.type];
+  const articleId = idOf('Article', link.articleId);
+  const otherId = idOf(link.type, link.entityId);
+  const table = tx[spec.table] as unknown as MentionTable;
+  const article = await tx.article.findUnique({ where: { id: articleId } });
+  if (!article) throw userError(ErrorCode.NOT_FOUND, `No Article has the ID ${link.articleId}.`);
+  const checked: TextSpan[] = checkSpans(article.body, spans);
+  const where = { [`articleId_${spec.key}`]: { articleId, [spec.key]: otherId } };
+  const existing = await table.findUnique({ where });
+  return linkRow(
+    existing ? article : null,
+    () => JSON.stringify(existing?.spans ?? []) === JSON.stringify(checked) || spans.length === 0,
+    `The article already mentions that ${link.type.toLowerCase()} with other spans; unlink it first.`,
+    async () => {
+      await table.create({ data: { articleId, [spec.key]: otherId, spans: checked } });
+      return touchArticle(tx, record, articleId, link, 'LINKED');
+    },
+  );
+}
+
+/** Removes a mention inside a write and logs UNLINKED on the article. */
+export async function unlinkMentionRow(
+  tx: Tx,
+  record: Recorder,
+  link: MentionLink,
+): Promise<Article> {
+  const spec = MENTIONS[link.type];
+  const articleId = idOf('Article', link.articleId);
+  const otherId = idOf(link.type, link.entityId);
+  const table = tx[spec.table] as unknown as MentionTable;
+  const where = { [`articleId_${spec.key}`]: { articleId, [spec.key]: otherId } };
+  const existing = await table.findUnique({ where });
+  await unlinkRow(
+    existing,
+    `The article does not mention that ${link.type.toLowerCase()}.`,
+    async () => {
+      await table.delete({ where });
+    },
+  );
+  return touchArticle(tx, record, articleId, link, 'UNLINKED');
+}
+
+/** Bumps the article's version and logs the mention change on it. */
+async function touchArticle(
+  tx: Tx,
+  record: Recorder,
+  articleId: number,
+  link: MentionLink,
+  kind: 'LINKED' | 'UNLINKED',
+): Promise<Article> {
+  const article = await tx.article.update({
+    where: { id: articleId },
+    data: { version: { increment: 1 } },
+  });
+  await record({
+    kind,
+    label: kind === 'LINKED' ? mentionLabel(link.type) : null,
+    entityType: 'Article',
+    entityId: articleId,
+    entityVersion: article.version,
+    changes: [
+      {
+        field: MENTIONS[link.type].field,
+        before: kind === 'LINKED' ? null : link.entityId,
+        after: kind === 'LINKED' ? link.entityId : null,
+      },
+    ],
+    // An unlinked entity is no longer among the article's links: name it explicitly.
+    relatedIds: [...(await relatedIds.Article(tx, articleId)), link.entityId],
+  });
+  return article;
+}
+
+/** Links an article to something it mentions, in its own write. */
+export async function linkMention(
+  writer: Writer,
+  link: MentionLink,
+  spans: SpanInput[],
+): Promise<Article> {
+  return (await writeChange(writer, (tx, record) => linkMentionRow(tx, record, link, spans)))
+    .result;
+}
+
+/** Removes a mention, in its own write. */
+export async function unlinkMention(writer: Writer, link: MentionLink): Promise<Article> {
+  return (await writeChange(writer, (tx, record) => unlinkMentionRow(tx, record, link))).result;
+}
+
+// --- Participation: a leader at a summit, with a status. ---
+
+/** A leader's participation in a summit, by global IDs. */
+export interface ParticipationLink {
+  leader: string;
+  summit: string;
+  status: string;
+  note?: string | null;
+}
+
+const participationKey = (link: { leader: string; summit: string }) => ({
+  leaderId: idOf('Leader', link.leader),
+  summitId: idOf('Summit', link.summit),
+});
+
+/** Records a participation inside a write (LINKED, labelled by its status). */
+export async function linkParticipationRow(
+  tx: Tx,
+  record: Recorder,
+  link: ParticipationLink,
+): Promise<Participation> {
+  const existing = await tx.participation.findUnique({
+    where: { leaderId_summitId: participationKey(link) },
+  });
+  return linkRow(
+    existing,
+    (row) => row.status === link.status && (link.note == null || row.note === link.note),
+    `That leader's participation in that summit is already recorded with other values (version ${existing?.version}); change it with updateParticipation.`,
+    () =>
+      createRow<Participation>(tx, record, 'Participation', link as never, {
+        kind: 'LINKED',
+        label: participationLabel([{ field: 'status', before: null, after: link.status }]),
+      }),
+  );
+}
+
+/** Records a participation, in its own write. */
+export async function linkParticipation(
+  writer: Writer,
+  link: ParticipationLink,
+): Promise<Participation> {
+  return (await writeChange(writer, (tx, record) => linkParticipationRow(tx, record, link))).result;
+}
+
+/** Removes a participation, in its own write; returns it as it was. */
+export async function unlinkParticipation(
+  writer: Writer,
+  link: { leader: string; summit: string },
+): Promise<Participation> {
+  const { result } = await writeChange(writer, async (tx, record) =>
+    unlinkRow(
+      await tx.participation.findUnique({ where: { leaderId_summitId: participationKey(link) } }),
+      'That leader has no participation in that summit.',
+      (row) => deleteRow(tx, record, 'Participation', row, { kind: 'UNLINKED' }),
+    ),
+  );
+  return result;
+}
+
+// --- Membership: a leader's seat in an organization. ---
+
+/** A seat, by global IDs, with its dates. */
+export interface MembershipLink {
+  leader: string;
+  organization: string;
+  role: string;
+  startedOn?: Date | null;
+  startedOnPrecision?: string | null;
+  endedOn?: Date | null;
+  endedOnPrecision?: string | null;
+}
+
+const DATE_FIELDS = ['startedOn', 'startedOnPrecision', 'endedOn', 'endedOnPrecision'] as const;
+
+/** Records a seat inside a write (LINKED, `MEMBERSHIP_ADDED`). */
+export async function linkMembershipRow(
+  tx: Tx,
+  record: Recorder,
+  link: MembershipLink,
+): Promise<Membership> {
+  const existing = await tx.membership.findUnique({
+    where: {
+      leaderId_organizationId_role: {
+        leaderId: idOf('Leader', link.leader),
+        organizationId: idOf('Organization', link.organization),
+        role: link.role,
+      },
+    },
+  });
+  const same = (row: Membership) =>
+    DATE_FIELDS.every((field) => {
+      const given = link[field];
+      if (given == null) return true;
+      const stored = row[field];
+      return given instanceof Date && stored instanceof Date
+        ? given.getTime() === stored.getTime()
+        : given === stored;
+    });
+  return linkRow(
+    existing,
+    same,
+    `That leader already holds that role there with other dates (version ${existing?.version}); change it with updateMembership.`,
+    () =>
+      createRow<Membership>(tx, record, 'Membership', link as never, {
+        kind: 'LINKED',
+        label: 'MEMBERSHIP_ADDED',
+      }),
+  );
+}
+
+/** Records a seat, in its own write. */
+export async function linkMembership(writer: Writer, link: MembershipLink): Promise<Membership> {
+  return (await writeChange(writer, (tx, record) => linkMembershipRow(tx, record, link))).result;
+}
+
+/** Removes a seat, in its own write; returns it as it was. */
+export async function unlinkMembership(writer: Writer, membershipId: string): Promise<Membership> {
+  const { result } = await writeChange(writer, async (tx, record) =>
+    unlinkRow(
+      await tx.membership.findUnique({ where: { id: idOf('Membership', membershipId) } }),
+      `No Membership has the ID ${membershipId}.`,
+      (row) => deleteRow(tx, record, 'Membership', row, { kind: 'UNLINKED' }),
+    ),
+  );
+  return result;
+}
+
+// --- Organizer: the organization that holds a summit, a field of the summit. ---
+
+/** Sets (or with null clears) a summit's organizer, logged as LINKED or UNLINKED. */
+export async function setOrganizer(
+  writer: Writer,
+  target: { summit: string; organization: string | null; expectedVersion?: number | null },
+): Promise<Summit> {
+  const { result } = await writeChange(writer, (tx, record) =>
+    updateRow<Summit>(tx, record, 'Summit', {
+      id: target.summit,
+      expectedVersion: target.expectedVersion,
+      patch: { organizer: target.organization },
+      kind: target.organization ? 'LINKED' : 'UNLINKED',
+    }),
+  );
+  return result;
+}

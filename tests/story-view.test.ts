@@ -1,0 +1,243 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, tokenFor } from './helpers/app.ts';
+import { chromiumAvailable, launchChromium, openPage, waitUntilLive } from './helpers/browser.ts';
+import { execute } from './helpers/graphql.ts';
+
+const available = chromiumAvailable('STORY VIEW BROWSER TESTS');
+
+/** Where the story view's screenshot is saved; CI keeps it as an artifact. */
+export const STORY_SCREENSHOT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'test-results',
+  'story.png',
+);
+
+describe.skipIf(!available)('the story pages in a real browser', () => {
+  let browser: Browser;
+  const app = startApp();
+  let editor: string;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    editor = await tokenFor('editor');
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function edit(query: string, variables: Record<string, unknown> = {}) {
+    const { yoga } = await app;
+    const result = await execute(yoga, query, variables, editor);
+    expect(result.errors).toBeUndefined();
+    return result.data;
+  }
+
+  async function read(query: string, variables: Record<string, unknown> = {}) {
+    const { yoga } = await app;
+    const result = await execute(yoga, query, variables);
+    expect(result.errors).toBeUndefined();
+    return result.data;
+  }
+
+  async function open(path: string) {
+    const { port } = await app;
+    return openPage(browser, port, path);
+  }
+
+  it('/live names what changed instead of showing global IDs', async () => {
+    const { page, problems } = await open('/live');
+    await waitUntilLive(page);
+    // The seeded story is in the log already, so there is no waiting (see story-empty.test.ts).
+    const waiting = page.locator('#waiting');
+    expect(await waiting.isVisible()).toBe(false);
+
+    const { leader, article } = await read(
+      '{ leader(slug: "vladimir-putin") { id } article(slug: "xi-and-putin-to-meet-at-sco-summit") { id } }',
+    );
+    const data = await edit(
+      'mutation ($input: UnlinkLeaderFromArticleInput!) { unlinkLeaderFromArticle(input: $input) { article { id history(last: 1) { edges { node { sequence } } } } } }',
+      { input: { leaderId: leader.id, articleId: article.id } },
+    );
+    const sequence = data.unlinkLeaderFromArticle.article.history.edges[0].node.sequence;
+    const item = page.locator(`li[data-sequence="${sequence}"]`);
+    await item.waitFor({ timeout: 10_000 });
+    const text = (await item.textContent()) ?? '';
+    expect(text).toContain('Article: Xi and Putin set to meet at SCO summit');
+    expect(text).toContain('leaders: Vladimir Putin → null');
+    expect(text).not.toContain(leader.id);
+    expect(text).not.toContain(article.id);
+    expect(await waiting.isVisible()).toBe(false);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('/story shows an edit in both the graph and the timeline without a reload', async () => {
+    const story = await read(`{
+      leaders { totalCount } organizations { totalCount } summits { totalCount } articles { totalCount }
+      summit(slug: "sco-summit-samarkand-2022") { id version }
+      organization(slug: "shanghai-cooperation-organization") { id }
+    }`);
+    const { page, problems } = await open('/story');
+    await page.waitForFunction(() => (window as any).storyView?.ready, null, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => document.getElementById('status')?.textContent === 'live',
+      null,
+      {
+        timeout: 15_000,
+      },
+    );
+    await page.evaluate(() => {
+      (window as any).sameDocument = true;
+    });
+    const total =
+      story.leaders.totalCount +
+      story.organizations.totalCount +
+      story.summits.totalCount +
+      story.articles.totalCount;
+    expect(await page.evaluate(() => (window as any).storyView.cy.nodes().length)).toBe(total);
+    expect(await page.locator('#counts').textContent()).toMatch(
+      new RegExp(`^${total} nodes · \\d+ links$`),
+    );
+    const summitFact = page.locator(`#timeline li[data-id="${story.summit.id}"]`);
+    expect(await summitFact.textContent()).toContain('announced');
+    expect(await page.locator('#timeline li[data-kind="article"]').count()).toBe(
+      story.articles.totalCount,
+    );
+
+    // 1. A changed field: the summit's status and last day.
+    await edit(
+      'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { id status } } }',
+      {
+        input: {
+          id: story.summit.id,
+          expectedVersion: story.summit.version,
+          patch: { status: 'CONFIRMED', endsOn: '2022-09-16' },
+        },
+      },
+    );
+    await page.waitForFunction(
+      (id) => (window as any).storyView.cy.getElementById(id).data('status') === 'CONFIRMED',
+      story.summit.id,
+      { timeout: 10_000 },
+    );
+    await expect.poll(() => summitFact.textContent(), { timeout: 10_000 }).toContain('confirmed');
+    expect(await summitFact.textContent()).toContain('15 Sep 2022 – 16 Sep 2022');
+
+    // 2. New nodes and links: the host joins the story, with a seat in the SCO and a summit.
+    const created = await edit(
+      'mutation ($input: CreateLeaderInput!) { createLeader(input: $input) { leader { id } } }',
+      {
+        input: {
+          slug: 'shavkat-mirziyoyev',
+          name: 'Shavkat Mirziyoyev',
+          title: 'President of Uzbekistan',
+          country: 'Uzbekistan',
+        },
+      },
+    );
+    const host = created.createLeader.leader.id;
+    const seat = await edit(
+      'mutation ($input: LinkLeaderToOrganizationInput!) { linkLeaderToOrganization(input: $input) { membership { id } } }',
+      {
+        input: {
+          leaderId: host,
+          organizationId: story.organization.id,
+          role: 'Head of state of the host country',
+          startedOn: '2016-12-14',
+        },
+      },
+    );
+    const attendance = await edit(
+      'mutation ($input: LinkLeaderToSummitInput!) { linkLeaderToSummit(input: $input) { participation { id } } }',
+      { input: { leaderId: host, summitId: story.summit.id, status: 'CONFIRMED' } },
+    );
+    const membership = seat.linkLeaderToOrganization.membership.id;
+    const participation = attendance.linkLeaderToSummit.participation.id;
+    await page.waitForFunction(
+      (ids) => ids.every((id) => (window as any).storyView.cy.getElementById(id).nonempty()),
+      [host, membership, participation],
+      { timeout: 10_000 },
+    );
+    expect(
+      await page.evaluate(
+        (id) => (window as any).storyView.cy.getElementById(id).data('label'),
+        participation,
+      ),
+    ).toBe('confirmed');
+    const seatFact = page.locator(`#timeline li[data-id="${membership}"]`);
+    await seatFact.waitFor({ timeout: 10_000 });
+    expect(await seatFact.textContent()).toContain('Shavkat Mirziyoyev · SCO');
+    expect(await seatFact.textContent()).toContain('14 Dec 2016 – now');
+    expect(await page.locator('#latest').textContent()).toContain('Shavkat Mirziyoyev');
+
+    expect(await page.evaluate(() => (window as any).sameDocument)).toBe(true);
+    expect(problems).toEqual([]);
+
+    // The screenshot CI keeps: wait for the last layout to settle first.
+    await page.waitForFunction(
+      () => (window as any).storyView.cy.nodes().every((n: any) => !n.animated()),
+      null,
+      { timeout: 10_000 },
+    );
+    await mkdir(dirname(STORY_SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: STORY_SCREENSHOT });
+    console.log(`story view screenshot: ${STORY_SCREENSHOT}`);
+
+    // Labels are shortened; tapping a node names it in full.
+    const point = await page.evaluate((id) => {
+      const { cy } = (window as any).storyView;
+      const box = cy.container().getBoundingClientRect();
+      const position = cy.getElementById(id).renderedPosition();
+      return { x: box.left + position.x, y: box.top + position.y };
+    }, story.organization.id);
+    await page.mouse.click(point.x, point.y);
+    await expect
+      .poll(() => page.locator('#latest').textContent(), { timeout: 5_000 })
+      .toBe('Organization: Shanghai Cooperation Organization');
+    await page.close();
+  });
+
+  it('serves the graph library from the installed package, not a CDN', async () => {
+    const { url } = await app;
+    const response = await fetch(new URL('/assets/cytoscape.min.js', url));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('javascript');
+    const { readFile } = await import('node:fs/promises');
+    const { createRequire } = await import('node:module');
+    const file = createRequire(import.meta.url).resolve('cytoscape/dist/cytoscape.min.js');
+    expect(await response.text()).toBe(await readFile(file, 'utf8'));
+  });
+
+  it('opens GraphiQL on a storygraph query and subscription, with an Authorization header to fill', async () => {
+    const { page, problems } = await open('/graphql');
+    await page.getByText('StorySoFar').first().waitFor({ timeout: 15_000 });
+    await page.getByText('"Authorization"').first().waitFor({ timeout: 15_000 });
+    const tabs = await page.evaluate(() =>
+      JSON.parse(localStorage.getItem('graphiql:tabState') ?? '{"tabs":[]}'),
+    );
+    expect(tabs.tabs[0].title).toBe('StorySoFar');
+    expect(tabs.tabs[0].query).toContain('query StorySoFar {');
+    expect(tabs.tabs[0].query).toContain('subscription FollowTheStory {');
+    expect(tabs.tabs[0].query).toContain('npm run -s token -- --role editor');
+    // Run it: the empty Authorization header reads anonymously, without an error.
+    await page.locator('.graphiql-execute-button').click();
+    // Two operations: GraphiQL asks which one to run.
+    const choices = page.getByRole('menuitem');
+    await choices.first().waitFor({ timeout: 10_000 });
+    expect(await choices.allTextContents()).toEqual(['StorySoFar', 'FollowTheStory']);
+    await page.getByRole('menuitem', { name: 'StorySoFar' }).click();
+    await page.waitForFunction(
+      () =>
+        document.body.textContent?.replace(/\u00a0/g, ' ').includes('"name": "SCO Summit 2022"'),
+      null,
+      { timeout: 15_000 },
+    );
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
