@@ -72,7 +72,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
  * What one operation may cost, computed by Pothos' complexity plugin from the selection. Every
  * field costs 1; a field under a page costs as many times as the page is long (see
  * {@link fieldComplexity}). Four nested full pages (100⁴ edges) are far over; the README's
- * largest query (three nested default pages of 20) costs about 35,000. Relay connections spend
+ * largest query (three nested default pages of 20) costs about 44,000. Relay connections spend
  * three levels (field, edges, node) per hop, hence the generous depth.
  */
 export const COST_LIMIT: Readonly<Required<ComplexityResult>> = {
