@@ -1,22 +1,44 @@
 # syntax=docker/dockerfile:1
-# storygraph image in two stages. The build stage needs the dev dependencies (the Prisma CLI that
-# generates the client, TypeScript); the runtime stage carries only what `node dist/src/main.js`
-# and `node dist/scripts/db.js` load, and runs as the unprivileged `node` user.
+# storygraph image in three stages. The build stage needs the dev dependencies (the Prisma CLI that
+# generates the client, TypeScript); the production-deps stage installs what the server loads; the
+# runtime stage copies the results of both and runs as the unprivileged `node` user.
+#
+# Where a proxy re-signs the npm registry's TLS with a local CA, put that CA bundle (PEM) in the
+# build context as npm-ca.pem (scripts/compose-test.sh copies the host's there for the build).
+# Only the two install stages read it; the runtime stage never copies it, so it is in no layer of
+# the final image. Without the file, npm uses its own CA list.
 
 FROM node:22.16.0-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json prisma.config.ts ./
+# The [m] makes the CA optional: a pattern that matches nothing is not an error.
+COPY package.json package-lock.json prisma.config.ts npm-ca.pe[m] ./
 COPY prisma ./prisma
 COPY scripts/prisma-generate.mjs ./scripts/prisma-generate.mjs
 # The npm bundled with Node 22 ignores package.json's `allowScripts` and would run every
 # dependency's install script, and @prisma/engines' one downloads binaries from outside the npm
 # registry. Skipping install scripts and generating the client explicitly needs the registry only.
-RUN npm ci --ignore-scripts --no-audit --no-fund \
+RUN if [ -f npm-ca.pem ]; then export NPM_CONFIG_CAFILE=/app/npm-ca.pem; fi \
+ && npm ci --ignore-scripts --no-audit --no-fund \
  && npm run generate
 COPY tsconfig.json ./
 COPY src ./src
 COPY scripts ./scripts
 RUN npm run build
+
+FROM node:22.16.0-bookworm-slim AS production-deps
+WORKDIR /app
+COPY package.json package-lock.json npm-ca.pe[m] ./
+# The compiled Prisma client is in dist, so the production install needs no install scripts.
+# @prisma/client names the Prisma CLI and TypeScript as peers. Both are also dev dependencies of
+# this package, so npm flags them neither dev nor peer and `--omit=dev` keeps them, with all the
+# CLI pulls in. Nothing at run time loads them. With the dev dependencies deleted from this
+# stage's package.json, they are reachable through peer edges only, and pruning with
+# `--omit=peer` drops them: node_modules shrinks from about 410 MB to 160 MB. (`npm uninstall
+# prisma` does not: the peer edge keeps it in npm's ideal tree.)
+RUN if [ -f npm-ca.pem ]; then export NPM_CONFIG_CAFILE=/app/npm-ca.pem; fi \
+ && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm pkg delete devDependencies \
+ && npm prune --omit=dev --omit=peer --ignore-scripts --no-audit --no-fund
 
 FROM node:22.16.0-bookworm-slim AS runtime
 LABEL org.opencontainers.image.title="storygraph" \
@@ -27,17 +49,11 @@ ENV NODE_ENV=production \
     PORT=4000
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The compiled Prisma client is in dist, so the production install needs no install scripts.
-# @prisma/client names the Prisma CLI as a peer, which makes npm count the CLI and everything it
-# pulls in as production dependencies. Nothing at run time loads them; dropping them more than
-# halves node_modules (about 410 MB to 185 MB).
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
- && npm uninstall --no-save --omit=dev --ignore-scripts --no-audit --no-fund prisma \
- && npm cache clean --force \
- && mkdir -p /app/data \
- && chown node:node /app/data
+COPY --from=production-deps /app/node_modules ./node_modules
 # /app/data (the default DATA_DIR) is the one writable place: a container started without
 # DATABASE_URL falls back to the embedded database there.
+RUN mkdir -p /app/data \
+ && chown node:node /app/data
 COPY --from=build /app/dist ./dist
 # The migration runner looks for prisma/migrations next to dist, at the project root.
 COPY prisma/migrations ./prisma/migrations

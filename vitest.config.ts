@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ['tests/**/*.test.ts'],
+    // Tests of the running compose stack: scripts/compose-test.sh runs them with their own config.
+    exclude: [...configDefaults.exclude, 'tests/compose/**'],
     globalSetup: ['tests/helpers/global-setup.ts'],
     setupFiles: ['tests/helpers/database-per-file.ts'],
     // Servers, sockets and a real database: give slow machines room, but fail rather than hang.

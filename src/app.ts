@@ -4,6 +4,7 @@ import { type Database, database as defaultDatabase } from './db.ts';
 import { DEFAULT_EXPOSURE, type Exposure } from './exposure.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { createMetrics } from './metrics.ts';
+import type { OperationsOptions } from './persisted-queries.ts';
 import { createStoryPubSub, type StoryPubSub } from './pubsub.ts';
 import { buildServer, type StoryServer } from './server.ts';
 import { StoryFeed } from './story/feed.ts';
@@ -26,6 +27,8 @@ export interface StoryAppOptions {
   limits?: Partial<Limits>;
   /** CORS, GraphiQL and introspection (exposure.ts). @default DEFAULT_EXPOSURE */
   exposure?: Partial<Exposure>;
+  /** Persisted queries and batching. @default APQ on, batching off */
+  operations?: OperationsOptions;
 }
 
 /** One server instance: its pub/sub, feed, GraphQL handler and HTTP + WebSocket server. */
@@ -62,6 +65,7 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
     plugins: metrics.plugins,
     limits,
     exposure,
+    operations: options.operations,
   });
   const server = buildServer(yoga, options.auth, limits);
   let closing: Promise<void> | undefined;

@@ -119,12 +119,23 @@ export const builder = new SchemaBuilder<{
     pageInfoFieldOptions: { description: 'Where this page sits in the whole list.' },
     hasNextPageFieldOptions: { description: 'True when more items follow this page.' },
     hasPreviousPageFieldOptions: { description: 'True when items come before this page.' },
-    startCursorFieldOptions: { description: 'The cursor of the first item on the page.' },
-    endCursorFieldOptions: { description: 'The cursor of the last item on the page.' },
+    startCursorFieldOptions: {
+      description: 'The cursor of the first item on the page; null when the page is empty.',
+    },
+    endCursorFieldOptions: {
+      description:
+        'The cursor of the last item on the page; null when the page is empty (page on from the cursor you passed).',
+    },
     firstArgOptions: { description: 'Return at most this many items from the start (up to 100).' },
-    afterArgOptions: { description: 'Start after the item with this cursor.' },
+    afterArgOptions: {
+      description:
+        'Start after the item with this cursor, one this API returned (an empty string is BAD_USER_INPUT).',
+    },
     lastArgOptions: { description: 'Return at most this many items from the end (up to 100).' },
-    beforeArgOptions: { description: 'End before the item with this cursor.' },
+    beforeArgOptions: {
+      description:
+        'End before the item with this cursor, one this API returned (an empty string is BAD_USER_INPUT).',
+    },
   },
   complexity: {
     // Limits, connection costs and the error live in limits.ts, shared with the subscribe-time check.

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { startPGlite, tuneProcessForEmbedded } from './embedded.ts';
 import { getEnv } from './env.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
 
@@ -127,20 +128,26 @@ export function openPostgres(url: string, poolSize = 10, logQueries = false): Da
  */
 export function openEmbedded(dataDir: string, logQueries = false): Database {
   const path = resolve(dataDir);
+  tuneProcessForEmbedded();
   let pglite: PGlite | undefined;
-  const instance = (): PGlite => {
-    if (!pglite) {
-      // PGlite creates the data folder itself but not its parents.
-      mkdirSync(path, { recursive: true });
-      pglite = new PGlite(path);
-    }
-    return pglite;
+  let opening: Promise<PGlite> | undefined;
+  const instance = (): Promise<PGlite> => {
+    // PGlite creates the data folder itself but not its parents. How it is started (a prepared
+    // cluster, smaller buffers) is src/embedded.ts's business.
+    opening ??= Promise.resolve()
+      .then(() => mkdirSync(path, { recursive: true }))
+      .then(() => startPGlite(path))
+      .then((started) => {
+        pglite = started;
+        return started;
+      });
+    return opening;
   };
   const adapter: SqlMigrationAwareDriverAdapterFactory = {
     provider: 'postgres',
     adapterName: 'pglite-lazy',
-    connect: () => new PrismaPGlite(instance()).connect(),
-    connectToShadowDb: () => new PrismaPGlite(instance()).connectToShadowDb(),
+    connect: async () => new PrismaPGlite(await instance()).connect(),
+    connectToShadowDb: async () => new PrismaPGlite(await instance()).connectToShadowDb(),
   };
   const prisma = createClient(adapter, logQueries);
   // PGlite is one session in this process: lend it to one raw user at a time, so that a
@@ -151,8 +158,8 @@ export function openEmbedded(dataDir: string, logQueries = false): Database {
     location: path,
     prisma,
     withSession(work) {
-      const run = turn.then(() => {
-        const db = instance();
+      const run = turn.then(async () => {
+        const db = await instance();
         return work({
           query: async (sql, params) => {
             const result = await db.query(sql, params as unknown[]);
@@ -169,6 +176,7 @@ export function openEmbedded(dataDir: string, logQueries = false): Database {
     poolStats: () => ({ total: pglite ? 1 : 0, idle: 0, waiting: 0 }),
     async close() {
       await prisma.$disconnect();
+      await opening?.catch(() => {});
       await pglite?.close();
     },
   };

@@ -101,7 +101,14 @@ const schema = z.object({
   // Unset: on, except with NODE_ENV=production (see loadEnv).
   GRAPHIQL: optionalBoolean,
   INTROSPECTION: optionalBoolean,
+  PERSISTED_ONLY: boolean(false),
+  PERSISTED_OPERATIONS_FILE: z.string().min(1).default('persisted-operations.json'),
+  // Off by default; a small cap keeps one request from carrying a flood of operations.
+  BATCHING_LIMIT: z.coerce.number().int().min(0).max(20).default(0),
 });
+
+/** Every environment variable the server reads (the README's configuration table lists each). */
+export const CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
 
 /** The validated configuration of one process. */
 export type Env = Omit<z.infer<typeof schema>, 'GRAPHIQL' | 'INTROSPECTION'> & {

@@ -55,6 +55,11 @@ async function main(): Promise<void> {
       redisUrl: env.REDIS_URL,
       pollMs: env.FEED_POLL_MS,
       bufferCap: env.SUBSCRIPTION_BUFFER,
+      operations: {
+        persistedOnly: env.PERSISTED_ONLY,
+        manifestPath: env.PERSISTED_OPERATIONS_FILE,
+        batchingLimit: env.BATCHING_LIMIT,
+      },
       logger,
       database,
       limits: {
@@ -96,8 +101,11 @@ async function main(): Promise<void> {
         process.exit(1);
       }
     };
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-    process.once('SIGINT', () => void stop('SIGINT'));
+    // `on`, not `once`: Ctrl-C under `npm start` delivers SIGINT twice (from the terminal to the
+    // whole process group, and again from npm, which forwards it), and a second signal must not
+    // fall through to Node's default of exiting at once, halfway through closing.
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
   } catch (error) {
     logger.fatal({ err: error }, error instanceof Error ? error.message : 'start-up failed');
     await database.close().catch(() => {});

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { hostname } from 'node:os';
 import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -109,7 +110,14 @@ export function buildServer(
   auth: AuthOptions,
   limits: Limits = DEFAULT_LIMITS,
 ): StoryServer {
-  const http = createServer(yoga);
+  // Every response, WebSocket upgrades included, names the instance that served it: behind a
+  // proxy that spreads clients over replicas, this is how an operator (and the compose test)
+  // tells them apart. In a container the host name is the container ID.
+  const servedBy = hostname();
+  const http = createServer((request, response) => {
+    response.setHeader('x-served-by', servedBy);
+    return yoga(request, response);
+  });
   const connections = new Set<Socket>();
   http.on('connection', (socket) => {
     connections.add(socket);
@@ -122,6 +130,7 @@ export function buildServer(
     path: yoga.graphqlEndpoint,
     maxPayload: limits.maxRequestBytes,
   });
+  wss.on('headers', (headers) => headers.push(`X-Served-By: ${servedBy}`));
   const socketsByAddress = new Map<string, number>();
   wss.on('connection', (socket, request) => {
     const address = clientAddress(request, limits.trustProxy);

@@ -12,8 +12,14 @@ import { DEFAULT_LIMITS, type Limits, useLimits } from './limits.ts';
 import { LIVE_PAGE } from './live-page.ts';
 import { yogaLogger } from './logger.ts';
 import { pendingMigrations } from './migrate.ts';
+import {
+  batchingSetting,
+  type OperationsOptions,
+  persistedQueryPlugins,
+} from './persisted-queries.ts';
 import type { StoryPubSub } from './pubsub.ts';
 import { useRequestLog } from './request-log.ts';
+import { useResponseKeyOrder } from './response-order.ts';
 import { schema } from './schema/index.ts';
 import { useSharedSubscriptionExecution } from './shared-execution.ts';
 import type { StoryFeed } from './story/feed.ts';
@@ -40,6 +46,8 @@ export interface YogaOptions {
   limits?: Limits;
   /** CORS, GraphiQL and introspection. @default DEFAULT_EXPOSURE */
   exposure?: Exposure;
+  /** Persisted queries (APQ or a manifest only) and batching. @default APQ on, batching off */
+  operations?: OperationsOptions;
 }
 
 /** Distinct documents (and distinct unparsable texts) whose parse result is kept. */
@@ -78,6 +86,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
     renderGraphiQL: async (graphiqlOptions) =>
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     maskedErrors: { maskError },
+    batching: batchingSetting(options.operations?.batchingLimit),
     context: async ({ request, viewer: socketViewer }): Promise<Context> => {
       const requestId = request?.headers.get('x-request-id')?.slice(0, 100) || randomUUID();
       if (request) requestIds.set(request, requestId);
@@ -91,6 +100,8 @@ export function buildYoga(options: YogaOptions): StoryYoga {
       useRequestParseGuard(),
       ...useExposure(exposure),
       ...(options.plugins ?? []),
+      ...persistedQueryPlugins(options.operations),
+      useResponseKeyOrder(),
       useRequestLog(options.logger),
       useSharedSubscriptionExecution(),
       useStoryPages(),

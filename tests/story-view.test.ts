@@ -217,9 +217,13 @@ describe.skipIf(!available)('the story pages in a real browser', () => {
     const { page, problems } = await open('/graphql');
     await page.getByText('StorySoFar').first().waitFor({ timeout: 15_000 });
     await page.getByText('"Authorization"').first().waitFor({ timeout: 15_000 });
-    const tabs = await page.evaluate(() =>
-      JSON.parse(localStorage.getItem('graphiql:tabState') ?? '{"tabs":[]}'),
-    );
+    // GraphiQL stores its tabs a moment after it draws them: wait for that, not a guessed time.
+    const readTabs = () =>
+      page.evaluate(() => JSON.parse(localStorage.getItem('graphiql:tabState') ?? '{"tabs":[]}'));
+    await expect
+      .poll(async () => (await readTabs()).tabs[0]?.title, { timeout: 10_000 })
+      .toBe('StorySoFar');
+    const tabs = await readTabs();
     expect(tabs.tabs[0].title).toBe('StorySoFar');
     expect(tabs.tabs[0].query).toContain('query StorySoFar {');
     expect(tabs.tabs[0].query).toContain('subscription FollowTheStory {');

@@ -11,6 +11,9 @@ export const Article = builder.prismaNode('Article', {
   description: 'A news article that reports on the story.',
   id: { field: 'id' },
   interfaces: [Versioned],
+  // Select mode: only the columns a query asks for are read (a list of headlines never pulls bodies).
+  // The Versioned interface's fields are read from the parent row, so they are always selected.
+  select: { id: true, version: true, createdAt: true, updatedAt: true },
   // `node(id:)` answers null for an ID whose record is gone, instead of an error.
   nullable: true,
   fields: (t) => ({
@@ -57,12 +60,14 @@ const spansField = {
 
 builder.prismaObject('LeaderMention', {
   description: 'An article naming a leader.',
+  select: { id: true },
   fields: (t) => ({
     article: t.relation('article', { description: 'The article.' }),
     leader: t.relation('leader', { description: 'The leader named.' }),
     spans: t.field({
       type: [TextSpanRef],
       ...spansField,
+      select: { spans: true },
       resolve: (mention) => readSpans(mention.spans),
     }),
   }),

@@ -43,8 +43,11 @@ export interface EditableModel<Row> {
   type: NodeType;
   /** The payload field's name and the noun in descriptions, such as `summit`. */
   noun: string;
-  /** The GraphQL object the payload returns. */
-  ref: ObjectRef<Types, Row> | string;
+  /**
+   * The GraphQL object the payload returns. Its shape may be narrower than `Row` (Pothos' select
+   * mode loads columns on demand), so any object reference is accepted.
+   */
+  ref: ObjectRef<Types, unknown> | string;
   /** Every editable field, by its API name (the story layer's rules say which are required). */
   fields: Record<string, EditableField>;
   /** Which mutations to declare; link rows are created by link mutations instead. */

@@ -12,6 +12,7 @@ import './live.ts';
 import './mutation-common.ts';
 import './editing.ts';
 import './links.ts';
+import './ingest.ts';
 
 builder.queryType({ description: 'Reading the story: entities, lists and search.' });
 

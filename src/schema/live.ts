@@ -182,7 +182,7 @@ function checkPage(args: { first?: number | null; last?: number | null }): void 
   }
 }
 
-function eventConnection(
+async function eventConnection(
   filter: EventFilter,
   args: {
     first?: number | null;
@@ -192,7 +192,11 @@ function eventConnection(
   },
 ) {
   checkPage(args);
-  return resolveCursorConnection(
+  // The one cursor rule of every connection: a cursor is one this API returned. "" is not one
+  // (BAD_USER_INPUT, as on entity lists); START_CURSOR is how to ask for the whole log.
+  const after = args.after != null ? decodeEventCursor(args.after) : 0;
+  const before = args.before != null ? decodeEventCursor(args.before) : undefined;
+  const connection = await resolveCursorConnection(
     {
       args,
       toCursor: (event: StoryEvent) => encodeEventCursor(event.sequence),
@@ -203,20 +207,26 @@ function eventConnection(
       db.storyEvent.findMany({
         where: eventWhere(
           filter,
-          page.after ? decodeEventCursor(page.after) : 0,
-          page.before ? decodeEventCursor(page.before) : undefined,
+          page.after != null ? decodeEventCursor(page.after) : after,
+          page.before != null ? decodeEventCursor(page.before) : before,
         ),
         orderBy: { sequence: page.inverted ? 'desc' : 'asc' },
         take: page.limit,
       }),
   );
+  // Pothos fills an empty page's cursors with the `after` it was given (or ""); entity lists
+  // (the Prisma plugin) give null. One rule: an empty page has no first or last item, so null.
+  if (connection.edges.length === 0) {
+    connection.pageInfo.startCursor = null as unknown as string;
+    connection.pageInfo.endCursor = null as unknown as string;
+  }
+  return connection;
 }
 
 builder.queryFields((t) => ({
   storyEvents: t.connection({
     type: StoryEventRef,
-    description:
-      'The story log, oldest first, filtered as asked. Page forward with `after` to follow it.',
+    description: `The story log, oldest first, filtered as asked. Page forward with \`after\` to follow it; without \`after\` (or with \`${START_CURSOR}\`, the position before the first event) it starts at the first event. An empty page has null cursors: keep the one you passed.`,
     args: {
       filter: t.arg({
         type: StoryEventFilter,
@@ -252,7 +262,7 @@ builder.subscriptionField('storyEvents', (t) =>
       'The story feed. With `after`, first replays every matching event after that cursor, then continues live, with no gap and no duplicate between the two. Without it, only events from now on. A subscription whose client falls too far behind ends with SLOW_CONSUMER, one whose token expires with UNAUTHENTICATED, and one whose database becomes unreachable with SERVICE_UNAVAILABLE; each carries `resumeAfter`, the cursor to subscribe again from.',
     args: {
       after: t.arg.string({
-        description: `Resume after this event cursor. \`${START_CURSOR}\` (the position before the first event) replays the whole log.`,
+        description: `Resume after this event cursor. \`${START_CURSOR}\` (the position before the first event) replays the whole log; leave it out for new events only. An empty string is not a cursor (BAD_USER_INPUT).`,
       }),
       filter: t.arg({
         type: StoryEventFilter,
@@ -261,7 +271,8 @@ builder.subscriptionField('storyEvents', (t) =>
     },
     subscribe: (_root, args, ctx) =>
       ctx.feed.subscribe({
-        ...(args.after ? { after: decodeEventCursor(args.after) } : {}),
+        // "" is refused like any other malformed cursor, not read as "no cursor".
+        ...(args.after != null ? { after: decodeEventCursor(args.after) } : {}),
         filter: toEventFilter(args.filter),
         expiresAt: ctx.viewer.expiresAt,
       }),

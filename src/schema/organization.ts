@@ -9,6 +9,9 @@ export const Organization = builder.prismaNode('Organization', {
   description: 'An intergovernmental body, party organ, alliance, forum or initiative.',
   id: { field: 'id' },
   interfaces: [Versioned],
+  // Select mode: only the columns a query asks for are read.
+  // The Versioned interface's fields are read from the parent row, so they are always selected.
+  select: { id: true, version: true, createdAt: true, updatedAt: true },
   // `node(id:)` answers null for an ID whose record is gone, instead of an error.
   nullable: true,
   fields: (t) => ({

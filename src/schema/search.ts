@@ -1,4 +1,5 @@
 import { brandWithType } from '@pothos/core';
+import { queryFromInfo } from '@pothos/plugin-prisma';
 import { z } from 'zod';
 import { builder } from '../builder.ts';
 import { db } from '../db.ts';
@@ -19,49 +20,52 @@ interface Hit {
 }
 
 // Names are matched without stemming ('simple'), so "Xi" never becomes something else; article text
-// is matched in English, so "meeting" finds "meet". Headlines weigh more than bodies.
+// is matched in English, so "meeting" finds "meet". Headlines weigh more than bodies. The documents
+// are generated columns with GIN indexes (see the search_documents migration, which holds the
+// expressions and weights), so a query reads the indexes instead of building a tsvector per row.
 const SEARCH_SQL = `
 WITH q AS (
   SELECT websearch_to_tsquery('simple', $1) AS names, websearch_to_tsquery('english', $1) AS prose
 )
 SELECT * FROM (
-  SELECT 'Leader' AS type, l.id, ts_rank(d.doc, q.names) * 2 AS rank
-  FROM "Leader" l, q,
-    LATERAL (SELECT setweight(to_tsvector('simple', l.name || ' ' || array_to_string(l.aliases, ' ')), 'A')
-      || setweight(to_tsvector('simple', l.title || ' ' || l.country), 'C') AS doc) d
-  WHERE d.doc @@ q.names
+  SELECT 'Leader' AS type, l.id, ts_rank(l."searchDocument", q.names) * 2 AS rank
+  FROM "Leader" l, q WHERE l."searchDocument" @@ q.names
   UNION ALL
-  SELECT 'Organization', o.id, ts_rank(d.doc, q.names) * 2
-  FROM "Organization" o, q,
-    LATERAL (SELECT setweight(to_tsvector('simple', o.name || ' ' || coalesce(o.acronym, '')), 'A')
-      || setweight(to_tsvector('english', o.description), 'C') AS doc) d
-  WHERE d.doc @@ q.names
+  SELECT 'Organization', o.id, ts_rank(o."searchDocument", q.names) * 2
+  FROM "Organization" o, q WHERE o."searchDocument" @@ q.names
   UNION ALL
-  SELECT 'Summit', s.id, ts_rank(d.doc, q.names) * 1.5
-  FROM "Summit" s, q,
-    LATERAL (SELECT setweight(to_tsvector('simple', s.name), 'A')
-      || setweight(to_tsvector('simple', s.city || ' ' || s.country), 'B')
-      || setweight(to_tsvector('english', s.description), 'C') AS doc) d
-  WHERE d.doc @@ q.names
+  SELECT 'Summit', s.id, ts_rank(s."searchDocument", q.names) * 1.5
+  FROM "Summit" s, q WHERE s."searchDocument" @@ q.names
   UNION ALL
-  SELECT 'Article', a.id, ts_rank(d.doc, q.prose)
-  FROM "Article" a, q,
-    LATERAL (SELECT setweight(to_tsvector('english', a.headline), 'A')
-      || setweight(to_tsvector('english', a.summary), 'B')
-      || setweight(to_tsvector('english', a.body), 'D') AS doc) d
-  WHERE d.doc @@ q.prose
+  SELECT 'Article', a.id, ts_rank(a."searchDocument", q.prose)
+  FROM "Article" a, q WHERE a."searchDocument" @@ q.prose
 ) hits
 ORDER BY rank DESC, type, id
 LIMIT $2`;
 
-async function loadHits(hits: Hit[]): Promise<object[]> {
+/**
+ * Loads the rows of the hits, one statement per type that has any, selecting what the client asked
+ * for on that member of the union (`queryFromInfo`). Rows loaded this way are the ones Pothos'
+ * select mode trusts; plain rows would be fetched again, one statement per hit.
+ */
+async function loadHits(
+  hits: Hit[],
+  queryFor: (type: Hit['type']) => Record<string, unknown>,
+): Promise<object[]> {
   const idsOf = (type: Hit['type']) => hits.filter((hit) => hit.type === type).map((hit) => hit.id);
-  const [leaders, organizations, summits, articles] = await Promise.all([
-    db.leader.findMany({ where: { id: { in: idsOf('Leader') } } }),
-    db.organization.findMany({ where: { id: { in: idsOf('Organization') } } }),
-    db.summit.findMany({ where: { id: { in: idsOf('Summit') } } }),
-    db.article.findMany({ where: { id: { in: idsOf('Article') } } }),
-  ]);
+  // A type with no hit costs no query.
+  const load = <Row>(type: Hit['type'], find: (args: never) => Promise<Row[]>) => {
+    const ids = idsOf(type);
+    return ids.length
+      ? find({ ...queryFor(type), where: { id: { in: ids } } } as never)
+      : Promise.resolve([] as Row[]);
+  };
+  const [leaders, organizations, summits, articles] = (await Promise.all([
+    load('Leader', (args) => db.leader.findMany(args)),
+    load('Organization', (args) => db.organization.findMany(args)),
+    load('Summit', (args) => db.summit.findMany(args)),
+    load('Article', (args) => db.article.findMany(args)),
+  ])) as { id: number }[][];
   const byKey = new Map<string, object>();
   for (const [type, rows] of [
     ['Leader', leaders],
@@ -69,7 +73,7 @@ async function loadHits(hits: Hit[]): Promise<object[]> {
     ['Summit', summits],
     ['Article', articles],
   ] as const) {
-    for (const row of rows) {
+    for (const row of rows ?? []) {
       brandWithType(row, type as never);
       byKey.set(`${type}:${row.id}`, row);
     }
@@ -95,9 +99,9 @@ builder.queryField('search', (t) =>
         validate: z.number().int().min(1).max(100),
       }),
     },
-    resolve: async (_root, args) => {
+    resolve: async (_root, args, context, info) => {
       const hits = await db.$queryRawUnsafe<Hit[]>(SEARCH_SQL, args.query, args.first ?? 20);
-      return loadHits(hits) as never;
+      return loadHits(hits, (typeName) => queryFromInfo({ context, info, typeName })) as never;
     },
   }),
 );

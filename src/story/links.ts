@@ -1,5 +1,11 @@
 import { ErrorCode, userError } from '../errors.ts';
-import type { Article, Membership, Participation, Summit } from '../generated/prisma/client.ts';
+import type {
+  Article,
+  Membership,
+  MentionMatch,
+  Participation,
+  Summit,
+} from '../generated/prisma/client.ts';
 import { idOf } from '../global-id.ts';
 import { type Recorder, type Tx, type Writer, writeChange } from './changes.ts';
 import { createRow, deleteRow, updateRow } from './editing.ts';
@@ -73,6 +79,8 @@ export async function linkMentionRow(
   record: Recorder,
   link: MentionLink,
   spans: SpanInput[],
+  /** How the link was found: by an editor, or by ingestion matching a name, alias or acronym. */
+  matchedBy: MentionMatch = 'EDITOR',
 ): Promise<Article> {
   const spec = MENTIONS[link.type];
   const articleId = idOf('Article', link.articleId);
@@ -88,7 +96,7 @@ export async function linkMentionRow(
     () => JSON.stringify(existing?.spans ?? []) === JSON.stringify(checked) || spans.length === 0,
     `The article already mentions that ${link.type.toLowerCase()} with other spans; unlink it first.`,
     async () => {
-      await table.create({ data: { articleId, [spec.key]: otherId, spans: checked } });
+      await table.create({ data: { articleId, [spec.key]: otherId, spans: checked, matchedBy } });
       return touchArticle(tx, record, articleId, link, 'LINKED');
     },
   );

@@ -1,21 +1,12 @@
-import { type AddressInfo, createServer } from 'node:net';
 import { afterAll } from 'vitest';
 import { createStoryApp, type StoryApp, type StoryAppOptions } from '../../src/app.ts';
 import { type Role, signToken } from '../../src/auth.ts';
+import { freePort, waitUntil } from './net.ts';
+
+export { freePort, waitUntil };
 
 /** The Redis the tests share; set `TEST_REDIS_URL` to use another server or database. */
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** A port that is free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-    probe.once('error', reject);
-  });
-}
 
 /** The secret every test server signs and checks tokens with. */
 export const TEST_SECRET = 'storygraph-test-secret-0123456789abcdef0123456789';
@@ -52,24 +43,6 @@ export async function startApp(
   const app = testApp(options);
   const port = await app.listen(0, '127.0.0.1');
   return Object.assign(app, { port, url: `http://127.0.0.1:${port}/graphql` });
-}
-
-/**
- * Checks `test` every `every` ms until it holds, and fails after `ms` naming `what`: the way tests
- * wait for a state, instead of sleeping for a guessed time.
- */
-export async function waitUntil(
-  test: () => boolean | Promise<boolean>,
-  ms: number,
-  what: string,
-  every = 20,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await test()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, every));
-  }
 }
 
 /** Waits until the app's feed serves at least `count` live subscriptions. */

@@ -11,7 +11,7 @@ import { createClient } from 'graphql-ws';
 import { afterAll } from 'vitest';
 import WebSocket from 'ws';
 import { type Role, signToken } from '../../src/auth.ts';
-import { freePort, waitUntil } from './app.ts';
+import { freePort, waitUntil } from './net.ts';
 
 /** The repository root, where child processes run. */
 export const ROOT = resolve(import.meta.dirname, '../..');

@@ -1,0 +1,849 @@
+// The storygraph benchmark: storygraph (compiled, NODE_ENV=production) against hand-written
+// references in the same run, alternating targets, warm-up then measured, on deterministic data.
+//   npm run bench                 full run: writes bench/RESULTS.md and bench/results.json
+//   npm run bench -- --quick      small data, seconds: checks SQL counts, identical responses, 0 lost
+// Options: --rounds N (2), --duration S (5), --warmup S (2), --skip-fanout, --skip-writes,
+// --subscribers 1000,5000. See bench/README.md.
+import { execFileSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { signToken } from '../src/auth.ts';
+import { FULL, generate, QUICK } from './data.ts';
+import { type FanoutResult, runFanout } from './fanout-run.ts';
+import {
+  ADMIN_URL,
+  admin,
+  type Child,
+  cpuMs,
+  databaseUrl,
+  freePort,
+  percentile,
+  postgresCpu,
+  postRaw,
+  ROOT,
+  SECRET,
+  sleep,
+  startChild,
+  statementCounter,
+} from './lib.ts';
+import { summarize } from './profile-summary.ts';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '2' },
+    duration: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '2' },
+    subscribers: { type: 'string', default: '1000,5000' },
+    'skip-fanout': { type: 'boolean', default: false },
+    'skip-writes': { type: 'boolean', default: false },
+    'keep-database': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const QUICK_MODE = values.quick;
+const ROUNDS = Number(values.rounds);
+const DURATION = Number(values.duration);
+const WARMUP = Number(values.warmup);
+
+/** The SQL statements storygraph may send for query (b); the quick check fails above this. */
+export const MAX_NESTED_STATEMENTS = 2;
+
+const QUERY_SIMPLE = '{ leader(slug: "leader-42") { name title } }';
+const QUERY_NESTED = `query ($first: Int!) {
+  articles(first: $first, orderBy: { field: PUBLISHED_AT, direction: DESC }) {
+    edges { node {
+      headline
+      leaders(first: 5) { edges { node { leader {
+        name
+        memberships(first: 5) { edges { node { role organization { name acronym } } } }
+      } } } }
+    } }
+  }
+}`;
+const QUERY_SEARCH =
+  '{ search(query: "Putin") { __typename ... on Leader { name } ... on Article { headline } } }';
+
+const log = (...args: unknown[]) => console.info(`[bench ${new Date().toISOString()}]`, ...args);
+const round1 = (value: number) => Math.round(value * 10) / 10;
+const round3 = (value: number) => Math.round(value * 1000) / 1000;
+
+// ---------------------------------------------------------------------------------------------
+// Build, database, servers
+
+function buildIfStale(): void {
+  const main = join(ROOT, 'dist/src/main.js');
+  const newest = (dir: string): number =>
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((entry) =>
+        entry.isDirectory()
+          ? newest(join(dir, entry.name))
+          : statSync(join(dir, entry.name)).mtimeMs,
+      ),
+    );
+  if (existsSync(main) && statSync(main).mtimeMs >= newest(join(ROOT, 'src'))) return;
+  log('building dist/ (npm run build)');
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+async function migrateDatabase(url: string): Promise<void> {
+  const { openPostgres } = await import('../src/db.ts');
+  const { migrate } = await import('../src/migrate.ts');
+  const database = openPostgres(url, 2);
+  try {
+    await migrate(database);
+  } finally {
+    await database.close();
+  }
+}
+
+const serverEnv = (url: string, port: number): Record<string, string> => ({
+  DATABASE_URL: url,
+  PORT: String(port),
+  HOST: '127.0.0.1',
+  NODE_ENV: 'production',
+  JWT_SECRET: SECRET,
+  MIGRATE_ON_START: 'false',
+});
+
+async function startStorygraph(
+  url: string,
+  name = 'storygraph',
+  profileDir?: string,
+): Promise<Child> {
+  const port = await freePort();
+  const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  return startChild(name, [...flags, 'dist/src/main.js'], serverEnv(url, port), 'storygraph ready');
+}
+
+/** Runs `work` against a storygraph started under `--cpu-prof` and summarizes the profile. */
+async function profiled(url: string, label: string, work: (server: Child) => Promise<unknown>) {
+  const dir = mkdtempSync(join(tmpdir(), 'storygraph-profile-'));
+  const server = await startStorygraph(url, `storygraph-profile-${label}`, dir);
+  try {
+    await work(server);
+  } finally {
+    await server.stop();
+  }
+  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+  if (!file) return `${label}: no profile written`;
+  mkdirSync(join(ROOT, 'bench/profiles'), { recursive: true });
+  const kept = join(ROOT, 'bench/profiles', `${label}.cpuprofile`);
+  copyFileSync(join(dir, file), kept);
+  rmSync(dir, { recursive: true, force: true });
+  return summarize(JSON.parse(readFileSync(kept, 'utf8')), 15);
+}
+async function startR1(url: string): Promise<Child> {
+  const port = await freePort();
+  return startChild('r1', ['--import', 'tsx', 'bench/r1.ts'], serverEnv(url, port), 'r1 ready');
+}
+async function startR2(url: string): Promise<Child> {
+  const port = await freePort();
+  return startChild('r2', ['--import', 'tsx', 'bench/r2.ts'], serverEnv(url, port), 'r2 ready');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic checks: statements per request and identical responses
+
+interface Counts {
+  simple: number;
+  nested20: number;
+  nested100: number;
+}
+
+async function countStatements(
+  url: string,
+  counter: { count(): number },
+  first100: boolean,
+): Promise<Counts> {
+  // Several tries, the fewest counted: a background poll of the feed may land inside one.
+  const measure = async (query: string, variables: Record<string, unknown>) => {
+    let fewest = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 4; i += 1) {
+      const before = counter.count();
+      await postRaw(url, query, variables);
+      await sleep(20);
+      fewest = Math.min(fewest, counter.count() - before);
+    }
+    return fewest;
+  };
+  return {
+    simple: await measure(QUERY_SIMPLE, {}),
+    nested20: await measure(QUERY_NESTED, { first: 20 }),
+    nested100: first100 ? await measure(QUERY_NESTED, { first: 100 }) : Number.NaN,
+  };
+}
+
+async function checkIdentical(
+  storygraph: string,
+  r1: string,
+): Promise<{ identical: boolean; details: string[] }> {
+  const details: string[] = [];
+  for (const [label, query, variables] of [
+    ['(a)', QUERY_SIMPLE, {}],
+    ['(b) first 20', QUERY_NESTED, { first: 20 }],
+    ['(b) first 100', QUERY_NESTED, { first: 100 }],
+  ] as const) {
+    const [a, b] = [
+      await postRaw(storygraph, query, variables),
+      await postRaw(r1, query, variables),
+    ];
+    if (a !== b || !a.startsWith('{"data":{')) {
+      details.push(
+        `${label} differs:\n  storygraph ${a.slice(0, 300)}\n  r1         ${b.slice(0, 300)}`,
+      );
+    }
+  }
+  return { identical: details.length === 0, details };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+
+interface LoadResult {
+  target: string;
+  query: string;
+  connections: number;
+  round: number;
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  serverCpuUsPerReq: number;
+  postgresCpuUsPerReq: number;
+  errors: number;
+}
+
+async function load(
+  target: Child,
+  database: string,
+  query: string,
+  variables: Record<string, unknown>,
+  connections: number,
+  duration: number,
+): Promise<Omit<LoadResult, 'target' | 'query' | 'round'>> {
+  const options = {
+    url: target.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+    connections,
+  };
+  await autocannon({ ...options, duration: WARMUP });
+  const pgCpu = postgresCpu(database);
+  await pgCpu.start();
+  const cpuBefore = cpuMs(target.pid);
+  const result = await autocannon({ ...options, duration });
+  const serverCpu = cpuMs(target.pid) - cpuBefore;
+  const postgres = await pgCpu.stop();
+  const requests = Math.max(1, result.requests.total);
+  return {
+    connections,
+    reqPerSec: Math.round(result.requests.total / duration),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    serverCpuUsPerReq: Math.round((serverCpu * 1000) / requests),
+    postgresCpuUsPerReq: Math.round((postgres * 1000) / requests),
+    errors: result.errors + result.non2xx + result.timeouts,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+
+interface WriteResult {
+  setup: string;
+  committed: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  conflicts: number;
+  errors: number;
+}
+
+const UPDATE_SUMMIT =
+  'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { version } } }';
+
+async function storygraphWrites(
+  urls: string[],
+  token: string,
+  editors: number,
+  seconds: number,
+  label: string,
+): Promise<WriteResult> {
+  const latencies: number[] = [];
+  let conflicts = 0;
+  let errors = 0;
+  const until = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: editors }, async (_, editor) => {
+      const url = urls[editor % urls.length] as string;
+      const found = JSON.parse(
+        await postRaw(url, `{ summit(slug: "summit-${editor + 1}") { id version } }`, {}, token),
+      );
+      const { id } = found.data.summit;
+      let { version } = found.data.summit;
+      let i = 0;
+      while (Date.now() < until) {
+        const started = performance.now();
+        const body = JSON.parse(
+          await postRaw(
+            url,
+            UPDATE_SUMMIT,
+            { input: { id, expectedVersion: version, patch: { description: `edit ${i++}` } } },
+            token,
+          ),
+        );
+        if (body.errors) {
+          if (body.errors[0]?.extensions?.code === 'CONFLICT') conflicts += 1;
+          else errors += 1;
+          const again = JSON.parse(
+            await postRaw(url, `{ summit(slug: "summit-${editor + 1}") { version } }`, {}, token),
+          );
+          version = again.data.summit.version;
+          continue;
+        }
+        latencies.push(performance.now() - started);
+        version = body.data.updateSummit.summit.version;
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return {
+    setup: label,
+    committed: latencies.length,
+    perSecond: Math.round(latencies.length / seconds),
+    p50Ms: round1(percentile(latencies, 50)),
+    p99Ms: round1(percentile(latencies, 99)),
+    conflicts,
+    errors,
+  };
+}
+
+/**
+ * The transaction storygraph runs for `updateSummit`, as plain SQL from `pg` clients: head lock,
+ * read, update, related ids, event insert, head update. The limit the write path is held to.
+ */
+async function sqlAloneWrites(url: string, editors: number, seconds: number): Promise<WriteResult> {
+  const latencies: number[] = [];
+  const until = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: editors }, async (_, editor) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const summitId = editor + 1;
+      let i = 0;
+      try {
+        while (Date.now() < until) {
+          const started = performance.now();
+          await client.query('BEGIN');
+          const head = await client.query(
+            'SELECT sequence FROM "StoryHead" WHERE id = 1 FOR UPDATE',
+          );
+          await client.query('SELECT * FROM "Summit" WHERE id = $1', [summitId]);
+          const description = `sql ${editor} ${i++}`;
+          const row = await client.query(
+            'UPDATE "Summit" SET description = $2, version = version + 1, "updatedAt" = now() WHERE id = $1 RETURNING *',
+            [summitId, description],
+          );
+          const related = await client.query(
+            `SELECT s."organizerId",
+               (SELECT array_agg("leaderId") FROM "Participation" WHERE "summitId" = s.id) AS leaders,
+               (SELECT array_agg("articleId") FROM "SummitMention" WHERE "summitId" = s.id) AS articles
+             FROM "Summit" s WHERE s.id = $1`,
+            [summitId],
+          );
+          const sequence = (head.rows[0].sequence as number) + 1;
+          await client.query(
+            `INSERT INTO "StoryEvent" (sequence, kind, "entityType", "entityId", "entityVersion", changes, "relatedIds", "actorRole")
+             VALUES ($1, 'UPDATED', 'Summit', $2, $3, $4, $5, 'editor')`,
+            [
+              sequence,
+              summitId,
+              row.rows[0].version,
+              JSON.stringify([{ field: 'description', before: null, after: description }]),
+              [`Summit:${summitId}`, ...(related.rows[0].leaders ?? []).map(String)],
+            ],
+          );
+          await client.query('UPDATE "StoryHead" SET sequence = $1 WHERE id = 1', [sequence]);
+          await client.query('COMMIT');
+          latencies.push(performance.now() - started);
+        }
+      } finally {
+        await client.end();
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return {
+    setup: `the same SQL alone (pg loop, ${editors} clients)`,
+    committed: latencies.length,
+    perSecond: Math.round(latencies.length / seconds),
+    p50Ms: round1(percentile(latencies, 50)),
+    p99Ms: round1(percentile(latencies, 99)),
+    conflicts: 0,
+    errors: 0,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fan-out triggers
+
+function storygraphTrigger(url: string, token: string) {
+  let summit: { id: string; version: number } | undefined;
+  return async (i: number): Promise<number> => {
+    if (!summit) {
+      summit = JSON.parse(await postRaw(url, '{ summit(slug: "summit-9") { id version } }')).data
+        .summit as { id: string; version: number };
+    }
+    const body = JSON.parse(
+      await postRaw(
+        url,
+        'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { version history(last: 1) { edges { node { sequence } } } } } }',
+        {
+          input: {
+            id: summit.id,
+            expectedVersion: summit.version,
+            patch: { description: `fan-out ${Date.now()} ${i}` },
+          },
+        },
+        token,
+      ),
+    );
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    summit.version = body.data.updateSummit.summit.version;
+    return body.data.updateSummit.summit.history.edges[0].node.sequence as number;
+  };
+}
+
+function r2Trigger(port: number) {
+  return async (i: number): Promise<number> => {
+    const response = await fetch(`http://127.0.0.1:${port}/publish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ summitId: 10, description: `fan-out ${Date.now()} ${i}` }),
+    });
+    if (!response.ok) throw new Error(await response.text());
+    return ((await response.json()) as { sequence: number }).sequence;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!sorted.length) return Number.NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+const range = (xs: number[]) => {
+  const finite = xs.filter((x) => Number.isFinite(x));
+  if (!finite.length) return 'n/a';
+  const [low, high] = [Math.min(...finite), Math.max(...finite)];
+  const show = (x: number) => (Math.abs(x) >= 100 ? String(Math.round(x)) : String(round1(x)));
+  return low === high ? show(low) : `${show(low)}–${show(high)}`;
+};
+const loadAverage = () => {
+  try {
+    return execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'n/a';
+  }
+};
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  buildIfStale();
+  const name = `storygraph_bench_${process.pid}`;
+  await admin(`CREATE DATABASE ${name}`);
+  const url = databaseUrl(name);
+  const failures: string[] = [];
+  const children: Child[] = [];
+  const stopAll = async () => {
+    await Promise.all(children.splice(0).map((child) => child.stop()));
+  };
+  const loadAtStart = loadAverage();
+  try {
+    await migrateDatabase(url);
+    const size = QUICK_MODE ? QUICK : FULL;
+    await generate(url, size);
+    log(`data: ${JSON.stringify(size)} in ${name}`);
+
+    // 1. Deterministic checks, through the statement-counting proxy.
+    const counter = await statementCounter(new URL(ADMIN_URL));
+    const countedUrl = databaseUrl(name, counter.port);
+    const sgCounted = await startStorygraph(countedUrl);
+    children.push(sgCounted);
+    const r1Counted = await startR1(countedUrl);
+    children.push(r1Counted);
+    const sgCounts = await countStatements(sgCounted.url, counter, true);
+    const r1Counts = await countStatements(r1Counted.url, counter, true);
+    const identical = await checkIdentical(sgCounted.url, r1Counted.url);
+    await stopAll();
+    await counter.close();
+    log('SQL statements per request: storygraph', sgCounts, 'r1', r1Counts);
+    if (!identical.identical) failures.push(...identical.details);
+    if (sgCounts.simple !== 1) failures.push(`query (a) sent ${sgCounts.simple} statements, not 1`);
+    if (sgCounts.nested20 !== sgCounts.nested100)
+      failures.push(
+        `query (b) sent ${sgCounts.nested20} statements for 20 articles but ${sgCounts.nested100} for 100`,
+      );
+    if (sgCounts.nested20 > MAX_NESTED_STATEMENTS)
+      failures.push(
+        `query (b) sent ${sgCounts.nested20} statements (at most ${MAX_NESTED_STATEMENTS})`,
+      );
+
+    const token = await signToken('editor', SECRET, { expiresIn: '2h' });
+
+    if (QUICK_MODE) {
+      // 2. Fan-out, small: every subscriber gets every event once.
+      for (const start of [startStorygraph, startR2] as const) {
+        const server = await start(url);
+        children.push(server);
+        const result = await runFanout({
+          wsUrl: server.url.replace('http', 'ws'),
+          pid: server.pid,
+          subscribers: 50,
+          events: 3,
+          intervalMs: 50,
+          quietMs: 100,
+          trigger:
+            server.name === 'r2' ? r2Trigger(server.port) : storygraphTrigger(server.url, token),
+        });
+        log(`fan-out ${server.name}:`, result);
+        if (result.lost || result.duplicated)
+          failures.push(`${server.name}: ${result.lost} lost, ${result.duplicated} duplicated`);
+        await stopAll();
+      }
+      log(`quick run took ${Math.round((Date.now() - started) / 1000)} s`);
+      if (failures.length) throw new Error(`bench --quick failed:\n${failures.join('\n')}`);
+      log('quick checks passed: SQL counts, identical responses to R1, nothing lost');
+      return;
+    }
+    if (failures.length) log(`WARNING, checks failed:\n${failures.join('\n')}`);
+
+    // 2. Reads under load, alternating targets within each round.
+    const sg = await startStorygraph(url);
+    children.push(sg);
+    const r1 = await startR1(url);
+    children.push(r1);
+    const loads: LoadResult[] = [];
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      for (const [queryName, query, variables] of [
+        ['a', QUERY_SIMPLE, {}],
+        ['b', QUERY_NESTED, { first: 20 }],
+      ] as const) {
+        for (const connections of [1, 32]) {
+          const order = round % 2 ? [sg, r1] : [r1, sg];
+          for (const target of order) {
+            const result = await load(target, name, query, variables, connections, DURATION);
+            const row = { target: target.name, query: queryName, round, ...result };
+            loads.push(row);
+            log(JSON.stringify(row));
+          }
+        }
+      }
+    }
+
+    // 3. Search, one client and eight (storygraph), and the search SQL alone through pg.
+    const searches: { clients: number; p50Ms: number; p99Ms: number; reqPerSec: number }[] = [];
+    for (const connections of [1, 8]) {
+      const result = await load(sg, name, QUERY_SEARCH, {}, connections, DURATION);
+      searches.push({
+        clients: connections,
+        p50Ms: result.p50Ms,
+        p99Ms: result.p99Ms,
+        reqPerSec: result.reqPerSec,
+      });
+      log('search', JSON.stringify(result));
+    }
+    await stopAll();
+
+    // 4. Writes: 8 editors on 8 summits, one instance and two; then the SQL alone.
+    const writes: WriteResult[] = [];
+    if (!values['skip-writes']) {
+      const seconds = DURATION;
+      const one = await startStorygraph(url);
+      children.push(one);
+      writes.push(await storygraphWrites([one.url], token, 8, seconds, 'storygraph, 1 instance'));
+      const two = await startStorygraph(url, 'storygraph-2');
+      children.push(two);
+      writes.push(
+        await storygraphWrites([one.url, two.url], token, 8, seconds, 'storygraph, 2 instances'),
+      );
+      await stopAll();
+      writes.push(await sqlAloneWrites(url, 8, seconds));
+      for (const write of writes) log('writes', JSON.stringify(write));
+    }
+
+    // 5. Fan-out, alternating which target goes first; a fresh server for each run.
+    const fanouts: (FanoutResult & { target: string })[] = [];
+    const fanoutErrors: string[] = [];
+    if (!values['skip-fanout']) {
+      const sizes = values.subscribers.split(',').map(Number);
+      for (const [index, subscribers] of sizes.entries()) {
+        const order = index % 2 ? [startR2, startStorygraph] : [startStorygraph, startR2];
+        for (const start of order) {
+          const server = await start(url);
+          children.push(server);
+          try {
+            const result = await runFanout({
+              wsUrl: server.url.replace('http', 'ws'),
+              pid: server.pid,
+              subscribers,
+              events: 20,
+              intervalMs: 250,
+              trigger:
+                server.name === 'r2'
+                  ? r2Trigger(server.port)
+                  : storygraphTrigger(server.url, token),
+            });
+            fanouts.push({ target: server.name, ...result });
+            log('fan-out', server.name, JSON.stringify(result));
+          } catch (error) {
+            fanoutErrors.push(
+              `${server.name}, ${subscribers} subscribers: ${(error as Error).message}`,
+            );
+            log('fan-out failed', server.name, subscribers, (error as Error).message);
+          }
+          await stopAll();
+        }
+      }
+    }
+
+    // 6. Profiles of storygraph alone under the same loads, for the goals that are missed.
+    const profiles: { label: string; summary: string }[] = [];
+    if (values.profile) {
+      for (const [label, query, variables] of [
+        ['query-a', QUERY_SIMPLE, {}],
+        ['query-b', QUERY_NESTED, { first: 20 }],
+      ] as const) {
+        const summary = await profiled(url, label, (server) =>
+          load(server, name, query, variables, 32, DURATION * 2),
+        );
+        profiles.push({ label: `${label}, 32 connections, ${DURATION * 2} s`, summary });
+        log(`profile ${label}\n${summary}`);
+      }
+      const subscribers = Number(values.subscribers.split(',').at(-1));
+      const summary = values['skip-fanout']
+        ? ''
+        : await profiled(url, 'fanout', (server) =>
+            runFanout({
+              wsUrl: server.url.replace('http', 'ws'),
+              pid: server.pid,
+              subscribers,
+              events: 20,
+              intervalMs: 250,
+              trigger: storygraphTrigger(server.url, token),
+            }),
+          );
+      if (summary) {
+        profiles.push({ label: `fan-out, ${subscribers} subscribers (whole run)`, summary });
+        log(`profile fanout\n${summary}`);
+      }
+    }
+
+    // 7. Ratios and reports.
+    const pick = (target: string, query: string, connections: number) =>
+      loads.filter(
+        (l) => l.target === target && l.query === query && l.connections === connections,
+      );
+    const ratio = (query: string) =>
+      median(pick('storygraph', query, 32).map((l) => l.reqPerSec)) /
+      median(pick('r1', query, 32).map((l) => l.reqPerSec));
+    const fan = (target: string, subscribers: number) =>
+      fanouts.find((f) => f.target === target && f.subscribers === subscribers);
+    const maxSubscribers = Math.max(...fanouts.map((f) => f.subscribers), 0);
+    const fanoutCpuRatio = median(
+      [...new Set(fanouts.map((f) => f.subscribers))].map(
+        (n) =>
+          (fan('storygraph', n)?.cpuUsPerDelivery ?? Number.NaN) /
+          (fan('r2', n)?.cpuUsPerDelivery ?? Number.NaN),
+      ),
+    );
+    const sgBig = fan('storygraph', maxSubscribers);
+    const r2Big = fan('r2', maxSubscribers);
+    const sqlAlone = writes.find((w) => w.setup.startsWith('the same SQL'));
+    const sgOne = writes.find((w) => w.setup === 'storygraph, 1 instance');
+    const results = {
+      simpleRatio: round3(ratio('a')),
+      nestedRatio: round3(ratio('b')),
+      sqlSimple: sgCounts.simple,
+      sqlNested: sgCounts.nested20,
+      fanoutCpuRatio: round3(fanoutCpuRatio),
+      p99Ratio5k: sgBig && r2Big ? round3(sgBig.p99Ms / r2Big.p99Ms) : null,
+      rssRatio:
+        sgBig && r2Big ? round3(sgBig.rssPerIdleSubscriberKb / r2Big.rssPerIdleSubscriberKb) : null,
+      writeRatio: sgOne && sqlAlone ? round3(sgOne.perSecond / sqlAlone.perSecond) : null,
+      searchP50Ms: searches.find((s) => s.clients === 1)?.p50Ms ?? null,
+      lost: fanouts.reduce((sum, f) => sum + f.lost + f.duplicated, 0),
+      node: process.version,
+      date: new Date().toISOString(),
+    };
+    writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(
+      join(ROOT, 'bench/RESULTS.md'),
+      report({
+        results,
+        loads,
+        searches,
+        writes,
+        fanouts,
+        fanoutErrors,
+        profiles,
+        sgCounts,
+        r1Counts,
+        identical: identical.identical,
+        loadAtStart,
+        loadAtEnd: loadAverage(),
+        minutes: Math.round((Date.now() - started) / 6000) / 10,
+      }),
+    );
+    log('results', results);
+    log('wrote bench/RESULTS.md and bench/results.json');
+  } finally {
+    await stopAll();
+    if (!values['keep-database']) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+function report(input: {
+  results: Record<string, unknown>;
+  loads: LoadResult[];
+  searches: { clients: number; p50Ms: number; p99Ms: number; reqPerSec: number }[];
+  writes: WriteResult[];
+  fanouts: (FanoutResult & { target: string })[];
+  fanoutErrors: string[];
+  profiles: { label: string; summary: string }[];
+  sgCounts: Counts;
+  r1Counts: Counts;
+  identical: boolean;
+  loadAtStart: string;
+  loadAtEnd: string;
+  minutes: number;
+}): string {
+  const { results, loads } = input;
+  const goal = (key: string, test: (value: number) => boolean, text: string) => {
+    const value = results[key] as number | null;
+    const met = value !== null && Number.isFinite(value) && test(value);
+    return `| \`${key}\` | ${value ?? 'n/a'} | ${text} | ${met ? 'met' : '**missed**'} |`;
+  };
+  const lines: string[] = [];
+  lines.push('# Benchmark results', '');
+  lines.push(
+    `Written by \`npm run bench\` on ${results.date}. Node ${results.node}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, PostgreSQL on loopback.`,
+    `Load average (1/5/15 min, runnable/total, last pid) at start: \`${input.loadAtStart}\`; at end: \`${input.loadAtEnd}\`. The two cores were shared with other work, so absolute figures are noisy; the ratios compare targets measured in the same run, alternating, ${ROUNDS} rounds of ${WARMUP} s warm-up + ${DURATION} s measured each. The run took ${input.minutes} min.`,
+    '',
+  );
+  lines.push('## Goals', '', '| key | value | goal | |', '|---|---|---|---|');
+  lines.push(
+    goal('simpleRatio', (v) => v >= 0.35, '≥ 0.35 (req/s ÷ R1, 32 connections)'),
+    goal('nestedRatio', (v) => v >= 0.5, '≥ 0.50'),
+    goal('sqlSimple', (v) => v === 1, '1'),
+    goal('sqlNested', (v) => v <= 2, '≤ 2'),
+    goal('fanoutCpuRatio', (v) => v <= 1.5, '≤ 1.5 (server CPU per delivery ÷ R2)'),
+    goal('p99Ratio5k', (v) => v <= 1.25, '≤ 1.25 (request → subscriber p99 ÷ R2)'),
+    goal('rssRatio', (v) => v <= 1.3, '≤ 1.3 (RSS per idle subscriber ÷ R2)'),
+    goal('writeRatio', (v) => v >= 0.5, '≥ 0.5 (committed edits/s ÷ the SQL alone)'),
+    goal('searchP50Ms', (v) => v <= 10, '≤ 10 ms (one client)'),
+    goal('lost', (v) => v === 0, '0 (lost + duplicated deliveries)'),
+    '',
+  );
+  lines.push(
+    '## Reads',
+    '',
+    `Query (a) is \`${QUERY_SIMPLE}\`; query (b) is 20 articles → leaders (first 5) → memberships (first 5) → organization, as in \`bench/run.ts\`. Responses identical to R1 byte for byte: **${input.identical ? 'yes' : 'NO'}**.`,
+    '',
+    '| query | target | connections | req/s | p50 / p99 ms | server CPU µs/req | PostgreSQL CPU µs/req |',
+    '|---|---|---|---|---|---|---|',
+  );
+  for (const query of ['a', 'b']) {
+    for (const connections of [1, 32]) {
+      for (const target of ['storygraph', 'r1']) {
+        const rows = loads.filter(
+          (l) => l.query === query && l.connections === connections && l.target === target,
+        );
+        if (!rows.length) continue;
+        lines.push(
+          `| (${query}) | ${target} | ${connections} | ${range(rows.map((r) => r.reqPerSec))} | ${range(rows.map((r) => r.p50Ms))} / ${range(rows.map((r) => r.p99Ms))} | ${range(rows.map((r) => r.serverCpuUsPerReq))} | ${range(rows.map((r) => r.postgresCpuUsPerReq))} |`,
+        );
+      }
+    }
+  }
+  lines.push(
+    '',
+    'Ranges are over the rounds; the ratios above use the median of each target at 32 connections.',
+    '',
+    '| SQL statements per request | (a) | (b) first 20 | (b) first 100 |',
+    '|---|---|---|---|',
+    `| storygraph | ${input.sgCounts.simple} | ${input.sgCounts.nested20} | ${input.sgCounts.nested100} |`,
+    `| R1 | ${input.r1Counts.simple} | ${input.r1Counts.nested20} | ${input.r1Counts.nested100} |`,
+    '',
+    'Counted by a proxy on the PostgreSQL wire protocol (each `Query` or `Execute` message is one statement).',
+    '',
+  );
+  lines.push('## Search', '', '| clients | p50 ms | p99 ms | req/s |', '|---|---|---|---|');
+  for (const s of input.searches)
+    lines.push(`| ${s.clients} | ${s.p50Ms} | ${s.p99Ms} | ${s.reqPerSec} |`);
+  lines.push('', `The query: \`${QUERY_SEARCH}\`.`, '');
+  if (input.writes.length) {
+    lines.push(
+      '## Writes (8 editors, each on its own summit)',
+      '',
+      '| setup | committed/s | p50 / p99 ms | conflicts | errors |',
+      '|---|---|---|---|---|',
+    );
+    for (const w of input.writes)
+      lines.push(
+        `| ${w.setup} | ${w.perSecond} | ${w.p50Ms} / ${w.p99Ms} | ${w.conflicts} | ${w.errors} |`,
+      );
+    lines.push('');
+  }
+  if (input.fanouts.length) {
+    lines.push(
+      '## Fan-out (graphql-ws, 20 events 250 ms apart)',
+      '',
+      '| target | subscribers | deliveries | lost | duplicated | request → subscriber p50 / p99 ms | server CPU µs per delivery | RSS KB per idle subscriber |',
+      '|---|---|---|---|---|---|---|---|',
+    );
+    for (const f of input.fanouts)
+      lines.push(
+        `| ${f.target} | ${f.subscribers} | ${f.deliveries} | ${f.lost} | ${f.duplicated} | ${f.p50Ms} / ${f.p99Ms} | ${round1(f.cpuUsPerDelivery)} | ${f.rssPerIdleSubscriberKb} |`,
+      );
+    lines.push('');
+  }
+  for (const error of input.fanoutErrors) lines.push(`Fan-out run that failed: ${error}`, '');
+  if (input.profiles.length) {
+    lines.push(
+      '## Where storygraph spends its time (`node --cpu-prof`, `bench/profile-summary.ts`)',
+      '',
+    );
+    for (const profile of input.profiles)
+      lines.push(`### ${profile.label}`, '', '```', profile.summary, '```', '');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+await main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

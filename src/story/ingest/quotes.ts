@@ -1,0 +1,51 @@
+/** Words a text puts in quotation marks, without the marks. */
+export interface Quote {
+  text: string;
+  start: number;
+  end: number;
+}
+
+const PAIRS: [string, string][] = [
+  ['\u201c', '\u201d'], // “ ”
+  ['\u00ab', '\u00bb'], // « »
+  ['\u2018', '\u2019'], // ‘ ’
+];
+
+/**
+ * Finds quoted passages: curly double quotes, guillemets, straight double quotes taken in pairs
+ * within a paragraph, and single curly quotes whose closing mark is not an apostrophe. Nested
+ * quotes stay inside the outer one.
+ */
+export function findQuotes(text: string): Quote[] {
+  const found: Quote[] = [];
+  const add = (start: number, end: number) => {
+    const inner = text.slice(start, end);
+    const trimmedStart = start + (inner.length - inner.trimStart().length);
+    const trimmedEnd = end - (inner.length - inner.trimEnd().length);
+    if (trimmedEnd <= trimmedStart) return;
+    if (found.some((q) => q.start <= trimmedStart && trimmedEnd <= q.end)) return;
+    found.push({
+      text: text.slice(trimmedStart, trimmedEnd),
+      start: trimmedStart,
+      end: trimmedEnd,
+    });
+  };
+  for (const [open, close] of PAIRS) {
+    for (let at = text.indexOf(open); at !== -1; at = text.indexOf(open, at + 1)) {
+      let end = text.indexOf(close, at + 1);
+      // A closing single quote followed by a letter is an apostrophe ("Russia’s"): look further.
+      while (close === '\u2019' && end !== -1 && /\p{L}/u.test(text[end + 1] ?? '')) {
+        end = text.indexOf(close, end + 1);
+      }
+      if (end === -1 || text.slice(at, end).includes('\n\n')) continue;
+      add(at + 1, end);
+      at = end;
+    }
+  }
+  for (const paragraph of text.matchAll(/[^\n]+/g)) {
+    const marks = [...paragraph[0].matchAll(/"/g)].map((m) => paragraph.index + m.index);
+    for (let i = 0; i + 1 < marks.length; i += 2)
+      add((marks[i] as number) + 1, marks[i + 1] as number);
+  }
+  return found.sort((a, b) => a.start - b.start);
+}
