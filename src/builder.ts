@@ -10,7 +10,7 @@ import { badInput, ErrorCode, userError } from './errors.ts';
 import type PrismaTypes from './generated/pothos-prisma-types.ts';
 import { getDatamodel } from './generated/pothos-prisma-types.ts';
 import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
-import { COST_LIMIT, complexityError, fieldComplexity } from './limits.ts';
+import { COST_LIMIT, complexityError } from './limits.ts';
 import type { StoryPubSub } from './pubsub.ts';
 import type { StoryFeed } from './story/feed.ts';
 
@@ -138,8 +138,8 @@ export const builder = new SchemaBuilder<{
     },
   },
   complexity: {
-    // Limits, connection costs and the error live in limits.ts, shared with the subscribe-time check.
-    fieldComplexity: fieldComplexity as never,
+    // Limits and the error live in limits.ts, shared with the subscribe-time check; connections
+    // are charged by page size there too (costByPageSize, applied in schema/index.ts).
     limit: COST_LIMIT,
     complexityError,
   },
