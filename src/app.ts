@@ -1,6 +1,8 @@
 import { type Logger, pino } from 'pino';
 import type { AuthOptions } from './auth.ts';
 import { type Database, database as defaultDatabase } from './db.ts';
+import { DEFAULT_EXPOSURE, type Exposure } from './exposure.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { createMetrics } from './metrics.ts';
 import type { OperationsOptions } from './persisted-queries.ts';
 import { createStoryPubSub, type StoryPubSub } from './pubsub.ts';
@@ -21,6 +23,10 @@ export interface StoryAppOptions {
   logger?: Logger;
   /** The database readiness and pool metrics read. @default the process's database */
   database?: Database;
+  /** What clients may send (limits.ts). @default DEFAULT_LIMITS */
+  limits?: Partial<Limits>;
+  /** CORS, GraphiQL and introspection (exposure.ts). @default DEFAULT_EXPOSURE */
+  exposure?: Partial<Exposure>;
   /** Persisted queries and batching. @default APQ on, batching off */
   operations?: OperationsOptions;
 }
@@ -48,6 +54,8 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
   const logger = options.logger ?? pino({ level: 'silent' });
   const database = options.database ?? defaultDatabase;
   const metrics = createMetrics({ feed, pubsub, database, sockets: () => server.sockets });
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const exposure = { ...DEFAULT_EXPOSURE, ...options.exposure };
   const yoga = buildYoga({
     feed,
     pubsub,
@@ -55,9 +63,11 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
     logger,
     database,
     plugins: metrics.plugins,
+    limits,
+    exposure,
     operations: options.operations,
   });
-  const server = buildServer(yoga, options.auth);
+  const server = buildServer(yoga, options.auth, limits);
   let closing: Promise<void> | undefined;
   return {
     yoga,

@@ -10,6 +10,7 @@ import { badInput, ErrorCode, userError } from './errors.ts';
 import type PrismaTypes from './generated/pothos-prisma-types.ts';
 import { getDatamodel } from './generated/pothos-prisma-types.ts';
 import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
+import { COST_LIMIT, complexityError } from './limits.ts';
 import type { StoryPubSub } from './pubsub.ts';
 import type { StoryFeed } from './story/feed.ts';
 
@@ -110,7 +111,11 @@ export const builder = new SchemaBuilder<{
     idFieldOptions: { description: 'A global ID, stable across versions of the object.' },
     cursorFieldOptions: { description: 'Pass to `after` or `before` to page from this edge.' },
     nodeFieldOptions: { description: 'The item at the end of the edge.' },
-    edgesFieldOptions: { description: 'The items on this page, each with its cursor.' },
+    // A page's length is already charged on the connection field (see limits.ts), not again here.
+    edgesFieldOptions: {
+      description: 'The items on this page, each with its cursor.',
+      complexity: { field: 1, multiplier: 1 },
+    },
     pageInfoFieldOptions: { description: 'Where this page sits in the whole list.' },
     hasNextPageFieldOptions: { description: 'True when more items follow this page.' },
     hasPreviousPageFieldOptions: { description: 'True when items come before this page.' },
@@ -133,25 +138,9 @@ export const builder = new SchemaBuilder<{
     },
   },
   complexity: {
-    defaultComplexity: 1,
-    defaultListMultiplier: 10,
-    // Relay connections spend three levels (field, edges, node) per hop, hence the generous depth.
-    limit: { complexity: 100_000, depth: 24, breadth: 300 },
-    complexityError: (kind, result) => {
-      const limits = {
-        Depth: result.maxDepth,
-        Breadth: result.maxBreadth,
-        Complexity: result.maxComplexity,
-      };
-      const actual = {
-        Depth: result.depth,
-        Breadth: result.breadth,
-        Complexity: result.complexity,
-      };
-      return userError(
-        ErrorCode.QUERY_TOO_COMPLEX,
-        `The query's ${kind.toLowerCase()} is ${actual[kind]}, over the limit of ${limits[kind]}.`,
-      );
-    },
+    // Limits and the error live in limits.ts, shared with the subscribe-time check; connections
+    // are charged by page size there too (costByPageSize, applied in schema/index.ts).
+    limit: COST_LIMIT,
+    complexityError,
   },
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LIMITS } from './limits.ts';
 import { LOG_LEVELS } from './logger.ts';
 
 const boolean = (fallback: boolean) =>
@@ -25,6 +26,43 @@ const optionalUrl = (protocols: string[]) =>
       },
       { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
     );
+
+/** `true`/`false` with no default of its own: the caller decides from other variables. */
+const optionalBoolean = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((value) =>
+    value === undefined || value === '' ? undefined : value === 'true' || value === '1',
+  );
+
+const count = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** `*`, or a comma-separated list of origins such as `https://a.example,https://b.example`. */
+const corsOrigins = z
+  .string()
+  .optional()
+  .transform((value, ctx): '*' | string[] => {
+    const text = value?.trim() || '*';
+    if (text === '*') return '*';
+    const origins = text
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    for (const origin of origins) {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(origin);
+      } catch {}
+      if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${origin}" is not an origin such as https://news.example (scheme, host and port only)`,
+        });
+      }
+    }
+    return origins;
+  });
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -55,6 +93,14 @@ const schema = z.object({
   SUBSCRIPTION_BUFFER: z.coerce.number().int().min(10).max(100_000).default(1000),
   FEED_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  MAX_REQUEST_BYTES: count(1024, 100 * 1024 * 1024, DEFAULT_LIMITS.maxRequestBytes),
+  MAX_SUBSCRIPTIONS_PER_SOCKET: count(1, 100_000, DEFAULT_LIMITS.maxSubscriptionsPerSocket),
+  MAX_SOCKETS_PER_ADDRESS: count(1, 1_000_000, DEFAULT_LIMITS.maxSocketsPerAddress),
+  TRUST_PROXY: boolean(DEFAULT_LIMITS.trustProxy),
+  CORS_ORIGINS: corsOrigins,
+  // Unset: on, except with NODE_ENV=production (see loadEnv).
+  GRAPHIQL: optionalBoolean,
+  INTROSPECTION: optionalBoolean,
   PERSISTED_ONLY: boolean(false),
   PERSISTED_OPERATIONS_FILE: z.string().min(1).default('persisted-operations.json'),
   // Off by default; a small cap keeps one request from carrying a flood of operations.
@@ -65,7 +111,10 @@ const schema = z.object({
 export const CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
 
 /** The validated configuration of one process. */
-export type Env = z.infer<typeof schema>;
+export type Env = Omit<z.infer<typeof schema>, 'GRAPHIQL' | 'INTROSPECTION'> & {
+  GRAPHIQL: boolean;
+  INTROSPECTION: boolean;
+};
 
 /** A configuration value that can not be used. `message` names every bad variable. */
 export class ConfigError extends Error {
@@ -95,7 +144,12 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     );
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return parsed.data;
+  const development = parsed.data.NODE_ENV !== 'production';
+  return {
+    ...parsed.data,
+    GRAPHIQL: parsed.data.GRAPHIQL ?? development,
+    INTROSPECTION: parsed.data.INTROSPECTION ?? development,
+  };
 }
 
 let cached: Env | undefined;

@@ -11,6 +11,8 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   SLOW_CONSUMER: 'SLOW_CONSUMER',
+  /** A per-connection limit (operations on one WebSocket) is reached; finish some first. */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   /** The database can not be reached right now (restarting, down, out of connections); retry. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
@@ -31,6 +33,29 @@ export function badInput(message: string, extensions: Record<string, unknown> = 
   return userError(ErrorCode.BAD_USER_INPUT, message, extensions);
 }
 
+/**
+ * The fields of the unique constraint a P2002 broke. Prisma's native engine gave them in
+ * `meta.target`; through a driver adapter (Prisma 7) the constraint comes as
+ * `driverAdapterError.cause.constraint`, with `fields` or only the index name, which Prisma
+ * spells `<Model>_<field>[_<field>…]_key`.
+ */
+function uniqueFields(error: Prisma.PrismaClientKnownRequestError): string[] {
+  const meta = (error.meta ?? {}) as {
+    target?: string[] | string;
+    modelName?: string;
+    driverAdapterError?: { cause?: { constraint?: { fields?: string[]; index?: string } } };
+  };
+  if (Array.isArray(meta.target)) return meta.target;
+  if (typeof meta.target === 'string') return [meta.target];
+  const constraint = meta.driverAdapterError?.cause?.constraint;
+  if (constraint?.fields?.length) return constraint.fields.map((field) => field.replace(/"/g, ''));
+  const index = constraint?.index;
+  if (!index) return [];
+  const prefix = meta.modelName ? `${meta.modelName}_` : '';
+  const bare = index.startsWith(prefix) ? index.slice(prefix.length) : index;
+  return bare.replace(/_key$/, '').split('_').filter(Boolean);
+}
+
 function prismaCode(error: Prisma.PrismaClientKnownRequestError): GraphQLError | undefined {
   switch (error.code) {
     case 'P2025':
@@ -39,9 +64,10 @@ function prismaCode(error: Prisma.PrismaClientKnownRequestError): GraphQLError |
         'The record does not exist (it may have been deleted).',
       );
     case 'P2002': {
-      const target = (error.meta?.target as string[] | string | undefined) ?? 'a unique field';
-      return userError(ErrorCode.CONFLICT, `Another record already has this ${String(target)}.`, {
-        fields: target,
+      const fields = uniqueFields(error);
+      const what = fields.length ? fields.join(' and ') : 'unique value';
+      return userError(ErrorCode.CONFLICT, `Another record already has this ${what}.`, {
+        fields,
       });
     }
     case 'P2003':
@@ -50,6 +76,12 @@ function prismaCode(error: Prisma.PrismaClientKnownRequestError): GraphQLError |
       return undefined;
   }
 }
+
+/** Yoga's own codes for a request it can not read, mapped into our closed set (the HTTP status stays). */
+const YOGA_REQUEST_CODES: Record<string, ErrorCode> = {
+  REQUEST_ENTITY_TOO_LARGE: ErrorCode.BAD_USER_INPUT,
+  BAD_REQUEST: ErrorCode.BAD_USER_INPUT,
+};
 
 /**
  * Turns what a resolver threw into what a client sees: our coded errors pass unchanged, known
@@ -65,6 +97,8 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
       extensions: mapped.extensions,
     });
   if (isGraphQLError(original) && typeof original.extensions?.code === 'string') {
+    const code = YOGA_REQUEST_CODES[original.extensions.code];
+    if (code) return userError(code, original.message, { http: original.extensions.http });
     return original === error ? original : withLocation(original);
   }
   const mapped = mapKnownError(original);

@@ -62,6 +62,17 @@ async function main(): Promise<void> {
       },
       logger,
       database,
+      limits: {
+        maxRequestBytes: env.MAX_REQUEST_BYTES,
+        maxSubscriptionsPerSocket: env.MAX_SUBSCRIPTIONS_PER_SOCKET,
+        maxSocketsPerAddress: env.MAX_SOCKETS_PER_ADDRESS,
+        trustProxy: env.TRUST_PROXY,
+      },
+      exposure: {
+        corsOrigins: env.CORS_ORIGINS,
+        graphiql: env.GRAPHIQL,
+        introspection: env.INTROSPECTION,
+      },
     });
     const port = await app.listen(env.PORT, env.HOST);
     const shownHost = env.HOST === '0.0.0.0' ? 'localhost' : env.HOST;

@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { hostname } from 'node:os';
-import type { ExecutionArgs } from 'graphql';
+import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type AuthOptions, connectionToken, TokenError, type Viewer, viewerOf } from './auth.ts';
+import { ErrorCode, userError } from './errors.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { runAt } from './timers.ts';
 import type { StoryYoga } from './yoga.ts';
 
@@ -18,6 +20,10 @@ export const StoryCloseCode = {
   Unauthorized: CloseCode.Unauthorized,
   /** The server is shutting down; reconnect (to another instance) and resume from your cursor. */
   GoingAway: 1001,
+  /** A message was larger than `MAX_REQUEST_BYTES` (sent by `ws` itself). */
+  MessageTooBig: 1009,
+  /** This client address already has `MAX_SOCKETS_PER_ADDRESS` WebSockets open; retry later. */
+  TryAgainLater: 1013,
 } as const;
 
 /** A running HTTP + WebSocket server for one Yoga instance. */
@@ -44,11 +50,66 @@ type Extra = {
 };
 
 /**
+ * The address a WebSocket is counted under: the TCP peer, or with `trustProxy` the last
+ * `X-Forwarded-For` entry, which is the one the proxy in front of us appended.
+ */
+function clientAddress(request: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = request.headers['x-forwarded-for'];
+    const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded)
+      ?.split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean)
+      .at(-1);
+    if (last) return last;
+  }
+  return request.socket.remoteAddress ?? 'unknown';
+}
+
+/** Message types only a server may send: graphql-ws treats one from a client as its own failure. */
+const SERVER_ONLY = new Set(['connection_ack', 'next']);
+
+/**
+ * Keeps a client's protocol faults from looking like ours. A client that sends `connection_ack`
+ * or `next` makes graphql-ws throw, log a stack trace and close with 4500 (internal error): it is
+ * a bad message, closed with 4400 as graphql-ws does for any other, before graphql-ws sees it.
+ * And `ws` reports a frame over `maxPayload` or with invalid UTF-8 as an `error` event, which
+ * graphql-ws logs with a stack trace; `ws` closes those sockets itself (1009, 1007), so the event
+ * is dropped here.
+ */
+function refuseClientFaults(socket: WebSocket): void {
+  const emit = socket.emit.bind(socket);
+  socket.emit = (event: string | symbol, ...args: unknown[]) => {
+    if (event === 'error' && String((args[0] as { code?: unknown })?.code).startsWith('WS_ERR_')) {
+      return true;
+    }
+    if (event === 'message') {
+      const text = String(args[0]);
+      if (text.includes('connection_ack') || text.includes('next')) {
+        let type: unknown;
+        try {
+          type = (JSON.parse(text) as { type?: unknown } | null)?.type;
+        } catch {}
+        if (typeof type === 'string' && SERVER_ONLY.has(type)) {
+          socket.close(CloseCode.BadRequest, 'Invalid message received');
+          return true;
+        }
+      }
+    }
+    return emit(event, ...args);
+  };
+}
+
+/**
  * Mounts Yoga on a Node HTTP server, with graphql-ws on the same path and port. Operations over
  * WebSocket go through `yoga.getEnveloped`, so they run the same plugins, context and error
  * masking as HTTP. Tests build it on port 0; `main.ts` builds it on `PORT`.
  */
-export function buildServer(yoga: StoryYoga, auth: AuthOptions): StoryServer {
+export function buildServer(
+  yoga: StoryYoga,
+  auth: AuthOptions,
+  limits: Limits = DEFAULT_LIMITS,
+): StoryServer {
   // Every response, WebSocket upgrades included, names the instance that served it: behind a
   // proxy that spreads clients over replicas, this is how an operator (and the compose test)
   // tells them apart. In a container the host name is the container ID.
@@ -63,8 +124,29 @@ export function buildServer(yoga: StoryYoga, auth: AuthOptions): StoryServer {
     socket.once('close', () => connections.delete(socket));
   });
 
-  const wss = new WebSocketServer({ server: http, path: yoga.graphqlEndpoint });
+  // `ws` closes a socket with 1009 when a message is larger than the HTTP body limit.
+  const wss = new WebSocketServer({
+    server: http,
+    path: yoga.graphqlEndpoint,
+    maxPayload: limits.maxRequestBytes,
+  });
   wss.on('headers', (headers) => headers.push(`X-Served-By: ${servedBy}`));
+  const socketsByAddress = new Map<string, number>();
+  wss.on('connection', (socket, request) => {
+    const address = clientAddress(request, limits.trustProxy);
+    const open = socketsByAddress.get(address) ?? 0;
+    if (open >= limits.maxSocketsPerAddress) {
+      socket.close(StoryCloseCode.TryAgainLater, 'Too many connections from this address');
+      return;
+    }
+    refuseClientFaults(socket);
+    socketsByAddress.set(address, open + 1);
+    socket.once('close', () => {
+      const left = (socketsByAddress.get(address) ?? 1) - 1;
+      if (left > 0) socketsByAddress.set(address, left);
+      else socketsByAddress.delete(address);
+    });
+  });
   const expiryTimers = new Set<() => void>();
 
   const graphqlWs = useServer<Record<string, unknown> | undefined, Extra>(
@@ -103,6 +185,16 @@ export function buildServer(yoga: StoryYoga, auth: AuthOptions): StoryServer {
         return true;
       },
       onSubscribe: async (ctx, _id, params) => {
+        // graphql-ws has already registered this operation, so more than the cap means one too many.
+        if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerSocket) {
+          return [
+            userError(
+              ErrorCode.LIMIT_EXCEEDED,
+              `A WebSocket may run at most ${limits.maxSubscriptionsPerSocket} operations at once.`,
+              { max: limits.maxSubscriptionsPerSocket },
+            ),
+          ];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -110,14 +202,16 @@ export function buildServer(yoga: StoryYoga, auth: AuthOptions): StoryServer {
           params,
           viewer: ctx.extra.viewer,
         });
+        // The limits in limits.ts throw from parse and validate: send them as the operation's error.
         let document: ReturnType<typeof parse>;
+        let errors: readonly GraphQLError[];
         try {
           document = parse(params.query);
+          errors = validate(schema, document);
         } catch (error) {
           return [error as never];
         }
-        const errors = validate(schema, document);
-        if (errors.length) return errors;
+        if (errors.length) return errors as GraphQLError[];
         return {
           schema,
           operationName: params.operationName,

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createLRUCache, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { type AuthOptions, type Viewer, viewerOfRequest } from './auth.ts';
 import type { Context } from './builder.ts';
 import { type Database, database as defaultDatabase } from './db.ts';
 import { maskError } from './errors.ts';
+import { corsOption, DEFAULT_EXPOSURE, type Exposure, useExposure } from './exposure.ts';
 import { GRAPHIQL_OPTIONS } from './graphiql.ts';
+import { useInputGuards, useRequestParseGuard } from './input-guards.ts';
+import { DEFAULT_LIMITS, type Limits, useLimits } from './limits.ts';
 import { LIVE_PAGE } from './live-page.ts';
 import { yogaLogger } from './logger.ts';
 import { pendingMigrations } from './migrate.ts';
@@ -39,9 +42,16 @@ export interface YogaOptions {
   logger: Logger;
   /** Extra plugins, such as metrics. */
   plugins?: Plugin[];
+  /** What clients may send. @default DEFAULT_LIMITS */
+  limits?: Limits;
+  /** CORS, GraphiQL and introspection. @default DEFAULT_EXPOSURE */
+  exposure?: Exposure;
   /** Persisted queries (APQ or a manifest only) and batching. @default APQ on, batching off */
   operations?: OperationsOptions;
 }
+
+/** Distinct documents (and distinct unparsable texts) whose parse result is kept. */
+const DOCUMENT_CACHE_SIZE = 256;
 
 export type StoryYoga = YogaServerInstance<ServerContext, Context>;
 
@@ -53,13 +63,24 @@ export function buildYoga(options: YogaOptions): StoryYoga {
   const database = options.database ?? defaultDatabase;
   // The request id chosen in the context, echoed back so a client can quote it.
   const requestIds = new WeakMap<Request, string>();
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const exposure = options.exposure ?? DEFAULT_EXPOSURE;
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
     logging: yogaLogger(options.logger),
-    graphiql: GRAPHIQL_OPTIONS,
+    graphiql: exposure.graphiql ? GRAPHIQL_OPTIONS : false,
+    cors: corsOption(exposure.corsOrigins),
+    maxRequestBodySize: limits.maxRequestBytes,
+    // Parsed documents and parse errors are kept per distinct query text; Yoga's default of 1,024
+    // of each, at up to 64 KB a text plus its syntax tree, is more memory than a client should be
+    // able to pin. Ordinary clients send a handful of distinct documents.
+    parserAndValidationCache: {
+      documentCache: createLRUCache({ max: DOCUMENT_CACHE_SIZE }),
+      errorCache: createLRUCache({ max: DOCUMENT_CACHE_SIZE }),
+    },
     // Served from the package, not a CDN: GraphiQL works offline and leaks nothing to third parties.
     // Loaded on first use: the bundle is large, and most instances never serve GraphiQL.
     renderGraphiQL: async (graphiqlOptions) =>
@@ -74,6 +95,10 @@ export function buildYoga(options: YogaOptions): StoryYoga {
       return { viewer, feed: options.feed, pubsub: options.pubsub, requestId };
     },
     plugins: [
+      ...useLimits(limits),
+      useInputGuards(limits.maxListItems),
+      useRequestParseGuard(),
+      ...useExposure(exposure),
       ...(options.plugins ?? []),
       ...persistedQueryPlugins(options.operations),
       useResponseKeyOrder(),

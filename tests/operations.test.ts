@@ -63,7 +63,9 @@ describe('metrics', () => {
     const response = await fetch(`${base}/metrics`);
     expect(response.status).toBe(200);
     const text = await response.text();
-    expect(text).toMatch(/graphql_envelop_request\{[^}]*operationName="StoryLeaders"[^}]*\} 1/);
+    // By operation type only: operation names are the client's to choose (see exposure.test.ts).
+    expect(text).toMatch(/graphql_envelop_request\{operationType="query"\} [1-9]/);
+    expect(text).not.toContain('operationName=');
     expect(text).toMatch(/graphql_envelop_request_duration_bucket\{/);
     expect(text).toMatch(/storygraph_graphql_errors_total\{code="BAD_USER_INPUT"\} 1/);
     expect(text).toMatch(/storygraph_subscriptions_active 1/);

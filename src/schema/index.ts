@@ -2,6 +2,7 @@
 // where one file uses another's exported refs, and those imports take care of it.
 import { type GraphQLSchema, isObjectType } from 'graphql';
 import { builder } from '../builder.ts';
+import { costByPageSize } from '../limits.ts';
 import './scalars.ts';
 import './leader.ts';
 import './organization.ts';
@@ -44,4 +45,6 @@ function describeGeneratedTypes(built: GraphQLSchema): GraphQLSchema {
 }
 
 /** The executable schema, built once per process. */
-export const schema = describeGeneratedTypes(builder.toSchema({ sortSchema: true }));
+export const schema = costByPageSize(
+  describeGeneratedTypes(builder.toSchema({ sortSchema: true })),
+);

@@ -10,24 +10,46 @@ import type { TextSpan } from '../story/mentions.ts';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/** Years 1 to 9999: ISO 8601's four digits, without year 0 (which PostgreSQL can not store). */
+function inYearRange(date: Date): boolean {
+  const year = date.getUTCFullYear();
+  return year >= 1 && year <= 9999;
+}
+
 function parseDate(value: unknown): Date {
   const match = typeof value === 'string' ? ISO_DATE.exec(value) : null;
   const date = match ? new Date(`${value}T00:00:00.000Z`) : undefined;
   // Round-tripping catches impossible days such as 2022-02-30, which Date would roll over.
-  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
-    throw new GraphQLError(`"${String(value)}" is not a date of the form YYYY-MM-DD.`, {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+  if (
+    !date ||
+    Number.isNaN(date.getTime()) ||
+    date.toISOString().slice(0, 10) !== value ||
+    !inYearRange(date)
+  ) {
+    throw new GraphQLError(
+      `"${String(value)}" is not a date of the form YYYY-MM-DD (years 0001 to 9999).`,
+      {
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+    );
   }
   return date;
 }
 
 function parseDateTime(value: unknown): Date {
   const date = typeof value === 'string' ? new Date(value) : undefined;
-  if (!date || Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(value as string)) {
-    throw new GraphQLError(`"${String(value)}" is not an ISO 8601 date-time.`, {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+  if (
+    !date ||
+    Number.isNaN(date.getTime()) ||
+    !/^\d{4}-\d{2}-\d{2}T/.test(value as string) ||
+    !inYearRange(date)
+  ) {
+    throw new GraphQLError(
+      `"${String(value)}" is not an ISO 8601 date-time (years 0001 to 9999).`,
+      {
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+    );
   }
   return date;
 }
