@@ -125,8 +125,11 @@ describe('pages', () => {
     const live = await fetch(`${base}/live`);
     expect(live.headers.get('content-type')).toMatch(/text\/html/);
     const html = await live.text();
-    expect(html).toContain('graphql-transport-ws');
     expect(html).toContain('href="/graphql"');
+    // The page's script speaks graphql-ws itself and is served here, not from a CDN.
+    expect(html).toContain('/assets/storygraph.js');
+    const script = await (await fetch(`${base}/assets/storygraph.js`)).text();
+    expect(script).toContain('graphql-transport-ws');
     const graphiql = await fetch(app.url, { headers: { accept: 'text/html' } });
     const page = await graphiql.text();
     expect(page).toMatch(/graphiql/i);
