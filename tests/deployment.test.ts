@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, TEST_REDIS_URL, TEST_SECRET, tokenFor } from './helpers/app.ts';
@@ -85,14 +86,17 @@ describe('the compose start-up sequence, run directly', () => {
 
     const migrated = await run(['scripts/db.ts', 'migrate']);
     expect(migrated.code).toBe(0);
-    expect(migrated.output).toMatch(/1 applied, 0 already applied/);
+    const committed = readdirSync(resolve(root, 'prisma/migrations')).filter((name) =>
+      /^\d+_/.test(name),
+    ).length;
+    expect(migrated.output).toContain(`${committed} applied, 0 already applied`);
     const seeded = await run(['scripts/db.ts', 'seed']);
     expect(seeded.code).toBe(0);
     expect(seeded.output).toMatch(/seeded the story \((\d+) events\)/);
     const seedEvents = Number(/\((\d+) events\)/.exec(seeded.output)?.[1]);
     // The one-shot service may run again on the next `docker compose up`: a no-op.
-    expect((await run(['scripts/db.ts', 'migrate'])).output).toMatch(
-      /0 applied, 1 already applied/,
+    expect((await run(['scripts/db.ts', 'migrate'])).output).toContain(
+      `0 applied, ${committed} already applied`,
     );
     expect((await run(['scripts/db.ts', 'seed'])).output).toMatch(/nothing seeded/);
 

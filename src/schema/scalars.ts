@@ -1,4 +1,5 @@
-import { GraphQLError, Kind } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { DateResolver, DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { builder } from '../builder.ts';
 import {
   DatePrecision,
@@ -8,70 +9,62 @@ import {
 } from '../generated/prisma/enums.ts';
 import type { TextSpan } from '../story/mentions.ts';
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
 /** Years 1 to 9999: ISO 8601's four digits, without year 0 (which PostgreSQL can not store). */
 function inYearRange(date: Date): boolean {
   const year = date.getUTCFullYear();
   return year >= 1 && year <= 9999;
 }
 
-function parseDate(value: unknown): Date {
-  const match = typeof value === 'string' ? ISO_DATE.exec(value) : null;
-  const date = match ? new Date(`${value}T00:00:00.000Z`) : undefined;
-  // Round-tripping catches impossible days such as 2022-02-30, which Date would roll over.
-  if (
-    !date ||
-    Number.isNaN(date.getTime()) ||
-    date.toISOString().slice(0, 10) !== value ||
-    !inYearRange(date)
-  ) {
-    throw new GraphQLError(
-      `"${String(value)}" is not a date of the form YYYY-MM-DD (years 0001 to 9999).`,
-      {
+/**
+ * One of graphql-scalars' date scalars with our one addition: a year PostgreSQL can store. Any
+ * refusal is a BAD_USER_INPUT that says what was expected.
+ */
+function dateScalar(
+  resolver: GraphQLScalarType<Date, unknown>,
+  name: 'Date' | 'DateTime',
+  description: string,
+  expected: string,
+) {
+  const parse = (value: unknown): Date => {
+    let date: Date | undefined;
+    try {
+      date = resolver.parseValue(value) as Date;
+    } catch {
+      date = undefined;
+    }
+    if (!(date instanceof Date) || Number.isNaN(date.getTime()) || !inYearRange(date)) {
+      throw new GraphQLError(`"${String(value)}" is not ${expected} (years 0001 to 9999).`, {
         extensions: { code: 'BAD_USER_INPUT' },
-      },
-    );
-  }
-  return date;
+      });
+    }
+    return date;
+  };
+  builder.addScalarType(
+    name,
+    new GraphQLScalarType<Date, unknown>({
+      ...resolver.toConfig(),
+      name,
+      description,
+      parseValue: parse,
+      parseLiteral: (ast) => parse(ast.kind === Kind.STRING ? ast.value : undefined),
+    }),
+  );
 }
 
-function parseDateTime(value: unknown): Date {
-  const date = typeof value === 'string' ? new Date(value) : undefined;
-  if (
-    !date ||
-    Number.isNaN(date.getTime()) ||
-    !/^\d{4}-\d{2}-\d{2}T/.test(value as string) ||
-    !inYearRange(date)
-  ) {
-    throw new GraphQLError(
-      `"${String(value)}" is not an ISO 8601 date-time (years 0001 to 9999).`,
-      {
-        extensions: { code: 'BAD_USER_INPUT' },
-      },
-    );
-  }
-  return date;
-}
-
-builder.scalarType('Date', {
-  description: 'A calendar day as YYYY-MM-DD (ISO 8601), without a time or a time zone.',
-  serialize: (value) => (value as Date).toISOString().slice(0, 10),
-  parseValue: parseDate,
-  parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
-});
-
-builder.scalarType('DateTime', {
-  description: 'An instant as an ISO 8601 string in UTC, such as 2022-09-07T08:00:00.000Z.',
-  serialize: (value) => (value as Date).toISOString(),
-  parseValue: parseDateTime,
-  parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
-});
-
-builder.scalarType('JSON', {
+dateScalar(
+  DateResolver as GraphQLScalarType<Date, unknown>,
+  'Date',
+  'A calendar day as YYYY-MM-DD (ISO 8601), without a time or a time zone.',
+  'a date of the form YYYY-MM-DD',
+);
+dateScalar(
+  DateTimeResolver as GraphQLScalarType<Date, unknown>,
+  'DateTime',
+  'An instant as an ISO 8601 string in UTC, such as 2022-09-07T08:00:00.000Z.',
+  'an ISO 8601 date-time with a time zone',
+);
+builder.addScalarType('JSON', JSONResolver, {
   description: 'Any JSON value: a string, number, boolean, null, list or object.',
-  serialize: (value) => value,
-  parseValue: (value) => value,
 });
 
 export const DatePrecisionEnum = builder.enumType('DatePrecision', {
