@@ -71,6 +71,8 @@ const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     HOST: '127.0.0.1',
     NODE_ENV: 'production',
     JWT_SECRET: SECRET,
+    // All subscribers come from 127.0.0.1: lift the per-address socket cap.
+    MAX_SOCKETS_PER_ADDRESS: '100000',
   },
   stdio: ['ignore', 'pipe', 'inherit'],
 });

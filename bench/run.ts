@@ -119,6 +119,9 @@ const serverEnv = (url: string, port: number): Record<string, string> => ({
   NODE_ENV: 'production',
   JWT_SECRET: SECRET,
   MIGRATE_ON_START: 'false',
+  // Every benchmark client connects from 127.0.0.1: the per-address socket cap (50 by default,
+  // there to stop one anonymous client from holding thousands) would refuse the fan-out's.
+  MAX_SOCKETS_PER_ADDRESS: '100000',
 });
 
 async function startStorygraph(

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Plugin } from 'graphql-yoga';
+import { LIVE_PAGE } from './live-page.ts';
 import { PAGE_CLIENT_SCRIPT } from './page-client.ts';
 
 /**
@@ -488,20 +489,22 @@ const ASSETS: Record<string, { type: string; load: () => Promise<string> }> = {
   },
 };
 
+/** The pages a person opens: the live console and the story view. */
+const PAGES: Record<string, string> = { '/live': LIVE_PAGE, '/story': STORY_PAGE };
+
 /**
- * Serves `/story` and the scripts `/story` and `/live` load. The page itself holds no data: it
- * reads the story through `/graphql` like any client.
+ * Serves `/live`, `/story` and the scripts they load (the graph library from its npm package).
+ * The pages hold no data: they read the story through `/graphql` like any client.
  */
 export function useStoryPages(): Plugin {
   const loaded = new Map<string, Promise<string>>();
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method !== 'GET' && request.method !== 'HEAD') return;
-      if (url.pathname === '/story') {
+      const page = PAGES[url.pathname];
+      if (page) {
         endResponse(
-          new fetchAPI.Response(STORY_PAGE, {
-            headers: { 'content-type': 'text/html; charset=utf-8' },
-          }),
+          new fetchAPI.Response(page, { headers: { 'content-type': 'text/html; charset=utf-8' } }),
         );
         return;
       }

@@ -9,7 +9,6 @@ import { corsOption, DEFAULT_EXPOSURE, type Exposure, useExposure } from './expo
 import { GRAPHIQL_OPTIONS } from './graphiql.ts';
 import { useInputGuards, useRequestParseGuard } from './input-guards.ts';
 import { DEFAULT_LIMITS, type Limits, useLimits } from './limits.ts';
-import { LIVE_PAGE } from './live-page.ts';
 import { yogaLogger } from './logger.ts';
 import { pendingMigrations } from './migrate.ts';
 import {
@@ -109,15 +108,6 @@ export function buildYoga(options: YogaOptions): StoryYoga {
         onResponse({ request, response }) {
           const requestId = requestIds.get(request);
           if (requestId) response.headers.set('x-request-id', requestId);
-        },
-        onRequest({ url, endResponse, fetchAPI }) {
-          if (url.pathname === '/live') {
-            endResponse(
-              new fetchAPI.Response(LIVE_PAGE, {
-                headers: { 'content-type': 'text/html; charset=utf-8' },
-              }),
-            );
-          }
         },
       },
       {

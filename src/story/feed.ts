@@ -282,8 +282,10 @@ export class StoryFeed {
         last = options.after ?? this.#head;
         positioned = true;
         this.#positions.set(listener, () => last);
-        // Replay: page through the log until caught up.
-        for (;;) {
+        // Replay: page through the log until caught up. Without `after` there is nothing to
+        // replay: the listener was added in the same tick the head was read, so every later event
+        // reaches it live, and a subscription costs no query (thousands arrive at once).
+        for (let more = options.after !== undefined; more; ) {
           const page = await db.storyEvent.findMany({
             where: eventWhere(filter, last),
             orderBy: { sequence: 'asc' },
@@ -295,7 +297,7 @@ export class StoryFeed {
             await push(event);
             last = event.sequence;
           }
-          if (page.length < PAGE) break;
+          more = page.length === PAGE;
         }
         // Live.
         while (!stopped) {
