@@ -21,7 +21,6 @@ import {
 import { createRow } from '../editing.ts';
 import { linkMentionRow } from '../links.ts';
 import { MAX_SPANS_PER_MENTION } from '../mentions.ts';
-import { analyzeArticle } from './analyze.ts';
 import type { Attribution } from './attributions.ts';
 import type { TimeExpression } from './dates.ts';
 import type { EntityType, KnownEntities, MatchedBy } from './entities.ts';
@@ -173,6 +172,9 @@ export async function ingestArticle(writer: Writer, input: IngestInput): Promise
 
   // The analysis runs before the transaction: it is pure and can take a while on long texts,
   // and the transaction holds the lock every writer waits on.
+  // Loaded on first use: the date parser and the tagger weigh tens of megabytes, and most
+  // instances never ingest.
+  const { analyzeArticle } = await import('./analyze.ts');
   const analysis = analyzeArticle(input, await loadKnownEntities());
   const { result } = await writeChange(writer, async (tx, record) => {
     const existing = await findExisting(tx, input);
