@@ -169,6 +169,16 @@ function isConnectionFailure(error: Error): boolean {
   }
   if (typeof known.code === 'string' && SOCKET_CODES.has(known.code)) return true;
   if (DRIVER_MESSAGES.test(error.message)) return true;
+  // Inside an interactive transaction the driver adapter's own error can surface unwrapped, with
+  // PostgreSQL's SQLSTATE in a plain-object cause (57P01 when the server shuts down under it).
+  const cause = error.cause as { originalCode?: unknown } | undefined;
+  if (
+    error.name === 'DriverAdapterError' &&
+    typeof cause?.originalCode === 'string' &&
+    UNAVAILABLE_STATES.test(cause.originalCode)
+  ) {
+    return true;
+  }
   // Prisma wraps what it does not recognise; look at the cause it kept.
   return error.cause instanceof Error && error.cause !== error && isConnectionFailure(error.cause);
 }

@@ -322,7 +322,7 @@ export const articles: SeedArticle[] = [
       "On Wednesday Li Zhanshu, who sits on the Politburo Standing Committee of the Communist Party and ranks third in China's leadership, landed in Vladivostok for the Eastern Economic Forum, the most senior Chinese official to travel abroad in that time. TASS reported that Li was due to meet Putin the same day.",
       'The planned meeting, and the choice of Central Asia for the first trip, show how much Beijing values its ties with Moscow despite the backlash against the war. The two capitals have drawn together as each faces friction with the West; weeks before the invasion, Xi and Putin declared a partnership without limits. China has not condemned the attack and has instead pointed at NATO and the United States.',
       "A visit to the region would also recall how Xi raised China's profile abroad during his decade in charge: he unveiled the Belt and Road Initiative on a trip to Kazakhstan in 2013.",
-      'The trip comes weeks before the party congress in Beijing, where Xi is expected to break with convention and take a third term in power.',
+      'The trip comes weeks before the party congress in Beijing, which is expected to hand Xi a third term, against precedent, and confirm him as the strongest Chinese leader in decades.',
       'The SCO summit opens on 15 September in Samarkand. The Shanghai Cooperation Organization counts China, India, Kazakhstan, Kyrgyzstan, Pakistan, Russia, Tajikistan and Uzbekistan as members.',
     ].join('\n\n'),
     source: 'Wire report citing Russian state media (TASS)',
