@@ -1,17 +1,11 @@
-import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, tokenFor } from './helpers/app.ts';
+import { chromiumAvailable, launchChromium } from './helpers/browser.ts';
 import { execute } from './helpers/graphql.ts';
 
 // Debian's chromium, installed by .ci/run. Without it these tests skip, loudly.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available) {
-  console.warn(
-    `\n!!! BROWSER TESTS SKIPPED: no chromium at ${CHROMIUM} (apt-get install chromium) !!!\n`,
-  );
-}
+const available = chromiumAvailable('BROWSER TESTS');
 
 describe.skipIf(!available)('in a real browser', () => {
   let browser: Browser;
@@ -19,21 +13,7 @@ describe.skipIf(!available)('in a real browser', () => {
   let editor: string;
 
   beforeAll(async () => {
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      // Root in CI needs --no-sandbox; the rest stop Chromium calling home on a closed network.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     editor = await tokenFor('editor');
   });
   afterAll(async () => {

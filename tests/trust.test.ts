@@ -11,7 +11,7 @@ import { MODELS } from '../src/story/models.ts';
 import { seedIfEmpty } from '../src/story/seed.ts';
 import { startApp, TEST_SECRET, tokenFor, waitForSubscribers } from './helpers/app.ts';
 import { collect, sseClient, wsClient } from './helpers/clients.ts';
-import { errorCodes, execute } from './helpers/graphql.ts';
+import { editSummit, errorCodes, execute } from './helpers/graphql.ts';
 
 const app = await startApp();
 const ids: Record<string, string> = {};
@@ -228,24 +228,8 @@ describe('events speak GraphQL', () => {
   });
 
   it('serves StoryEvent.node as the entity is now, even after a later update', async () => {
-    const touch = async (description: string) => {
-      const current = await execute(
-        app.yoga,
-        '{ summit(slug: "sco-summit-samarkand-2022") { version } }',
-      );
-      await execute(
-        app.yoga,
-        'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { version } } }',
-        {
-          input: {
-            id: ids.sco,
-            expectedVersion: current.data.summit.version,
-            patch: { description },
-          },
-        },
-        editor,
-      );
-    };
+    const touch = (description: string) =>
+      editSummit(app.yoga, ids.sco as string, description, editor);
     const NODE =
       '{ storyEvents(last: 1, filter: { entityIds: [$id] }) { edges { node { node { ... on Summit { description } } } } } }'.replace(
         '{ storyEvents',
@@ -284,22 +268,7 @@ describe('transports', () => {
     const other = await startApp({ pollMs: 60_000 });
     const onOther = collect(wsClient(other.url), 'subscription { storyEvents { sequence } }');
     await waitForSubscribers(other, 1);
-    const current = await execute(
-      app.yoga,
-      '{ summit(slug: "sco-summit-samarkand-2022") { version } }',
-    );
-    await execute(
-      app.yoga,
-      'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { version } } }',
-      {
-        input: {
-          id: ids.sco,
-          expectedVersion: current.data.summit.version,
-          patch: { description: 'heard only by a poll elsewhere' },
-        },
-      },
-      editor,
-    );
+    await editSummit(app.yoga, ids.sco as string, 'heard only by a poll elsewhere', editor);
     // Without Redis the other instance learns of it only at its next poll: ask it now.
     expect(onOther.items).toEqual([]);
     other.feed.wake();
