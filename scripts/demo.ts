@@ -54,7 +54,26 @@ async function updateSummit(patch: Record<string, unknown>) {
   );
 }
 
+/**
+ * Sets a leader's participation in the summit: a change of an existing one goes through
+ * updateParticipation with its version (linking again with another status is a CONFLICT), and a
+ * new one is linked.
+ */
 async function participate(leader: string, status: string, note: string) {
+  const { node } = await gql(
+    'query ($id: ID!) { node(id: $id) { ... on Summit { participants(first: 100) { edges { node { id version leader { id } } } } } } }',
+    { id: ids.summit.id },
+  );
+  const existing = node.participants.edges
+    .map((edge: { node: { id: string; version: number; leader: { id: string } } }) => edge.node)
+    .find((participation: { leader: { id: string } }) => participation.leader.id === leader);
+  if (existing) {
+    await gql(
+      'mutation ($input: UpdateParticipationInput!) { updateParticipation(input: $input) { participation { status } } }',
+      { input: { id: existing.id, expectedVersion: existing.version, patch: { status, note } } },
+    );
+    return;
+  }
   await gql(
     'mutation ($input: LinkLeaderToSummitInput!) { linkLeaderToSummit(input: $input) { participation { status } } }',
     { input: { leaderId: leader, summitId: ids.summit.id, status, note } },
