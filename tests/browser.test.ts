@@ -1,24 +1,14 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, tokenFor } from './helpers/app.ts';
-import { chromiumAvailable, launchChromium } from './helpers/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { startApp } from './helpers/app.ts';
+import { browserSuite, chromiumAvailable } from './helpers/browser.ts';
 import { execute } from './helpers/graphql.ts';
 
 // Debian's chromium, installed by .ci/run. Without it these tests skip, loudly.
 const available = chromiumAvailable('BROWSER TESTS');
 
 describe.skipIf(!available)('in a real browser', () => {
-  let browser: Browser;
   const app = startApp();
-  let editor: string;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    editor = await tokenFor('editor');
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const suite = browserSuite();
 
   async function touchSummit(description: string): Promise<number> {
     const { yoga } = await app;
@@ -36,7 +26,7 @@ describe.skipIf(!available)('in a real browser', () => {
           patch: { description },
         },
       },
-      editor,
+      suite.editor,
     );
     expect(result.errors).toBeUndefined();
     return result.data.updateSummit.summit.history.edges[0].node.sequence;
@@ -44,7 +34,7 @@ describe.skipIf(!available)('in a real browser', () => {
 
   it('shows a change on the /live page as it happens', async () => {
     const { port } = await app;
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     await page.goto(`http://127.0.0.1:${port}/live`);
     await page.waitForFunction(
       () => document.getElementById('status')?.textContent === 'live',
@@ -63,7 +53,7 @@ describe.skipIf(!available)('in a real browser', () => {
 
   it('runs a subscription in GraphiQL over WebSocket', async () => {
     const { port } = await app;
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     const sockets: string[] = [];
     page.on('websocket', (socket) => sockets.push(socket.url()));
     const query = 'subscription { storyEvents { sequence entity changes { after } } }';

@@ -1,8 +1,7 @@
 import pg from 'pg';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, tokenFor } from './helpers/app.ts';
-import { chromiumAvailable, launchChromium, openPage, waitUntilLive } from './helpers/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { startApp } from './helpers/app.ts';
+import { browserSuite, chromiumAvailable, openPage, waitUntilLive } from './helpers/browser.ts';
 import { execute } from './helpers/graphql.ts';
 
 const available = chromiumAvailable('EMPTY-STORY BROWSER TESTS');
@@ -27,21 +26,12 @@ if (available) {
 }
 
 describe.skipIf(!available)('the story pages on an empty story, in a real browser', () => {
-  let browser: Browser;
   const app = startApp();
-  let editor: string;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    editor = await tokenFor('editor');
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const suite = browserSuite();
 
   async function edit(query: string, variables: Record<string, unknown>) {
     const { yoga } = await app;
-    const result = await execute(yoga, query, variables, editor);
+    const result = await execute(yoga, query, variables, suite.editor);
     expect(result.errors).toBeUndefined();
     return result.data;
   }
@@ -51,8 +41,8 @@ describe.skipIf(!available)('the story pages on an empty story, in a real browse
     const empty = await execute(yoga, '{ storyEvents(first: 1) { edges { cursor } } }');
     expect(empty.data.storyEvents.edges).toEqual([]);
 
-    const live = await openPage(browser, port, '/live');
-    const story = await openPage(browser, port, '/story');
+    const live = await openPage(suite.browser, port, '/live');
+    const story = await openPage(suite.browser, port, '/story');
     await waitUntilLive(live.page);
     await waitUntilLive(story.page);
     const waiting = live.page.locator('#waiting');

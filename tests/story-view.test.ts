@@ -1,10 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, tokenFor } from './helpers/app.ts';
-import { chromiumAvailable, launchChromium, openPage, waitUntilLive } from './helpers/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { startApp } from './helpers/app.ts';
+import { browserSuite, chromiumAvailable, openPage, waitUntilLive } from './helpers/browser.ts';
 import { execute } from './helpers/graphql.ts';
 
 const available = chromiumAvailable('STORY VIEW BROWSER TESTS');
@@ -18,21 +17,12 @@ export const STORY_SCREENSHOT = resolve(
 );
 
 describe.skipIf(!available)('the story pages in a real browser', () => {
-  let browser: Browser;
   const app = startApp();
-  let editor: string;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    editor = await tokenFor('editor');
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const suite = browserSuite();
 
   async function edit(query: string, variables: Record<string, unknown> = {}) {
     const { yoga } = await app;
-    const result = await execute(yoga, query, variables, editor);
+    const result = await execute(yoga, query, variables, suite.editor);
     expect(result.errors).toBeUndefined();
     return result.data;
   }
@@ -46,7 +36,7 @@ describe.skipIf(!available)('the story pages in a real browser', () => {
 
   async function open(path: string) {
     const { port } = await app;
-    return openPage(browser, port, path);
+    return openPage(suite.browser, port, path);
   }
 
   it('/live names what changed instead of showing global IDs', async () => {

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { tokenFor } from './app.ts';
 
 /** Debian's chromium, installed by .ci/run (or `CHROMIUM_PATH`). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -70,4 +72,26 @@ export async function waitUntilLive(page: Page): Promise<void> {
       timeout: 15_000,
     },
   );
+}
+
+/** What a browser test file shares: one Chromium and an editor token, ready before its tests. */
+export interface BrowserSuite {
+  readonly browser: Browser;
+  readonly editor: string;
+}
+
+/**
+ * Launches Chromium before the file's tests and closes it after them, and signs an editor token;
+ * call it inside the file's `describe`.
+ */
+export function browserSuite(): BrowserSuite {
+  const state = {} as { browser: Browser; editor: string };
+  beforeAll(async () => {
+    state.browser = await launchChromium();
+    state.editor = await tokenFor('editor');
+  });
+  afterAll(async () => {
+    await state.browser?.close();
+  });
+  return state;
 }
