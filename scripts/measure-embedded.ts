@@ -1,10 +1,13 @@
 // Measures the embedded database's footprint, as a newcomer meets it: the time from spawning the
-// server on an empty DATA_DIR until /health answers, and the memory the server holds once it has
-// started and answered a few queries. Several runs; prints each and the median.
-//   npm run -s measure:embedded [-- --runs 3] [--reopen] [--compiled] [--json]
-// --reopen also times a second start on the same (now populated) DATA_DIR.
-// --compiled measures `node dist/src/main.js` (run `npm run build` first) instead of `npm start`'s
-// command. RSS is summed over the server and every process it started.
+// server on an empty DATA_DIR until /health answers, the memory the server holds once it has
+// answered a few queries, while 8 clients keep it busy, and once they have stopped. Several runs;
+// prints each and the median.
+//   npm run -s measure:embedded [-- --runs 3] [--load 10] [--reopen] [--compiled] [--json] [--check]
+// --load sets the seconds of load (0 skips it). --reopen also times a second start on the same
+// (now populated) DATA_DIR. --compiled measures `node dist/src/main.js` (run `npm run build`
+// first, same Node flags as `npm start`) instead of `npm start`'s command. --check exits 1 unless
+// the medians meet the goals (first start ≤ 5 s, steady RSS ≤ 300 MB, idle and after the load).
+// RSS is summed over the server and every process it started.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +18,8 @@ import { descendants, freePort } from '../tests/helpers/net.ts';
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
+    load: { type: 'string', default: '10' },
+    check: { type: 'boolean', default: false },
     reopen: { type: 'boolean', default: false },
     compiled: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -34,11 +39,16 @@ const root = resolve(import.meta.dirname, '..');
 const startScript: string[] = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
   .scripts.start.replace(/^exec\s+/, '')
   .split(/\s+/);
+// The Node flags `npm start` passes (before its `--import tsx`), kept for the compiled server.
+const startFlags = startScript.slice(1, startScript.indexOf('--import'));
 const entry = values.compiled
-  ? ['dist/src/main.js']
+  ? [...startFlags, 'dist/src/main.js']
   : startScript[0] === 'node'
     ? startScript.slice(1)
     : [join(root, 'node_modules/tsx/dist/cli.mjs'), ...startScript.slice(1)];
+const loadSeconds = Number(values.load);
+/** The goals of the embedded database (README, "The embedded database"). */
+const GOALS = { firstStartMs: 5000, rssMb: 300 };
 
 const QUERIES = [
   '{ summit(slug: "sco-summit-samarkand-2022") { id name participants { edges { node { id status leader { id name } } } } } }',
@@ -74,8 +84,16 @@ interface Run {
   /** CPU time the server used until /health answered: less sensitive to a busy machine. */
   firstStartCpuMs: number;
   reopenMs?: number;
+  /** The largest of the samples over two seconds after a few queries. */
   steadyRssMb: number;
+  /** The largest sample while 8 clients sent queries. */
+  loadRssMb?: number;
+  /** The largest of the samples over two seconds, three seconds after the load ended. */
+  afterLoadRssMb?: number;
+  /** The high-water mark (VmHWM) at the end. */
   peakRssMb: number;
+  /** Queries answered per second under load (a sanity figure, not a benchmark). */
+  loadQueriesPerSecond?: number;
 }
 
 async function startServer(dataDir: string) {
@@ -125,6 +143,49 @@ async function startServer(dataDir: string) {
   return { child, port, readyMs, readyCpuMs, stop };
 }
 
+async function query(port: number, text: string): Promise<void> {
+  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: text }),
+  });
+  const body = (await response.json()) as { errors?: unknown };
+  if (body.errors) throw new Error(`query failed: ${JSON.stringify(body.errors)}`);
+}
+
+const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** The largest RSS over five samples 400 ms apart. */
+async function sampleRss(pid: number): Promise<number> {
+  let largest = 0;
+  for (let sample = 0; sample < 5; sample++) {
+    await pause(400);
+    largest = Math.max(largest, treeRssMb(pid).rss);
+  }
+  return largest;
+}
+
+/** 8 clients send the queries in turn for `seconds`; RSS is sampled every 250 ms meanwhile. */
+async function load(port: number, pid: number, seconds: number) {
+  const until = performance.now() + seconds * 1000;
+  let answered = 0;
+  let largest = 0;
+  const clients = Array.from({ length: 8 }, async (_, client) => {
+    for (let turn = client; performance.now() < until; turn++) {
+      await query(port, QUERIES[turn % QUERIES.length] as string);
+      answered++;
+    }
+  });
+  const sampler = (async () => {
+    while (performance.now() < until) {
+      largest = Math.max(largest, treeRssMb(pid).rss);
+      await pause(250);
+    }
+  })();
+  await Promise.all([...clients, sampler]);
+  return { rssMb: largest, queriesPerSecond: Math.round(answered / seconds) };
+}
+
 async function measureOnce(): Promise<Run> {
   const dataDir = join(mkdtempSync(join(tmpdir(), 'storygraph-measure-')), 'data');
   try {
@@ -132,31 +193,22 @@ async function measureOnce(): Promise<Run> {
     const pid = server.child.pid as number;
     try {
       for (let round = 0; round < 5; round++) {
-        for (const query of QUERIES) {
-          const response = await fetch(`http://127.0.0.1:${server.port}/graphql`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ query }),
-          });
-          const body = (await response.json()) as { errors?: unknown };
-          if (body.errors) throw new Error(`query failed: ${JSON.stringify(body.errors)}`);
-        }
-      }
-      // Steady: sampled over two seconds after the queries, the largest sample counts.
-      let steady = 0;
-      let peak = 0;
-      for (let sample = 0; sample < 5; sample++) {
-        await new Promise((done) => setTimeout(done, 400));
-        const now = treeRssMb(pid);
-        steady = Math.max(steady, now.rss);
-        peak = Math.max(peak, now.peak);
+        for (const text of QUERIES) await query(server.port, text);
       }
       const run: Run = {
         firstStartMs: server.readyMs,
         firstStartCpuMs: server.readyCpuMs,
-        steadyRssMb: steady,
-        peakRssMb: peak,
+        steadyRssMb: await sampleRss(pid),
+        peakRssMb: 0,
       };
+      if (loadSeconds > 0) {
+        const busy = await load(server.port, pid, loadSeconds);
+        run.loadRssMb = busy.rssMb;
+        run.loadQueriesPerSecond = busy.queriesPerSecond;
+        await pause(3000);
+        run.afterLoadRssMb = await sampleRss(pid);
+      }
+      run.peakRssMb = treeRssMb(pid).peak;
       await server.stop();
       if (values.reopen) {
         const again = await startServer(dataDir);
@@ -177,34 +229,59 @@ const median = (numbers: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] as number;
 };
 
+const describeRun = (run: Partial<Run>) =>
+  `first start ${run.firstStartMs} ms (${run.firstStartCpuMs} ms CPU)` +
+  (run.reopenMs !== undefined ? `, reopen ${run.reopenMs} ms` : '') +
+  `, steady RSS ${run.steadyRssMb} MB` +
+  (run.loadRssMb !== undefined
+    ? `, under load ${run.loadRssMb} MB (${run.loadQueriesPerSecond} queries/s), after load ${run.afterLoadRssMb} MB`
+    : '') +
+  `, peak RSS ${run.peakRssMb} MB`;
+
 const runs: Run[] = [];
 for (let index = 0; index < Number(values.runs); index++) {
   const run = await measureOnce();
   runs.push(run);
-  if (!values.json) {
-    console.log(
-      `run ${index + 1}: first start ${run.firstStartMs} ms (${run.firstStartCpuMs} ms CPU)` +
-        (run.reopenMs !== undefined ? `, reopen ${run.reopenMs} ms` : '') +
-        `, steady RSS ${run.steadyRssMb} MB, peak RSS ${run.peakRssMb} MB`,
-    );
-  }
+  if (!values.json) console.log(`run ${index + 1}: ${describeRun(run)}`);
 }
+const medianOf = (key: keyof Run) => {
+  const numbers = runs.map((run) => run[key]).filter((value) => value !== undefined);
+  return numbers.length > 0 ? median(numbers) : undefined;
+};
+const keys = [
+  'firstStartMs',
+  'firstStartCpuMs',
+  'reopenMs',
+  'steadyRssMb',
+  'loadRssMb',
+  'afterLoadRssMb',
+  'peakRssMb',
+  'loadQueriesPerSecond',
+] as const;
 const summary = {
   command: `node ${entry.join(' ')}`,
+  loadSeconds,
   runs,
-  median: {
-    firstStartMs: median(runs.map((run) => run.firstStartMs)),
-    firstStartCpuMs: median(runs.map((run) => run.firstStartCpuMs)),
-    steadyRssMb: median(runs.map((run) => run.steadyRssMb)),
-    peakRssMb: median(runs.map((run) => run.peakRssMb)),
-    ...(values.reopen ? { reopenMs: median(runs.map((run) => run.reopenMs as number)) } : {}),
-  },
+  median: Object.fromEntries(
+    keys.map((key) => [key, medianOf(key)]).filter(([, value]) => value !== undefined),
+  ) as Partial<Run>,
 };
 if (values.json) console.log(JSON.stringify(summary, null, 2));
-else
+else console.log(`median of ${runs.length} (${summary.command}): ${describeRun(summary.median)}`);
+
+if (values.check) {
+  const { firstStartMs = 0, steadyRssMb = 0, afterLoadRssMb = 0 } = summary.median;
+  const missed = [
+    firstStartMs > GOALS.firstStartMs &&
+      `first start ${firstStartMs} ms > ${GOALS.firstStartMs} ms`,
+    steadyRssMb > GOALS.rssMb && `steady RSS ${steadyRssMb} MB > ${GOALS.rssMb} MB`,
+    afterLoadRssMb > GOALS.rssMb && `RSS after load ${afterLoadRssMb} MB > ${GOALS.rssMb} MB`,
+  ].filter(Boolean);
+  if (missed.length > 0) {
+    console.error(`goals missed: ${missed.join('; ')}`);
+    process.exit(1);
+  }
   console.log(
-    `median of ${runs.length} (${summary.command}): first start ${summary.median.firstStartMs} ms ` +
-      `(${summary.median.firstStartCpuMs} ms CPU), ` +
-      `steady RSS ${summary.median.steadyRssMb} MB, peak RSS ${summary.median.peakRssMb} MB` +
-      (values.reopen ? `, reopen ${summary.median.reopenMs} ms` : ''),
+    `goals met: first start ≤ ${GOALS.firstStartMs} ms, steady RSS ≤ ${GOALS.rssMb} MB (idle and after load)`,
   );
+}

@@ -7,7 +7,8 @@ import { ConfigError, getEnv } from '../src/env.ts';
 
 const USAGE = `usage: npm run -s token -- [--role ROLE] [--expires DURATION] [--subject NAME]
 
-Prints a bearer token signed with JWT_SECRET (or the development secret when it is unset).
+Prints a bearer token signed with JWT_SECRET, or, when it is unset, with the secret generated
+for DATA_DIR (the one npm start uses).
 
   --role ROLE          ${ROLES.join(', ')} (default: editor)
   --expires DURATION   lifetime, such as 30m, 12h or 7d (default: 12h)

@@ -1,8 +1,9 @@
 // How the embedded database (PGlite) is opened so that its first start is quick and the process
 // stays small. Measured with `npm run measure:embedded` (numbers in the README):
-// - Creating a cluster runs PGlite's initdb inside the server process, and the memory it used
-//   (≈ 450 MB) stays with the process for its whole life. A new DATA_DIR is instead filled from a
-//   prepared cluster (a tarball PGlite itself dumped right after initdb), which skips initdb.
+// - Creating a cluster runs PGlite's initdb, and in the server process the memory it used
+//   (≈ 450 MB) would stay for the process's whole life. A new DATA_DIR is instead a copy of a
+//   prepared cluster (a folder initdb filled once, in a worker thread). A tarball of it, which
+//   PGlite unpacks itself, was tried first: the unpacking left ≈ 50 MB in the server for good.
 // - PGlite sets shared_buffers to 160 MB and touches all of it at start; this story's whole
 //   database is under 40 MB, so 8 MB of buffers is plenty and saves ≈ 130 MB.
 // - PGlite is 9 MB of WebAssembly. V8 compiles it quickly (Liftoff) and then again, optimized
@@ -10,7 +11,15 @@
 //   first start and ≈ 60 MB for the code. A process with the embedded database keeps Liftoff's
 //   code only, which is fast enough for a story of a few hundred rows.
 
-import { existsSync, readFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,66 +37,69 @@ const pgliteEntry = pathToFileURL(pgliteFile).href;
 const pgliteRoot = dirname(dirname(pgliteFile));
 
 /**
- * Where the prepared cluster of the installed PGlite version is kept: a cache folder in
- * node_modules, so a PGlite upgrade (a new version, maybe a new catalog) never loads an old one.
+ * Where the prepared cluster of the installed PGlite version is kept: a folder in node_modules'
+ * cache, so a PGlite upgrade (a new version, maybe a new catalog) never copies an old one.
  */
 export function templatePath(): string {
   const { version } = JSON.parse(readFileSync(join(pgliteRoot, 'package.json'), 'utf8')) as {
     version: string;
   };
-  return join(pgliteRoot, '..', '..', '.cache', 'storygraph', `pglite-${version}-cluster.tar.gz`);
+  return join(pgliteRoot, '..', '..', '.cache', 'storygraph', `pglite-${version}-cluster`);
 }
 
-// Runs initdb in a worker thread, so that its memory (≈ 450 MB) goes away with the worker instead
-// of staying in the server, and saves the result as the prepared cluster (a folder that can not
-// be written only costs the cache). Written to run as CommonJS or as a module (an eval worker
-// inherits `--input-type`).
-const PREPARE = `
+// Runs initdb into workerData.target in a worker thread, so that its memory (≈ 450 MB) goes away
+// with the worker instead of staying in the server. Written to run as CommonJS or as a module (an
+// eval worker inherits `--input-type`).
+const INITDB = `
 (async () => {
   const { parentPort, workerData } = await import('node:worker_threads');
-  const fs = await import('node:fs');
-  const { dirname } = await import('node:path');
   const { PGlite } = await import(workerData.pgliteEntry);
-  const { templatePath, startParams } = workerData;
-  const db = new PGlite('memory://', { startParams });
+  const db = new PGlite(workerData.target, { startParams: workerData.startParams });
   await db.waitReady;
-  const template = new Uint8Array(await (await db.dumpDataDir('gzip')).arrayBuffer());
   await db.close();
-  const partial = templatePath + '.' + process.pid + '.partial';
-  try {
-    fs.mkdirSync(dirname(templatePath), { recursive: true });
-    fs.writeFileSync(partial, template);
-    fs.renameSync(partial, templatePath);
-  } catch {
-    fs.rmSync(partial, { force: true });
-  }
-  parentPort.postMessage(template, [template.buffer]);
+  parentPort.postMessage('done');
 })();
 `;
 
-/**
- * The prepared cluster: read from {@link templatePath}, or built in a worker thread (and saved
- * there). `npm install` builds it once (scripts/prepare-embedded.mjs), so a newcomer's first start
- * only unpacks it.
- */
-export async function prepareCluster(): Promise<Uint8Array<ArrayBuffer>> {
-  const path = templatePath();
-  if (existsSync(path)) return new Uint8Array(readFileSync(path));
-  const worker = new Worker(PREPARE, {
+/** Creates a cluster in the folder `target` (PGlite's initdb), in a worker thread. */
+async function initdb(target: string): Promise<void> {
+  const worker = new Worker(INITDB, {
     eval: true,
-    workerData: { pgliteEntry, templatePath: path, startParams: startParams() },
+    workerData: { pgliteEntry, target, startParams: startParams() },
   });
   try {
-    return await new Promise<Uint8Array<ArrayBuffer>>((resolvePromise, reject) => {
-      worker.once('message', resolvePromise);
+    await new Promise<void>((resolvePromise, reject) => {
+      worker.once('message', () => resolvePromise());
       worker.once('error', reject);
       worker.once('exit', (code) =>
-        reject(new Error(`preparing the embedded database exited with code ${code}`)),
+        reject(new Error(`creating the embedded database exited with code ${code}`)),
       );
     });
   } finally {
     await worker.terminate();
   }
+}
+
+const hasCluster = (folder: string) => existsSync(join(folder, 'PG_VERSION'));
+
+/**
+ * The prepared cluster's folder ({@link templatePath}), built on the first call if it is missing.
+ * `npm install` builds it (scripts/prepare-embedded.mjs), so a newcomer's first start only copies
+ * it. Undefined when the cache folder can not be written.
+ */
+export async function prepareCluster(): Promise<string | undefined> {
+  const path = templatePath();
+  if (hasCluster(path)) return path;
+  const partial = `${path}.${process.pid}.partial`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    await initdb(partial);
+    renameSync(partial, path);
+  } catch {
+    // Not writable, or another process renamed its copy first (then that one is used).
+    rmSync(partial, { recursive: true, force: true });
+  }
+  return hasCluster(path) ? path : undefined;
 }
 
 function startParams(): string[] {
@@ -104,15 +116,22 @@ export function tuneProcessForEmbedded(): void {
 
 /**
  * Opens PGlite in `path` (a folder whose parent exists). A folder without a cluster is first
- * filled from the prepared one.
+ * filled with a copy of the prepared one.
  */
 export async function startPGlite(path: string): Promise<PGlite> {
-  // Unpacked here rather than in a worker: measured, a worker's second PGlite start cost ≈ 0.8 s
-  // of CPU and saved no memory.
-  const loadDataDir = existsSync(join(path, 'PG_VERSION'))
-    ? undefined
-    : new Blob([await prepareCluster()]);
-  const pglite = new PGlite(path, { startParams: startParams(), loadDataDir });
+  if (!hasCluster(path)) {
+    const template = await prepareCluster();
+    if (template) {
+      // PG_VERSION last: a copy cut short (a crash, a full disk) is then not taken for a cluster
+      // on the next start, and is copied again.
+      const version = join(template, 'PG_VERSION');
+      cpSync(template, path, { recursive: true, filter: (source) => source !== version });
+      copyFileSync(version, join(path, 'PG_VERSION'));
+    } else {
+      await initdb(path);
+    }
+  }
+  const pglite = new PGlite(path, { startParams: startParams() });
   await pglite.waitReady;
   return pglite;
 }

@@ -3,6 +3,11 @@
  * `fetch`, the story feed over graphql-ws (the graphql-transport-ws protocol, spoken directly, so
  * no bundle is needed), and names for global IDs. It defines `window.storygraph`.
  *
+ * A server with `ANONYMOUS_READS=false` needs a token: the pages take one from the address's
+ * fragment (`/story#token=…`, which the browser never sends to the server or its logs), keep it
+ * for the tab in sessionStorage, remove it from the address bar, and send it as the
+ * `Authorization` header and in graphql-ws's `connection_init`.
+ *
  * - `request(query, variables)` resolves to `data`, or rejects with the errors' messages.
  * - `follow({ query, after, onEvent, onStatus })` subscribes to `storyEvents` and, after a dropped
  *   connection or a `SLOW_CONSUMER` end, subscribes again after the last cursor it saw, so an
@@ -14,20 +19,46 @@ export const PAGE_CLIENT_SCRIPT = `(() => {
   'use strict';
   const endpoint = location.origin + '/graphql';
   const TYPES = ['Leader', 'Organization', 'Summit', 'Article', 'Membership', 'Participation'];
+  const TOKEN_KEY = 'storygraph.token';
+
+  function takeToken() {
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    const given = fragment.get('token');
+    if (given) {
+      sessionStorage.setItem(TOKEN_KEY, given);
+      fragment.delete('token');
+      const rest = fragment.toString();
+      history.replaceState(null, '', location.pathname + location.search + (rest ? '#' + rest : ''));
+    }
+    return sessionStorage.getItem(TOKEN_KEY) || null;
+  }
+  const token = takeToken();
+
+  // What an UNAUTHENTICATED answer tells the reader to do.
+  const TOKEN_HINT =
+    ' Open this page as ' + location.pathname + '#token=<token> (npm run token -- --role reader).';
+
+  function messageOf(errors) {
+    const text = errors.map((error) => error.message).join('; ');
+    const unauthenticated = errors.some(
+      (error) => error.extensions && error.extensions.code === 'UNAUTHENTICATED',
+    );
+    return unauthenticated ? text + TOKEN_HINT : text;
+  }
 
   async function request(query, variables) {
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+    };
+    if (token) headers.authorization = 'Bearer ' + token;
     const response = await fetch(endpoint, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/graphql-response+json, application/json',
-      },
+      headers,
       body: JSON.stringify({ query, variables: variables || {} }),
     });
     const body = await response.json();
-    if (body.errors && body.errors.length) {
-      throw new Error(body.errors.map((error) => error.message).join('; '));
-    }
+    if (body.errors && body.errors.length) throw new Error(messageOf(body.errors));
     return body.data;
   }
 
@@ -46,7 +77,11 @@ export const PAGE_CLIENT_SCRIPT = `(() => {
     }
     function connect() {
       socket = new WebSocket(endpoint.replace(/^http/, 'ws'), 'graphql-transport-ws');
-      socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+      socket.onopen = () =>
+        socket.send(JSON.stringify({
+          type: 'connection_init',
+          payload: token ? { authorization: 'Bearer ' + token } : {},
+        }));
       socket.onmessage = (message) => {
         const data = JSON.parse(message.data);
         if (data.type === 'connection_ack') {
@@ -72,7 +107,7 @@ export const PAGE_CLIENT_SCRIPT = `(() => {
             cursor = resume;
             setTimeout(subscribe, delay);
           } else {
-            status('failed: ' + (data.payload || []).map((error) => error.message).join('; '));
+            status('failed: ' + messageOf(data.payload || []));
           }
         } else if (data.type === 'complete') {
           // The server ended the feed (a slow consumer, say): pick it up again after the cursor.
@@ -81,8 +116,13 @@ export const PAGE_CLIENT_SCRIPT = `(() => {
           socket.send(JSON.stringify({ type: 'pong' }));
         }
       };
-      socket.onclose = () => {
+      socket.onclose = (event) => {
         if (stopped) return;
+        // 4401/4403: the token is missing, refused or expired; retrying with it would fail again.
+        if (event.code === 4401 || event.code === 4403) {
+          status('failed: ' + (event.reason || 'the token was refused') + '.' + TOKEN_HINT);
+          return;
+        }
         status('reconnecting');
         setTimeout(connect, delay);
         delay = Math.min(delay * 2, 10000);
@@ -165,6 +205,6 @@ export const PAGE_CLIENT_SCRIPT = `(() => {
     cache.delete(id);
   }
 
-  window.storygraph = { request, follow, names, forget, isId, typeOf };
+  window.storygraph = { request, follow, names, forget, isId, typeOf, hasToken: Boolean(token) };
 })();
 `;

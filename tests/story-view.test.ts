@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { startApp } from './helpers/app.ts';
+import { startApp, TEST_SECRET, tokenFor } from './helpers/app.ts';
 import { browserSuite, chromiumAvailable, openPage, waitUntilLive } from './helpers/browser.ts';
 import { execute } from './helpers/graphql.ts';
 
@@ -231,6 +231,34 @@ describe.skipIf(!available)('the story pages in a real browser', () => {
       null,
       { timeout: 15_000 },
     );
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('/story and /live read a server without anonymous reads, with a token from the address fragment', async () => {
+    const closed = await startApp({ auth: { secret: TEST_SECRET, anonymousReads: false } });
+    // Without a token: the page says what to do instead of staying empty.
+    const bare = await openPage(suite.browser, closed.port, '/story');
+    await bare.page.waitForFunction(
+      () => document.getElementById('status')?.textContent === 'failed to load',
+      null,
+      { timeout: 15_000 },
+    );
+    expect(await bare.page.locator('#timeline').textContent()).toContain('/story#token=<token>');
+    await bare.page.close();
+
+    const reader = await tokenFor('reader');
+    const { page, problems } = await openPage(suite.browser, closed.port, `/story#token=${reader}`);
+    await page.waitForFunction(() => (window as any).storyView?.ready, null, { timeout: 15_000 });
+    // The feed's connection_init carried the token: this server closes sockets without one.
+    await waitUntilLive(page);
+    expect(await page.evaluate(() => (window as any).storyView.cy.nodes().length)).toBeGreaterThan(
+      0,
+    );
+    // The token left the address bar (bookmarks, screen shares) and stays with the tab.
+    expect(page.url()).toBe(`http://127.0.0.1:${closed.port}/story`);
+    await page.goto(`http://127.0.0.1:${closed.port}/live`);
+    await waitUntilLive(page);
     expect(problems).toEqual([]);
     await page.close();
   });
