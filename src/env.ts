@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_LIMITS } from './limits.ts';
+import { DEFAULT_LIMITS } from './limit-defaults.ts';
 import { LOG_LEVELS } from './logger.ts';
 
 const boolean = (fallback: boolean) =>

@@ -1,11 +1,22 @@
 // The process entry point: the only place that reads the environment, ports and signals.
-import { createStoryApp } from './app.ts';
-import { resolveSecret } from './auth.ts';
 import { database } from './db.ts';
 import { ConfigError, type Env, getEnv } from './env.ts';
 import { createLogger } from './logger.ts';
 import { migrate } from './migrate.ts';
-import { seedIfEmpty } from './story/seed.ts';
+
+/**
+ * The rest of the server: Yoga, the schema and the story layer. Imported, not loaded up front, so
+ * that the database opens and migrates while these modules load (the statically imported ones
+ * above stay clear of the GraphQL stack for that reason).
+ */
+const loadServer = () =>
+  Promise.all([import('./app.ts'), import('./auth.ts'), import('./story/seed.ts')]).then(
+    ([app, auth, seed]) => ({
+      createStoryApp: app.createStoryApp,
+      resolveSecret: auth.resolveSecret,
+      seedIfEmpty: seed.seedIfEmpty,
+    }),
+  );
 
 async function main(): Promise<void> {
   let env: Env;
@@ -22,9 +33,14 @@ async function main(): Promise<void> {
 
   const started = performance.now();
   const logger = createLogger(env.LOG_LEVEL);
+  const loading = loadServer();
+  // Awaited below; a database that fails first is the error to report, not this one.
+  loading.catch(() => {});
   try {
-    if (env.MIGRATE_ON_START) {
-      const report = await migrate(database);
+    // Opens the database (the embedded one: copy its cluster, start PGlite) while the rest loads.
+    const report = env.MIGRATE_ON_START ? await migrate(database) : undefined;
+    const { createStoryApp, resolveSecret, seedIfEmpty } = await loading;
+    if (report) {
       const seeded = await seedIfEmpty();
       logger.info(
         {
