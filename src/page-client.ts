@@ -36,7 +36,7 @@ export const PAGE_CLIENT_SCRIPT = `(() => {
 
   // What an UNAUTHENTICATED answer tells the reader to do.
   const TOKEN_HINT =
-    ' Open this page as ' + location.pathname + '#token=<token> (npm run token -- --role reader).';
+    ' Open this page as ' + location.pathname + '#token=<token> (npm run -s token -- --role reader).';
 
   function messageOf(errors) {
     const text = errors.map((error) => error.message).join('; ');
