@@ -4,14 +4,20 @@
 // Needs PostgreSQL (BENCH_ADMIN_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres);
 // creates and drops its own scratch database. The server runs as a separate process, as in production.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient } from 'graphql-ws';
-import pg from 'pg';
 import WebSocket from 'ws';
 import { signToken } from '../src/auth.ts';
+import {
+  admin,
+  databaseUrl,
+  freePort,
+  percentile,
+  ROOT,
+  SECRET,
+  sleep,
+  steadyRssKb,
+} from './lib.ts';
 
 const { values } = parseArgs({
   options: {
@@ -23,50 +29,14 @@ const { values } = parseArgs({
 const SUBSCRIBERS = Number(values.subscribers);
 const UPDATES = Number(values.updates);
 const INTERVAL = Number(values.interval);
-const ADMIN =
-  process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const SECRET = 'storygraph-bench-secret-0123456789abcdef0123456789';
-const root = resolve(import.meta.dirname, '..');
-
-const admin = async (sql: string) => {
-  const client = new pg.Client({ connectionString: ADMIN });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-};
-const freePort = () =>
-  new Promise<number>((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
-const rssKb = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-// RSS moves with garbage collection: take the median of several samples once things are quiet.
-async function steadyRssKb(pid: number): Promise<number> {
-  await sleep(2000);
-  const samples: number[] = [];
-  for (let i = 0; i < 7; i += 1) {
-    samples.push(rssKb(pid));
-    await sleep(400);
-  }
-  return samples.sort((a, b) => a - b)[3] as number;
-}
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-
 const dbName = `storygraph_bench_${process.pid}`;
 await admin(`CREATE DATABASE ${dbName}`);
-const dbUrl = new URL(ADMIN);
-dbUrl.pathname = `/${dbName}`;
 const port = await freePort();
 const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-  cwd: root,
+  cwd: ROOT,
   env: {
     ...process.env,
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: databaseUrl(dbName),
     PORT: String(port),
     HOST: '127.0.0.1',
     NODE_ENV: 'production',
