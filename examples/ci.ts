@@ -73,20 +73,15 @@ async function stop(child: ChildProcess, exited: Promise<number | null>): Promis
 const secret = randomBytes(32).toString('hex');
 const scratch = mkdtempSync(join(tmpdir(), 'storygraph-examples-'));
 const database = `storygraph_examples_${process.pid}`;
+/** Runs one statement as postgres on the local server's `postgres` database. */
+const psql = (sql: string) =>
+  execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-qc', sql, 'postgres']);
 const env: NodeJS.ProcessEnv = { ...process.env, JWT_SECRET: secret, LOG_LEVEL: 'warn' };
 if (embedded) {
   env.DATA_DIR = join(scratch, 'data');
   delete env.DATABASE_URL;
 } else {
-  execFileSync('psql', [
-    '-h',
-    '127.0.0.1',
-    '-U',
-    'postgres',
-    '-qc',
-    `CREATE DATABASE ${database}`,
-    'postgres',
-  ]);
+  psql(`CREATE DATABASE ${database}`);
   env.DATABASE_URL = `postgresql://postgres@127.0.0.1:5432/${database}`;
 }
 
@@ -254,15 +249,7 @@ try {
     console.error(`the server exited ${code}`);
   }
   if (!embedded) {
-    execFileSync('psql', [
-      '-h',
-      '127.0.0.1',
-      '-U',
-      'postgres',
-      '-qc',
-      `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`,
-      'postgres',
-    ]);
+    psql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   }
   rmSync(scratch, { recursive: true, force: true });
 }
