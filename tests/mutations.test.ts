@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '../src/db.ts';
 import { testApp, tokenFor } from './helpers/app.ts';
-import { errorCodes, execute } from './helpers/graphql.ts';
+import { errorCodes, execute, idsBySlug } from './helpers/graphql.ts';
 
 const { yoga } = testApp();
 let editor: string;
@@ -15,15 +15,16 @@ beforeAll(async () => {
     tokenFor('admin'),
     tokenFor('reader'),
   ]);
-  const result = await execute(
-    yoga,
-    `{ sco: summit(slug: "sco-summit-samarkand-2022") { id version }
-       putin: leader(slug: "vladimir-putin") { id }
-       xi: leader(slug: "xi-jinping") { id }
-       article: article(slug: "xi-and-putin-to-meet-at-sco-summit") { id }
-       nato: organization(slug: "nato") { id } }`,
+  Object.assign(
+    ids,
+    await idsBySlug(yoga, {
+      sco: ['summit', 'sco-summit-samarkand-2022'],
+      putin: ['leader', 'vladimir-putin'],
+      xi: ['leader', 'xi-jinping'],
+      article: ['article', 'xi-and-putin-to-meet-at-sco-summit'],
+      nato: ['organization', 'nato'],
+    }),
   );
-  for (const [key, value] of Object.entries(result.data)) ids[key] = (value as { id: string }).id;
 });
 
 const UPDATE_SUMMIT = `mutation ($input: UpdateSummitInput!) {

@@ -3,7 +3,7 @@ import { idOf } from '../src/global-id.ts';
 import { encodeEventCursor } from '../src/story/feed.ts';
 import { startApp, TEST_SECRET, tokenFor, waitForSubscribers, waitUntil } from './helpers/app.ts';
 import { collect, sseClient, wsClient } from './helpers/clients.ts';
-import { editSummit, execute } from './helpers/graphql.ts';
+import { editSummit, execute, idsBySlug } from './helpers/graphql.ts';
 
 const app = await startApp();
 let editor: string;
@@ -11,16 +11,16 @@ const ids = {} as Record<'sco' | 'eef' | 'putin' | 'li' | 'article', string>;
 
 beforeAll(async () => {
   editor = await tokenFor('editor');
-  const result = await execute(
-    app.yoga,
-    `{ sco: summit(slug: "sco-summit-samarkand-2022") { id }
-       eef: summit(slug: "eastern-economic-forum-2022") { id }
-       putin: leader(slug: "vladimir-putin") { id }
-       li: leader(slug: "li-zhanshu") { id }
-       article: article(slug: "xi-and-putin-to-meet-at-sco-summit") { id } }`,
+  Object.assign(
+    ids,
+    await idsBySlug(app.yoga, {
+      sco: ['summit', 'sco-summit-samarkand-2022'],
+      eef: ['summit', 'eastern-economic-forum-2022'],
+      putin: ['leader', 'vladimir-putin'],
+      li: ['leader', 'li-zhanshu'],
+      article: ['article', 'xi-and-putin-to-meet-at-sco-summit'],
+    }),
   );
-  for (const [key, value] of Object.entries(result.data))
-    ids[key as keyof typeof ids] = (value as { id: string }).id;
 });
 
 const FEED = `subscription ($after: String, $filter: StoryEventFilter) {

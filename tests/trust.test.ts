@@ -11,7 +11,7 @@ import { MODELS } from '../src/story/models.ts';
 import { seedIfEmpty } from '../src/story/seed.ts';
 import { startApp, TEST_SECRET, tokenFor, waitForSubscribers } from './helpers/app.ts';
 import { collect, sseClient, wsClient } from './helpers/clients.ts';
-import { editSummit, errorCodes, execute } from './helpers/graphql.ts';
+import { editSummit, errorCodes, execute, idsBySlug } from './helpers/graphql.ts';
 
 const app = await startApp();
 const ids: Record<string, string> = {};
@@ -19,16 +19,17 @@ let editor: string;
 
 beforeAll(async () => {
   editor = await tokenFor('editor');
-  const result = await execute(
-    app.yoga,
-    `{ sco: summit(slug: "sco-summit-samarkand-2022") { id }
-       eef: summit(slug: "eastern-economic-forum-2022") { id }
-       sco_org: organization(slug: "shanghai-cooperation-organization") { id }
-       nato: organization(slug: "nato") { id }
-       xi: leader(slug: "xi-jinping") { id }
-       putin: leader(slug: "vladimir-putin") { id } }`,
+  Object.assign(
+    ids,
+    await idsBySlug(app.yoga, {
+      sco: ['summit', 'sco-summit-samarkand-2022'],
+      eef: ['summit', 'eastern-economic-forum-2022'],
+      sco_org: ['organization', 'shanghai-cooperation-organization'],
+      nato: ['organization', 'nato'],
+      xi: ['leader', 'xi-jinping'],
+      putin: ['leader', 'vladimir-putin'],
+    }),
   );
-  for (const [key, value] of Object.entries(result.data)) ids[key] = (value as { id: string }).id;
 });
 
 const READ = '{ leader(slug: "xi-jinping") { name } }';

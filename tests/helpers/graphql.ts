@@ -23,6 +23,29 @@ export async function execute(
   return { ...((await response.json()) as ExecutionResult), status: response.status };
 }
 
+/**
+ * The global IDs of seeded records, read in one query: `{ sco: ['summit', 'sco-summit-…'] }`
+ * gives `{ sco: '…' }`. A missing record or an error fails the caller.
+ */
+export async function idsBySlug<Key extends string>(
+  yoga: StoryYoga,
+  wanted: Record<Key, readonly [field: string, slug: string]>,
+): Promise<Record<Key, string>> {
+  const entries = Object.entries(wanted) as [Key, readonly [string, string]][];
+  const selection = entries
+    .map(([key, [field, slug]]) => `${key}: ${field}(slug: ${JSON.stringify(slug)}) { id }`)
+    .join(' ');
+  const result = await execute(yoga, `{ ${selection} }`);
+  if (result.errors) throw new Error(`idsBySlug: ${JSON.stringify(result.errors)}`);
+  const ids = {} as Record<Key, string>;
+  for (const [key] of entries) {
+    const record = result.data[key] as { id: string } | null;
+    if (!record) throw new Error(`idsBySlug: no ${wanted[key][0]} "${wanted[key][1]}"`);
+    ids[key] = record.id;
+  }
+  return ids;
+}
+
 /** The codes of a result's errors, in order. */
 export function errorCodes(result: ExecutionResult): unknown[] {
   return (result.errors ?? []).map((error) => error.extensions?.code);
