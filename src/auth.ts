@@ -27,6 +27,12 @@ export const ANONYMOUS: Viewer = { role: 'anonymous' };
 
 const ALGORITHM = 'HS256';
 
+/**
+ * How far a token's `iat` may lie in the future, in seconds: clocks of the issuer and this server
+ * drift a little, but a token "issued" ten years ahead would otherwise slip past the lifetime cap.
+ */
+export const CLOCK_SKEW_SECONDS = 30;
+
 /** How requests are authenticated. */
 export interface AuthOptions {
   /** The HS256 secret tokens are signed with. */
@@ -79,9 +85,18 @@ export async function verifyToken(token: string, options: AuthOptions): Promise<
   if (typeof role !== 'string' || !ROLES.includes(role as Role)) {
     throw new TokenError('invalid', `The token's role must be one of ${ROLES.join(', ')}.`);
   }
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof iat === 'number' && iat > now + CLOCK_SKEW_SECONDS) {
+    throw new TokenError(
+      'invalid',
+      `The token is issued in the future (\`iat\` more than ${CLOCK_SKEW_SECONDS} s ahead of this server's clock).`,
+    );
+  }
+  // The cap holds from now as well as from `iat`: a future `iat` within the skew buys nothing.
   if (
     options.maxLifetimeSeconds &&
-    (exp as number) - (iat as number) > options.maxLifetimeSeconds
+    ((exp as number) - (iat as number) > options.maxLifetimeSeconds ||
+      (exp as number) - now > options.maxLifetimeSeconds + CLOCK_SKEW_SECONDS)
   ) {
     throw new TokenError(
       'invalid',

@@ -122,6 +122,30 @@ describe('tokens', () => {
     expect(refused.errors?.[0]?.message).toMatch(/longer than this server allows/);
   });
 
+  it('refuses a token issued in the future beyond the clock skew, over HTTP and graphql-ws', async () => {
+    const strict = await startApp({ auth: { secret: TEST_SECRET, maxLifetimeSeconds: 3600 } });
+    const now = Math.floor(Date.now() / 1000);
+    const issuedAt = (iat: number, lifetime: number) =>
+      new SignJWT({ role: 'editor' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + lifetime)
+        .sign(new TextEncoder().encode(TEST_SECRET));
+    // Ten years ahead with `exp - iat` under the cap: the lifetime cap alone let it through.
+    const tenYears = await issuedAt(now + 10 * 365 * 86400, 1800);
+    const refused = await execute(strict.yoga, READ, {}, tenYears);
+    expect(errorCodes(refused)).toEqual(['UNAUTHENTICATED']);
+    expect(refused.errors?.[0]?.message).toMatch(/issued in the future/);
+    expect(await closeCode(strict.url, tenYears)).toBe(4401);
+    // Just inside and just outside the documented skew (CLOCK_SKEW_SECONDS = 30).
+    expect(errorCodes(await execute(strict.yoga, READ, {}, await issuedAt(now + 25, 600)))).toEqual(
+      [],
+    );
+    expect(errorCodes(await execute(strict.yoga, READ, {}, await issuedAt(now + 40, 600)))).toEqual(
+      ['UNAUTHENTICATED'],
+    );
+  });
+
   it('generates a private secret per data directory instead of a public one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'storygraph-secret-'));
     const first = resolveSecret({ DATA_DIR: dir });
