@@ -96,6 +96,7 @@ const schema = z.object({
   MAX_REQUEST_BYTES: count(1024, 100 * 1024 * 1024, DEFAULT_LIMITS.maxRequestBytes),
   MAX_SUBSCRIPTIONS_PER_SOCKET: count(1, 100_000, DEFAULT_LIMITS.maxSubscriptionsPerSocket),
   MAX_SOCKETS_PER_ADDRESS: count(1, 1_000_000, DEFAULT_LIMITS.maxSocketsPerAddress),
+  MAX_SSE_STREAMS_PER_ADDRESS: count(1, 1_000_000, DEFAULT_LIMITS.maxSseStreamsPerAddress),
   TRUST_PROXY: boolean(DEFAULT_LIMITS.trustProxy),
   CORS_ORIGINS: corsOrigins,
   // Unset: on, except with NODE_ENV=production (see loadEnv).

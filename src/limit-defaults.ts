@@ -29,6 +29,11 @@ export interface Limits {
   /** Open WebSockets from one client address. @default 50 */
   maxSocketsPerAddress: number;
   /**
+   * Open server-sent event streams (requests that accept `text/event-stream`) from one client
+   * address: an SSE subscription holds a request and its buffers as a WebSocket does. @default 50
+   */
+  maxSseStreamsPerAddress: number;
+  /**
    * Read the client address from the last `X-Forwarded-For` entry (the one the proxy in front
    * added) instead of the TCP peer. Only behind a proxy that sets it: a direct client could
    * otherwise choose its own address. @default false
@@ -47,5 +52,6 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxListItems: 1_000,
   maxSubscriptionsPerSocket: 100,
   maxSocketsPerAddress: 50,
+  maxSseStreamsPerAddress: 50,
   trustProxy: false,
 };

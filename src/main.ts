@@ -82,6 +82,7 @@ async function main(): Promise<void> {
         maxRequestBytes: env.MAX_REQUEST_BYTES,
         maxSubscriptionsPerSocket: env.MAX_SUBSCRIPTIONS_PER_SOCKET,
         maxSocketsPerAddress: env.MAX_SOCKETS_PER_ADDRESS,
+        maxSseStreamsPerAddress: env.MAX_SSE_STREAMS_PER_ADDRESS,
         trustProxy: env.TRUST_PROXY,
       },
       exposure: {

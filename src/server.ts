@@ -66,6 +66,28 @@ function clientAddress(request: IncomingMessage, trustProxy: boolean): string {
   return request.socket.remoteAddress ?? 'unknown';
 }
 
+/** Open connections per client address, for the per-address caps on WebSockets and SSE streams. */
+class AddressCounts {
+  readonly #open = new Map<string, number>();
+  /** Counts one more for `address` unless it already has `max`; returns whether it did. */
+  take(address: string, max: number): boolean {
+    const open = this.#open.get(address) ?? 0;
+    if (open >= max) return false;
+    this.#open.set(address, open + 1);
+    return true;
+  }
+  release(address: string): void {
+    const left = (this.#open.get(address) ?? 1) - 1;
+    if (left > 0) this.#open.set(address, left);
+    else this.#open.delete(address);
+  }
+}
+
+/** Whether a request asks for a server-sent event stream (Yoga answers those as a held stream). */
+function wantsEventStream(request: IncomingMessage): boolean {
+  return request.headers.accept?.includes('text/event-stream') ?? false;
+}
+
 /** Message types only a server may send: graphql-ws treats one from a client as its own failure. */
 const SERVER_ONLY = new Set(['connection_ack', 'next']);
 
@@ -114,8 +136,25 @@ export function buildServer(
   // proxy that spreads clients over replicas, this is how an operator (and the compose test)
   // tells them apart. In a container the host name is the container ID.
   const servedBy = hostname();
+  // An SSE stream is counted from its request until its response closes, under the same address
+  // rule as WebSockets; one over the cap is refused before Yoga reads it.
+  const streams = new AddressCounts();
   const http = createServer((request, response) => {
     response.setHeader('x-served-by', servedBy);
+    if (wantsEventStream(request)) {
+      const address = clientAddress(request, limits.trustProxy);
+      if (!streams.take(address, limits.maxSseStreamsPerAddress)) {
+        const error = userError(
+          ErrorCode.LIMIT_EXCEEDED,
+          `This address already has ${limits.maxSseStreamsPerAddress} event streams open; close one or retry later.`,
+          { max: limits.maxSseStreamsPerAddress },
+        );
+        response.writeHead(429, { 'content-type': 'application/json; charset=utf-8' });
+        response.end(JSON.stringify({ errors: [error.toJSON()] }));
+        return;
+      }
+      response.once('close', () => streams.release(address));
+    }
     return yoga(request, response);
   });
   const connections = new Set<Socket>();
@@ -131,21 +170,15 @@ export function buildServer(
     maxPayload: limits.maxRequestBytes,
   });
   wss.on('headers', (headers) => headers.push(`X-Served-By: ${servedBy}`));
-  const socketsByAddress = new Map<string, number>();
+  const socketsByAddress = new AddressCounts();
   wss.on('connection', (socket, request) => {
     const address = clientAddress(request, limits.trustProxy);
-    const open = socketsByAddress.get(address) ?? 0;
-    if (open >= limits.maxSocketsPerAddress) {
+    if (!socketsByAddress.take(address, limits.maxSocketsPerAddress)) {
       socket.close(StoryCloseCode.TryAgainLater, 'Too many connections from this address');
       return;
     }
     refuseClientFaults(socket);
-    socketsByAddress.set(address, open + 1);
-    socket.once('close', () => {
-      const left = (socketsByAddress.get(address) ?? 1) - 1;
-      if (left > 0) socketsByAddress.set(address, left);
-      else socketsByAddress.delete(address);
-    });
+    socket.once('close', () => socketsByAddress.release(address));
   });
   const expiryTimers = new Set<() => void>();
 

@@ -112,6 +112,7 @@ describe('GraphiQL and introspection', () => {
       MAX_REQUEST_BYTES: 1_048_576,
       MAX_SUBSCRIPTIONS_PER_SOCKET: 100,
       MAX_SOCKETS_PER_ADDRESS: 50,
+      MAX_SSE_STREAMS_PER_ADDRESS: 50,
       TRUST_PROXY: false,
     });
     expect(loadEnv({ MAX_SOCKETS_PER_ADDRESS: '5', TRUST_PROXY: 'true' })).toMatchObject({
@@ -122,6 +123,7 @@ describe('GraphiQL and introspection', () => {
       { MAX_REQUEST_BYTES: '10' },
       { MAX_SUBSCRIPTIONS_PER_SOCKET: '0' },
       { MAX_SOCKETS_PER_ADDRESS: 'many' },
+      { MAX_SSE_STREAMS_PER_ADDRESS: '0' },
     ]) {
       expect(() => loadEnv(bad)).toThrow(ConfigError);
     }

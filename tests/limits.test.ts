@@ -396,6 +396,75 @@ describe('subscriptions', () => {
     expect(again.socket.readyState).toBe(WebSocket.OPEN);
   });
 
+  it('holds MAX_SSE_STREAMS_PER_ADDRESS event streams from one address and refuses one more with 429', async () => {
+    const app = await startApp({ limits: { maxSseStreamsPerAddress: 3 } });
+    const aborts: AbortController[] = [];
+    const stream = async (headers: Record<string, string> = {}) => {
+      const abort = new AbortController();
+      aborts.push(abort);
+      const response = await fetch(app.url, {
+        method: 'POST',
+        signal: abort.signal,
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+        body: JSON.stringify({ query: 'subscription { storyEvents { cursor } }' }),
+      });
+      return { response, abort };
+    };
+    try {
+      // Just under: three streams held open at once.
+      const held = await Promise.all([1, 2, 3].map(() => stream()));
+      expect(held.map(({ response }) => response.status)).toEqual([200, 200, 200]);
+      // Just over: the fourth is refused before Yoga reads it.
+      const fourth = await stream();
+      expect(fourth.response.status).toBe(429);
+      const body = (await fourth.response.json()) as {
+        errors: { extensions: { code: string; max: number } }[];
+      };
+      expect(body.errors[0]?.extensions).toEqual({ code: 'LIMIT_EXCEEDED', max: 3 });
+      // X-Forwarded-For is ignored unless TRUST_PROXY is set.
+      expect((await stream({ 'x-forwarded-for': '203.0.113.9' })).response.status).toBe(429);
+      // A plain query from the same address is not a stream and is not counted.
+      expect(errorCodes(await execute(app.yoga, '{ __typename }'))).toEqual([]);
+      // Closing one frees its place (the server counts the close when the response ends).
+      held[0]?.abort.abort();
+      let again = await stream();
+      for (let tries = 0; again.response.status === 429 && tries < 100; tries++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        again = await stream();
+      }
+      expect(again.response.status).toBe(200);
+    } finally {
+      for (const abort of aborts) abort.abort();
+    }
+  });
+
+  it('counts event streams by the proxy-added X-Forwarded-For entry with TRUST_PROXY', async () => {
+    const app = await startApp({ limits: { maxSseStreamsPerAddress: 1, trustProxy: true } });
+    const aborts: AbortController[] = [];
+    const status = async (forwarded: string) => {
+      const abort = new AbortController();
+      aborts.push(abort);
+      const response = await fetch(app.url, {
+        method: 'POST',
+        signal: abort.signal,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          'x-forwarded-for': forwarded,
+        },
+        body: JSON.stringify({ query: 'subscription { storyEvents { cursor } }' }),
+      });
+      return response.status;
+    };
+    try {
+      expect(await status('198.51.100.1, 203.0.113.1')).toBe(200);
+      expect(await status('198.51.100.1, 203.0.113.2')).toBe(200);
+      expect(await status('192.0.2.7, 203.0.113.1')).toBe(429);
+    } finally {
+      for (const abort of aborts) abort.abort();
+    }
+  });
+
   it('counts sockets by the proxy-added X-Forwarded-For entry with TRUST_PROXY', async () => {
     const app = await startApp({ limits: { maxSocketsPerAddress: 1, trustProxy: true } });
     const a = await acknowledged(app.url, { 'x-forwarded-for': '198.51.100.1, 203.0.113.1' });
