@@ -109,7 +109,22 @@ type Answer = {
 let answer: Answer;
 const remote = process.env.STORYGRAPH_URL;
 if (remote) {
-  answer = (await (await fetch(remote, request)).json()) as Answer;
+  // A server that is down or answers something other than GraphQL is one line, not a stack trace.
+  let response: Response;
+  try {
+    response = await fetch(remote, request);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    fail(
+      `can not reach ${remote}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+      1,
+    );
+  }
+  try {
+    answer = (await response.json()) as Answer;
+  } catch {
+    fail(`${remote} did not answer with GraphQL (HTTP ${response.status})`, 1);
+  }
 } else {
   // The API in this process: the same schema, auth and error masking as the server.
   const { database } = await import('../src/db.ts');

@@ -1,4 +1,4 @@
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /** What an instance shows to browsers and to tools, beyond answering operations. */
@@ -82,8 +82,30 @@ export function useExposure(exposure: Exposure): Plugin[] {
     plugins.push({
       onValidate({ addValidationRule }) {
         addValidationRule(NoSchemaIntrospectionCustomRule);
+        // graphql-js suggests close field, argument, type and enum names ("Did you mean …?"):
+        // with introspection off those suggestions would reveal the schema one typo at a time.
+        return ({ result, setResult }) => {
+          if (result.some((error) => SUGGESTION.test(error.message))) {
+            setResult(result.map(withoutSuggestion));
+          }
+        };
       },
     });
   }
   return plugins;
+}
+
+/** The suggestion graphql-js appends to a validation message. */
+const SUGGESTION = / ?Did you mean [^?]*\?$/;
+
+function withoutSuggestion<E extends Error>(error: E): E | GraphQLError {
+  if (!(error instanceof GraphQLError) || !SUGGESTION.test(error.message)) return error;
+  return new GraphQLError(error.message.replace(SUGGESTION, ''), {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: error.extensions,
+  });
 }

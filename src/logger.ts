@@ -1,5 +1,6 @@
 import type { YogaLogger } from 'graphql-yoga';
 import { type Logger, pino } from 'pino';
+import { ErrorCode, maskError } from './errors.ts';
 
 /** Log levels `LOG_LEVEL` accepts. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -34,7 +35,11 @@ export function yogaLogger(logger: Logger): YogaLogger {
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]) => {
       const [first, ...rest] = args;
-      if (first instanceof Error) logger[level]({ err: first }, first.message);
+      const code = first instanceof Error ? clientErrorCode(first) : undefined;
+      // A client's mistake (bad JSON, an oversized body, invalid input) is not the server's
+      // failure: one info line with its code, no stack trace to alarm an operator.
+      if (code) logger.info({ code }, `client error: ${(first as Error).message}`);
+      else if (first instanceof Error) logger[level]({ err: first }, first.message);
       else logger[level]({ details: rest.length ? rest : undefined }, String(first));
     };
   return {
@@ -43,4 +48,14 @@ export function yogaLogger(logger: Logger): YogaLogger {
     warn: forward('warn'),
     error: forward('error'),
   };
+}
+
+/** The code a client sees for `error`, when it is the client's mistake rather than the server's. */
+function clientErrorCode(error: Error): string | undefined {
+  const code = (maskError(error, '') as { extensions?: { code?: unknown } }).extensions?.code;
+  return typeof code === 'string' &&
+    code !== ErrorCode.INTERNAL_SERVER_ERROR &&
+    code !== ErrorCode.SERVICE_UNAVAILABLE
+    ? code
+    : undefined;
 }

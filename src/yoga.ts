@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
 import { createLRUCache, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { type AuthOptions, type Viewer, viewerOfRequest } from './auth.ts';
@@ -49,6 +50,36 @@ export interface YogaOptions {
   operations?: OperationsOptions;
 }
 
+/**
+ * Decides who sends a request from its headers alone, before Yoga reads the body: a refused or
+ * (where anonymous reads are off) missing token is answered 401 at once, whatever the body holds,
+ * so an unauthenticated client learns nothing from the parser and costs no body read. GraphiQL's
+ * page (a GET for HTML) is left to load; its requests carry the token.
+ */
+function useAuthenticationFirst(auth: AuthOptions, viewers: WeakMap<Request, Viewer>): Plugin {
+  return {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/graphql' || request.method === 'OPTIONS') return;
+      if (request.method === 'GET' && request.headers.get('accept')?.includes('text/html')) return;
+      try {
+        viewers.set(request, await viewerOfRequest(request, auth));
+      } catch (error) {
+        if (!(error instanceof GraphQLError)) throw error;
+        endResponse(
+          fetchAPI.Response.json(
+            {
+              errors: [
+                { message: error.message, extensions: { ...error.extensions, http: undefined } },
+              ],
+            },
+            { status: 401, headers: { 'www-authenticate': 'Bearer' } },
+          ),
+        );
+      }
+    },
+  };
+}
+
 /** Distinct documents (and distinct unparsable texts) whose parse result is kept. */
 const DOCUMENT_CACHE_SIZE = 256;
 
@@ -62,6 +93,8 @@ export function buildYoga(options: YogaOptions): StoryYoga {
   const database = options.database ?? defaultDatabase;
   // The request id chosen in the context, echoed back so a client can quote it.
   const requestIds = new WeakMap<Request, string>();
+  // The viewer of each HTTP request, decided from its headers before its body is read.
+  const viewers = new WeakMap<Request, Viewer>();
   const limits = options.limits ?? DEFAULT_LIMITS;
   const exposure = options.exposure ?? DEFAULT_EXPOSURE;
   return createYoga<ServerContext, Context>({
@@ -90,10 +123,12 @@ export function buildYoga(options: YogaOptions): StoryYoga {
       const requestId = request?.headers.get('x-request-id')?.slice(0, 100) || randomUUID();
       if (request) requestIds.set(request, requestId);
       // A WebSocket's viewer was decided once, at connection_init.
-      const viewer = socketViewer ?? (await viewerOfRequest(request, options.auth));
+      const viewer =
+        socketViewer ?? viewers.get(request) ?? (await viewerOfRequest(request, options.auth));
       return { viewer, feed: options.feed, pubsub: options.pubsub, requestId };
     },
     plugins: [
+      useAuthenticationFirst(options.auth, viewers),
       ...useLimits(limits),
       useInputGuards(limits.maxListItems),
       useRequestParseGuard(),

@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../src/limits.ts';
 import { MAX_SPANS_PER_MENTION } from '../src/story/mentions.ts';
@@ -145,5 +147,53 @@ describe('mention spans', () => {
       { start: body.length - 4, end: body.length },
     ]);
     expect(touching.errors).toBeUndefined();
+  });
+});
+
+describe('the log', () => {
+  it("records a client's mistakes at info with their code, and no stack trace", async () => {
+    const lines: { level: number; msg: string; code?: string; err?: unknown }[] = [];
+    const logger = pino(
+      { level: 'debug' },
+      new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(JSON.parse(String(chunk)));
+          done();
+        },
+      }),
+    );
+    const app = testApp({ logger });
+    const editor = await tokenFor('editor');
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      app.yoga.fetch('http://storygraph.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+    await post('{bad json');
+    expect((await post('x'.repeat(DEFAULT_LIMITS.maxRequestBytes + 1))).status).toBe(413);
+    const invalid = await post(
+      JSON.stringify({
+        query:
+          'mutation { createArticle(input: { slug: "a", headline: "h", source: "s", publishedAt: "2022-09-01T00:00:00Z", url: "ftp://x" }) { article { id } } }',
+      }),
+      { authorization: `Bearer ${editor}` },
+    );
+    expect(
+      ((await invalid.json()) as { errors: { extensions: { code: string } }[] }).errors[0]
+        ?.extensions.code,
+    ).toBe('BAD_USER_INPUT');
+    expect(lines.filter((line) => line.level >= 40)).toEqual([]);
+    expect(lines.some((line) => 'err' in line)).toBe(false);
+    const mistakes = lines.filter((line) => line.msg.startsWith('client error:'));
+    expect(mistakes.map((line) => line.msg)).toEqual(
+      expect.arrayContaining([
+        'client error: POST body sent invalid JSON.',
+        'client error: Request body too large',
+      ]),
+    );
+    expect(mistakes.every((line) => line.level === 30 && line.code === 'BAD_USER_INPUT')).toBe(
+      true,
+    );
   });
 });

@@ -85,6 +85,13 @@ describe('GraphiQL and introspection', () => {
       expect(refused.data).toBeUndefined();
       expect(new Set(errorCodes(refused))).toEqual(new Set(['GRAPHQL_VALIDATION_FAILED']));
     }
+    // A typo is refused without naming the fields it was close to: no schema one guess at a time.
+    const typo = await execute(off.yoga, '{ leader(slug: "xi-jinping") { nam } }');
+    expect(typo.errors?.map((error) => error.message)).toEqual([
+      'Cannot query field "nam" on type "Leader".',
+    ]);
+    const typoOn = await execute(on.yoga, '{ leader(slug: "xi-jinping") { nam } }');
+    expect(typoOn.errors?.[0]?.message).toMatch(/Did you mean "name"/);
     // Ordinary queries, __typename included, still work.
     expect(
       (await execute(off.yoga, '{ __typename leader(slug: "xi-jinping") { name } }')).data,

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, tokenFor } from './helpers/app.ts';
+import { freePort, startApp, tokenFor } from './helpers/app.ts';
 import { collect, wsClient } from './helpers/clients.ts';
 import { errorCodes, execute } from './helpers/graphql.ts';
 import { INGEST } from './helpers/ingest-fixtures.ts';
@@ -438,6 +438,19 @@ describe('npm run ingest', () => {
     expect(result.stdout).toContain('"Wednesday" → 2022-09-07 (DAY)');
     const stored = await execute(app.yoga, '{ article(slug: "putin-at-the-forum") { source } }');
     expect(stored.data.article).toEqual({ source: 'Wire' });
+  }, 100_000);
+
+  it('prints one line and exits 1 when the server can not be reached', async () => {
+    const file = join(scratch, 'unreachable.txt');
+    writeFileSync(file, 'Nobody listens\nA body.\n');
+    const closedPort = await freePort();
+    const url = `http://127.0.0.1:${closedPort}/graphql`;
+    const result = await run([file, '--published', '2022-09-07'], {
+      STORYGRAPH_URL: url,
+      TOKEN: editor,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`can not reach ${url}: ECONNREFUSED\n`);
   }, 100_000);
 
   it('prints its usage and exits 2 without --published', async () => {

@@ -6,10 +6,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveSecret, secretFile, signToken } from '../src/auth.ts';
 import { db } from '../src/db.ts';
 import { encodeGlobalId } from '../src/global-id.ts';
+import { DEFAULT_LIMITS } from '../src/limits.ts';
 import { deleteEntity } from '../src/story/editing.ts';
 import { MODELS } from '../src/story/models.ts';
 import { seedIfEmpty } from '../src/story/seed.ts';
-import { startApp, TEST_SECRET, tokenFor, waitForSubscribers } from './helpers/app.ts';
+import { startApp, TEST_SECRET, testApp, tokenFor, waitForSubscribers } from './helpers/app.ts';
 import { collect, sseClient, wsClient } from './helpers/clients.ts';
 import { editSummit, errorCodes, execute, idsBySlug } from './helpers/graphql.ts';
 
@@ -144,6 +145,29 @@ describe('tokens', () => {
     expect(errorCodes(await execute(strict.yoga, READ, {}, await issuedAt(now + 40, 600)))).toEqual(
       ['UNAUTHENTICATED'],
     );
+  });
+
+  it('decides authentication from the headers before reading the body', async () => {
+    const closed = testApp({ auth: { secret: TEST_SECRET, anonymousReads: false } });
+    const oversized = 'x'.repeat(DEFAULT_LIMITS.maxRequestBytes + 1);
+    const post = (headers: Record<string, string>) =>
+      closed.yoga.fetch('http://storygraph.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: oversized,
+      });
+    for (const headers of [{}, { authorization: 'Bearer not-a-token' }] as Record<
+      string,
+      string
+    >[]) {
+      const refused = await post(headers);
+      expect(refused.status).toBe(401);
+      const body = (await refused.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors.map((error) => error.extensions.code)).toEqual(['UNAUTHENTICATED']);
+    }
+    // With a good token the body is read, and its size is the problem.
+    const reader = await tokenFor('reader');
+    expect((await post({ authorization: `Bearer ${reader}` })).status).toBe(413);
   });
 
   it('generates a private secret per data directory instead of a public one', () => {
