@@ -234,14 +234,15 @@ describe('acceptProposal', () => {
     expect(link.node.matchedBy).toBe('EDITOR');
     expect(link.node.spans.map((s: any) => s.text)).toEqual(['Sadyr Japarov', 'Japarov']);
 
-    // Accepted once: a second time there is nothing to accept.
+    // Accepted once: a second time is a CONFLICT naming the leader it became.
     const again = await execute(
       app.yoga,
       ACCEPT,
       { input: { articleId, text: 'Sadyr Japarov', as: 'LEADER' } },
       editor,
     );
-    expect(errorCodes(again)).toEqual(['NOT_FOUND']);
+    expect(errorCodes(again)).toEqual(['CONFLICT']);
+    expect(again.errors?.[0]?.extensions?.entityId).toBe(entity.id);
 
     // From now on the story knows him: a new article links him by name.
     const next = await ingest({
@@ -335,6 +336,75 @@ describe('acceptProposal', () => {
       editor,
     );
     expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('under concurrency', () => {
+  it('stores one article for one URL: the losers of the race get it back with created: false', async () => {
+    const before = await storyState();
+    const url = 'https://example.test/race';
+    const results = await Promise.all(
+      ['First headline', 'Second headline', 'Third headline', 'First headline'].map((headline) =>
+        ingest({ ...CENTRAL_ASIA, url, headline, body: `${headline}: Vladimir Putin spoke.` }),
+      ),
+    );
+    expect(results.flatMap((result) => result.errors ?? [])).toEqual([]);
+    const answers = results.map((result) => result.data.ingestArticle);
+    expect(answers.filter((answer) => answer.created)).toHaveLength(1);
+    expect(new Set(answers.map((answer) => answer.article.id)).size).toBe(1);
+    const after = await storyState();
+    expect(after.articles).toBe(before.articles + 1);
+  });
+
+  it('stores one article for one headline and body without a URL, however many send it at once', async () => {
+    const before = await storyState();
+    const input = {
+      ...CENTRAL_ASIA,
+      url: undefined,
+      headline: 'Same text twice',
+      body: 'Same body.',
+    };
+    const results = await Promise.all([1, 2, 3].map(() => ingest(input)));
+    expect(results.flatMap((result) => result.errors ?? [])).toEqual([]);
+    expect(results.map((result) => result.data.ingestArticle.created).sort()).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    expect((await storyState()).articles).toBe(before.articles + 1);
+  });
+
+  it('accepts one proposal once: concurrent acceptances with different slugs make one leader', async () => {
+    const article = (
+      await ingest({
+        headline: 'A guest from the Balkans',
+        body: 'Aleksandar Vucic arrived in Samarkand on Thursday. Vucic spoke after the hosts.',
+        publishedAt: '2022-09-15T09:00:00Z',
+        url: 'https://example.test/balkan-guest',
+      })
+    ).data.ingestArticle.article;
+    const accept = (slug: string) =>
+      execute(
+        app.yoga,
+        `mutation ($input: AcceptProposalInput!) { acceptProposal(input: $input) { entity { id } } }`,
+        { input: { articleId: article.id, text: 'Aleksandar Vucic', as: 'LEADER', slug } },
+        editor,
+      );
+    const results = await Promise.all(['vucic-a', 'vucic-b', 'vucic-c'].map(accept));
+    const won = results.filter((result) => !result.errors);
+    expect(won).toHaveLength(1);
+    const entityId = won[0]?.data.acceptProposal.entity.id;
+    const lost = results.filter((result) => result.errors);
+    expect(lost.map(errorCodes)).toEqual([['CONFLICT'], ['CONFLICT']]);
+    expect(lost.map((result) => result.errors?.[0]?.extensions?.entityId)).toEqual([
+      entityId,
+      entityId,
+    ]);
+    const leaders = await execute(
+      app.yoga,
+      '{ a: leader(slug: "vucic-a") { id } b: leader(slug: "vucic-b") { id } c: leader(slug: "vucic-c") { id } }',
+    );
+    expect(Object.values(leaders.data).filter(Boolean)).toHaveLength(1);
   });
 });
 

@@ -1,5 +1,5 @@
 import { db } from '../../db.ts';
-import { badInput, ErrorCode, userError } from '../../errors.ts';
+import { badInput, ErrorCode, maskError, userError } from '../../errors.ts';
 import type {
   Article,
   Leader,
@@ -24,6 +24,13 @@ import { MAX_SPANS_PER_MENTION } from '../mentions.ts';
 import type { Attribution } from './attributions.ts';
 import type { TimeExpression } from './dates.ts';
 import type { EntityType, KnownEntities, MatchedBy } from './entities.ts';
+import {
+  articleIdOfKey,
+  claimIngestKey,
+  ingestKey,
+  LostIngestRace,
+  settleIngestKey,
+} from './keys.ts';
 import type { Proposal } from './proposals.ts';
 import type { Quote } from './quotes.ts';
 import { fold, type Span } from './text.ts';
@@ -34,6 +41,15 @@ export interface StoredAnalysis {
   attributions: Attribution[];
   quotes: Quote[];
   proposals: Proposal[];
+  /** Proposals already accepted, and what each became: a second acceptance names it. */
+  accepted?: AcceptedProposal[];
+}
+
+/** An accepted proposal: its folded text, and the entity it became. */
+export interface AcceptedProposal {
+  key: string;
+  type: EntityType;
+  entityId: number;
 }
 
 /** Reads `Article.analysis`, treating anything missing as empty (articles typed in by hand). */
@@ -45,6 +61,7 @@ export function readAnalysis(value: unknown): StoredAnalysis {
     attributions: list(stored.attributions),
     quotes: list(stored.quotes),
     proposals: list(stored.proposals),
+    accepted: list(stored.accepted),
   };
 }
 
@@ -158,17 +175,13 @@ async function writeMentions(
  * it with its links and analysis and logs its CREATED event and one LINKED event per link, all
  * naming the linked entities so that feeds following any of them hear of it. The same URL (or,
  * without one, the same headline and body) a second time returns the article already there and
- * writes nothing.
+ * writes nothing, also when both arrive at once: the article's {@link ingestKey} decides.
  */
 export async function ingestArticle(writer: Writer, input: IngestInput): Promise<IngestResult> {
   if (!input.body.trim()) throw badInput('"body" must not be empty.', { field: 'body' });
-  const earlier = await findExisting(db, input);
-  if (earlier)
-    return {
-      article: earlier,
-      proposals: readAnalysis(earlier.analysis).proposals,
-      created: false,
-    };
+  const key = ingestKey(input);
+  const earlier = await findEarlier(input, key);
+  if (earlier) return alreadyThere(earlier);
 
   // The analysis runs before the transaction: it is pure and can take a while on long texts,
   // and the transaction holds the lock every writer waits on.
@@ -176,15 +189,56 @@ export async function ingestArticle(writer: Writer, input: IngestInput): Promise
   // instances never ingest.
   const { analyzeArticle } = await import('./analyze.ts');
   const analysis = analyzeArticle(input, await loadKnownEntities());
-  const { result } = await writeChange(writer, async (tx, record) => {
-    const existing = await findExisting(tx, input);
-    if (existing) {
-      return {
-        article: existing,
-        proposals: readAnalysis(existing.analysis).proposals,
-        created: false,
-      };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createIngested(writer, input, key, analysis);
+    } catch (error) {
+      if ((error as Error).name === LostIngestRace.name) {
+        // Another ingestion of this article committed first: theirs is the article.
+        const winner = await findEarlier(input, key);
+        if (winner) return alreadyThere(winner);
+      } else if (input.slug || !takenSlug(error)) {
+        throw error;
+      }
+      // The winner was deleted meanwhile, or a concurrent ingestion of another article took the
+      // slug generated from the same headline: try again with a fresh look.
+      if (attempt === 3) throw error;
     }
+  }
+}
+
+/** The article an earlier ingestion stored under `key`, or one typed in with the same URL or text. */
+async function findEarlier(input: IngestInput, key: string): Promise<Article | null> {
+  const id = await articleIdOfKey(db, key);
+  if (id !== undefined) {
+    const article = await db.article.findUnique({ where: { id } });
+    if (article) return article;
+  }
+  return findExisting(db, input);
+}
+
+function alreadyThere(article: Article): IngestResult {
+  return { article, proposals: readAnalysis(article.analysis).proposals, created: false };
+}
+
+/** Whether `error` is a CONFLICT on an article's slug. */
+function takenSlug(error: unknown): boolean {
+  const masked = maskError(error, '') as { extensions?: { code?: unknown; fields?: unknown } };
+  return (
+    masked.extensions?.code === ErrorCode.CONFLICT &&
+    Array.isArray(masked.extensions.fields) &&
+    masked.extensions.fields.includes('slug')
+  );
+}
+
+async function createIngested(
+  writer: Writer,
+  input: IngestInput,
+  key: string,
+  analysis: Awaited<ReturnType<typeof import('./analyze.ts').analyzeArticle>>,
+): Promise<IngestResult> {
+  const { result } = await writeChange(writer, async (tx, record) => {
+    if (!(await claimIngestKey(tx, key))) throw new LostIngestRace();
     const slug = input.slug ?? (await freeSlug(tx.article, slugify(input.headline)));
     const stored: StoredAnalysis = {
       timeExpressions: analysis.timeExpressions,
@@ -203,6 +257,7 @@ export async function ingestArticle(writer: Writer, input: IngestInput): Promise
         analysis: stored as unknown as Prisma.InputJsonValue,
       },
     });
+    await settleIngestKey(tx, key, article.id);
     const related = analysis.mentions.map((m) => encodeGlobalId(m.type, m.id));
     const empty = Object.fromEntries(ARTICLE_FIELDS.map((field) => [field, null]));
     await record({
@@ -261,11 +316,23 @@ export async function acceptProposal(
     throw badInput('A summit needs "startsOn".', { field: 'startsOn' });
   }
   const { result } = await writeChange(writer, async (tx, record) => {
+    // The article's row is locked first: of concurrent acceptances of one proposal, the later
+    // ones wait here and then read the proposal as accepted.
+    await tx.$executeRaw`SELECT 1 FROM "Article" WHERE id = ${input.articleId} FOR UPDATE`;
     const article = await tx.article.findUnique({ where: { id: input.articleId } });
     if (!article) notFound('Article', articleGlobalId);
     const analysis = readAnalysis(article.analysis);
     const key = fold(input.text.trim());
     const proposal = analysis.proposals.find((p) => fold(p.text) === key);
+    const accepted = analysis.accepted?.find((entry) => entry.key === key);
+    if (!proposal && accepted) {
+      const entityId = encodeGlobalId(accepted.type, accepted.entityId);
+      throw userError(
+        ErrorCode.CONFLICT,
+        `The proposal "${input.text}" was already accepted as ${accepted.type} ${entityId}.`,
+        { entityId },
+      );
+    }
     if (!proposal) {
       throw userError(
         ErrorCode.NOT_FOUND,
@@ -282,6 +349,7 @@ export async function acceptProposal(
         analysis: {
           ...analysis,
           proposals: analysis.proposals.filter((p) => p !== proposal),
+          accepted: [...(analysis.accepted ?? []), { key, type, entityId: entity.id }],
         } as unknown as Prisma.InputJsonValue,
       },
     });
