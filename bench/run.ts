@@ -24,6 +24,7 @@ import pg from 'pg';
 import { signToken } from '../src/auth.ts';
 import { FULL, generate, QUICK } from './data.ts';
 import { type FanoutResult, runFanout } from './fanout-run.ts';
+import { measureIngestLoad } from './ingest-load.ts';
 import {
   ADMIN_URL,
   admin,
@@ -630,6 +631,19 @@ async function main(): Promise<void> {
       }
     }
 
+    // 5b. Ingestion and the event loop: 4 editors ingest 100,000-character articles back to back
+    // while one client times a cheap query (bench/ingest-load.ts).
+    const ingestServer = await startStorygraph(url, 'storygraph-ingest');
+    children.push(ingestServer);
+    const ingestLoad = await measureIngestLoad({
+      url: ingestServer.url,
+      token,
+      editors: 4,
+      seconds: DURATION * 2,
+    });
+    log('ingestion load', JSON.stringify(ingestLoad));
+    await stopAll();
+
     // 6. Profiles of storygraph alone under the same loads, for the goals that are missed.
     const profiles: { label: string; summary: string }[] = [];
     if (values.profile) {
@@ -695,6 +709,7 @@ async function main(): Promise<void> {
         sgBig && r2Big ? round3(sgBig.rssPerIdleSubscriberKb / r2Big.rssPerIdleSubscriberKb) : null,
       writeRatio: sgOne && sqlAlone ? round3(sgOne.perSecond / sqlAlone.perSecond) : null,
       searchP50Ms: searches.find((s) => s.clients === 1)?.p50Ms ?? null,
+      ingestProbeP99Ms: ingestLoad.errors.length ? null : ingestLoad.p99Ms,
       lost: fanouts.reduce((sum, f) => sum + f.lost + f.duplicated, 0),
       node: process.version,
       date: new Date().toISOString(),
@@ -765,6 +780,11 @@ function report(input: {
     goal('rssRatio', (v) => v <= 1.3, '≤ 1.3 (RSS per idle subscriber ÷ R2)'),
     goal('writeRatio', (v) => v >= 0.5, '≥ 0.5 (committed edits/s ÷ the SQL alone)'),
     goal('searchP50Ms', (v) => v <= 10, '≤ 10 ms (one client)'),
+    goal(
+      'ingestProbeP99Ms',
+      (v) => v < 50,
+      '< 50 ms (`{ __typename }` p99 while 4 editors ingest 100,000-character articles)',
+    ),
     goal('lost', (v) => v === 0, '0 (lost + duplicated deliveries)'),
     '',
   );

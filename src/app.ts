@@ -8,6 +8,11 @@ import type { OperationsOptions } from './persisted-queries.ts';
 import { createStoryPubSub, type StoryPubSub } from './pubsub.ts';
 import { buildServer, type StoryServer } from './server.ts';
 import { StoryFeed } from './story/feed.ts';
+import {
+  type AnalysisPool,
+  type AnalysisPoolOptions,
+  createAnalysisPool,
+} from './story/ingest/analysis-pool.ts';
 import { buildYoga, type StoryYoga } from './yoga.ts';
 
 /** Options of {@link createStoryApp}. */
@@ -29,6 +34,8 @@ export interface StoryAppOptions {
   exposure?: Partial<Exposure>;
   /** Persisted queries and batching. @default APQ on, batching off */
   operations?: OperationsOptions;
+  /** The threads ingestion analyses articles on. @default CPUs - 1 threads, 16 queued, 10 s each */
+  analysis?: AnalysisPoolOptions;
 }
 
 /** One server instance: its pub/sub, feed, GraphQL handler and HTTP + WebSocket server. */
@@ -37,6 +44,8 @@ export interface StoryApp {
   server: StoryServer;
   feed: StoryFeed;
   pubsub: StoryPubSub;
+  /** Where ingested articles are analysed, off the event loop. */
+  analysis: AnalysisPool;
   /** Starts the feed and listens; resolves with the port. */
   listen(port: number, host?: string): Promise<number>;
   /** Completes subscriptions, drains requests, closes sockets and Redis; idempotent. Leaves the database open. */
@@ -56,9 +65,11 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
   const metrics = createMetrics({ feed, pubsub, database, sockets: () => server.sockets });
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const exposure = { ...DEFAULT_EXPOSURE, ...options.exposure };
+  const analysis = createAnalysisPool(options.analysis);
   const yoga = buildYoga({
     feed,
     pubsub,
+    analysis,
     auth: options.auth,
     logger,
     database,
@@ -74,6 +85,7 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
     server,
     feed,
     pubsub,
+    analysis,
     async listen(port, host) {
       await feed.start();
       return server.listen(port, host);
@@ -83,6 +95,7 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
         feed.stop();
         await server.close();
         await pubsub.close();
+        await analysis.close();
       })();
       return closing;
     },

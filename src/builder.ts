@@ -13,6 +13,7 @@ import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
 import { COST_LIMIT, complexityError } from './limits.ts';
 import type { StoryPubSub } from './pubsub.ts';
 import type { StoryFeed } from './story/feed.ts';
+import type { AnalysisPool } from './story/ingest/analysis-pool.ts';
 
 /** What every resolver can see about the request. */
 export interface Context {
@@ -22,6 +23,8 @@ export interface Context {
   feed: StoryFeed;
   /** This server instance's pub/sub: writes announce their commits through it. */
   pubsub: StoryPubSub;
+  /** Where ingestion analyses articles, off the event loop. */
+  analysis: AnalysisPool;
   /** Identifies the request in logs: the client's `X-Request-Id`, or a new one. */
   requestId: string;
 }

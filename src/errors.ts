@@ -13,6 +13,8 @@ export const ErrorCode = {
   SLOW_CONSUMER: 'SLOW_CONSUMER',
   /** A per-connection limit (operations on one WebSocket) is reached; finish some first. */
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** An ingested article's analysis ran past its time budget; nothing was stored. */
+  ANALYSIS_TIMEOUT: 'ANALYSIS_TIMEOUT',
   /** The database can not be reached right now (restarting, down, out of connections); retry. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',

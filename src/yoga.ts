@@ -23,6 +23,7 @@ import { useResponseKeyOrder } from './response-order.ts';
 import { schema } from './schema/index.ts';
 import { useSharedSubscriptionExecution } from './shared-execution.ts';
 import type { StoryFeed } from './story/feed.ts';
+import type { AnalysisPool } from './story/ingest/analysis-pool.ts';
 import { useStoryPages } from './story-page.ts';
 
 /** What the transport hands Yoga along with each request. */
@@ -35,6 +36,8 @@ export interface ServerContext {
 export interface YogaOptions {
   feed: StoryFeed;
   pubsub: StoryPubSub;
+  /** Where ingestion analyses articles. */
+  analysis: AnalysisPool;
   auth: AuthOptions;
   /** The database readiness checks. @default the process's database */
   database?: Database;
@@ -125,7 +128,13 @@ export function buildYoga(options: YogaOptions): StoryYoga {
       // A WebSocket's viewer was decided once, at connection_init.
       const viewer =
         socketViewer ?? viewers.get(request) ?? (await viewerOfRequest(request, options.auth));
-      return { viewer, feed: options.feed, pubsub: options.pubsub, requestId };
+      return {
+        viewer,
+        feed: options.feed,
+        pubsub: options.pubsub,
+        analysis: options.analysis,
+        requestId,
+      };
     },
     plugins: [
       useAuthenticationFirst(options.auth, viewers),

@@ -396,7 +396,7 @@ builder.mutationFields((t) => ({
   ingestArticle: t.field({
     type: IngestArticlePayload,
     description:
-      'Stores an article and links the leaders, organizations and summits it names; resolves its dates, sources and quotes; proposes the names it could not link. One transaction; the feed gets a CREATED event and one LINKED event per link. Needs an editor token.',
+      'Stores an article and links the leaders, organizations and summits it names; resolves its dates, sources and quotes; proposes the names it could not link. The analysis runs on worker threads: ANALYSIS_TIMEOUT past its time budget, SERVICE_UNAVAILABLE when too many articles wait for it; nothing is written then. One transaction; the feed gets a CREATED event and one LINKED event per link. Needs an editor token.',
     authScopes: { editor: true },
     args: {
       input: t.arg({ type: IngestArticleInput, required: true, description: 'The article.' }),
@@ -415,7 +415,7 @@ builder.mutationFields((t) => ({
   acceptProposal: t.field({
     type: AcceptProposalPayload,
     description:
-      "Creates the entity an article's proposal names and links every place the article uses it. NOT_FOUND if the article has no such open proposal. Needs an editor token.",
+      "Creates the entity an article's proposal names and links every place the article uses it. NOT_FOUND if the article has no such open proposal; CONFLICT, with extensions.entityId, if it was already accepted (also at the same moment). Needs an editor token.",
     authScopes: { editor: true },
     args: {
       input: t.arg({ type: AcceptProposalInput, required: true, description: 'The decision.' }),

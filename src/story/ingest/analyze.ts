@@ -1,3 +1,4 @@
+import { MAX_SPANS_PER_MENTION } from '../mentions.ts';
 import { type Attribution, findAttributions } from './attributions.ts';
 import { findTimeExpressions, type TimeExpression } from './dates.ts';
 import { type FoundMention, findMentions, type KnownEntities } from './entities.ts';
@@ -39,11 +40,24 @@ export function analyzeArticle(article: ArticleText, known: KnownEntities): Anal
       .filter((a) => !a.inHeadline && a.source.kind !== 'OFFICIAL' && a.source.kind !== 'OTHER')
       .map((a) => a.span),
   ];
+  // Each list is cut to what an editor can use: a text that repeats "next week" ten thousand
+  // times would otherwise carry a megabyte of analysis into every read of the article.
   return {
-    mentions,
-    timeExpressions: findTimeExpressions(body, publishedAt),
-    attributions,
-    quotes: findQuotes(body),
-    proposals: findProposals(body, taken),
+    mentions: mentions.map((mention) => ({
+      ...mention,
+      spans: mention.spans.slice(0, MAX_SPANS_PER_MENTION),
+    })),
+    timeExpressions: findTimeExpressions(body, publishedAt).slice(0, ANALYSIS_LIST_LIMIT),
+    attributions: attributions.slice(0, ANALYSIS_LIST_LIMIT),
+    quotes: findQuotes(body).slice(0, ANALYSIS_LIST_LIMIT),
+    proposals: findProposals(body, taken)
+      .slice(0, ANALYSIS_LIST_LIMIT)
+      .map((proposal) => ({ ...proposal, spans: proposal.spans.slice(0, MAX_SPANS_PER_MENTION) })),
   };
 }
+
+/**
+ * The most time expressions, attributions, quotes and proposals one article keeps, each (the
+ * first ones in the text). Hundreds is already far more than any real article has.
+ */
+export const ANALYSIS_LIST_LIMIT = 200;

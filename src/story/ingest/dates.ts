@@ -1,5 +1,5 @@
 import * as chrono from 'chrono-node';
-import { overlaps, sentenceAround } from './text.ts';
+import { sentenceAround } from './text.ts';
 
 /** How exactly a time expression is known. */
 export type TimePrecision = 'DAY' | 'WEEK' | 'MONTH' | 'PART_OF_YEAR' | 'YEAR' | 'DECADE';
@@ -437,9 +437,13 @@ export function findTimeExpressions(text: string, publishedAt: Date): TimeExpres
   }
   // Longest phrase wins: "Wednesday, September 14" over "Wednesday", "early 2020" over "2020".
   candidates.sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
+  // Which characters a kept phrase covers: a phrase is short, so checking its own characters
+  // keeps this linear where comparing with every kept phrase would not be.
+  const covered = new Uint8Array(text.length);
   const kept: typeof candidates = [];
   for (const candidate of candidates) {
-    if (kept.some((other) => overlaps(other, candidate))) continue;
+    if (covered.subarray(candidate.start, candidate.end).includes(1)) continue;
+    covered.fill(1, candidate.start, candidate.end);
     kept.push(candidate);
   }
   return kept

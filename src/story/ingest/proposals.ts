@@ -1,5 +1,5 @@
 import nlp from 'compromise';
-import { fold, overlaps, type Span, spanOf, TITLE_WORDS } from './text.ts';
+import { fold, type Span, spanOf, TITLE_WORDS } from './text.ts';
 
 /** What an unknown name looks like. */
 export type ProposalKind = 'PERSON' | 'ORGANIZATION' | 'EVENT' | 'PLACE';
@@ -57,6 +57,9 @@ const PLACE_CUE = /\b(in|to|from|at|near|visit|visited|visiting|outside|across|t
 
 type Token = { text: string; start: number; end: number };
 
+/** The most words a proposed name may have: "Organisation for Economic Co-operation and Development" has six. */
+export const MAX_NAME_WORDS = 10;
+
 /**
  * Proposes the names a text uses that match no known entity: capitalised runs of words, with
  * titles and nationalities stripped, classified by their last word (an organization, an event),
@@ -87,9 +90,16 @@ export function findProposals(
 
   const proposals = new Map<string, Proposal>();
   const surnames = new Map<string, string>(); // folded surname or acronym → proposal key
+  // Where each proposal already has a span: a name used thousands of times stays linear.
+  const starts = new Map<string, Set<number>>();
   const add = (kind: ProposalKind, span: Span, key = fold(span.text)) => {
     const proposal = proposals.get(key) ?? { text: span.text, kind, spans: [] };
-    if (!proposal.spans.some((s) => s.start === span.start)) proposal.spans.push(span);
+    const seen = starts.get(key) ?? new Set<number>();
+    if (!seen.has(span.start)) {
+      seen.add(span.start);
+      proposal.spans.push(span);
+    }
+    starts.set(key, seen);
     proposals.set(key, proposal);
     return key;
   };
@@ -204,10 +214,14 @@ function capitalisedRuns(
   const runs: Token[][] = [];
   let run: Token[] = [];
   let lastEnd = -1;
+  // A run longer than any name (a title in capitals, a text without punctuation) names nothing.
   const flush = () => {
-    if (run.length) runs.push(run);
+    if (run.length && run.length <= MAX_NAME_WORDS) runs.push(run);
     run = [];
   };
+  // Which characters are taken, so each word is checked against its own characters only.
+  const blockedAt = new Uint8Array(text.length);
+  for (const span of taken) blockedAt.fill(1, span.start, span.end);
   for (const match of text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}.'’-]*/gu)) {
     let word = match[0];
     // A full stop ends a sentence unless it ends an initial or an abbreviation ("U.S.").
@@ -218,7 +232,7 @@ function capitalisedRuns(
     const gap = text.slice(lastEnd, token.start);
     const capital = /^\p{Lu}/u.test(word);
     const particle = PARTICLES.has(word) && run.length > 0;
-    const blocked = taken.some((t) => overlaps(t, token));
+    const blocked = blockedAt.subarray(token.start, token.end).includes(1);
     if (lastEnd >= 0 && !/^[ \t]+$/.test(gap)) flush();
     if (blocked || (!capital && !particle)) flush();
     else run.push(token);

@@ -5,6 +5,9 @@ export interface Quote {
   end: number;
 }
 
+/** The most quotes one article gives; a text of nothing but quotation marks stops there. */
+export const MAX_QUOTES = 500;
+
 const PAIRS: [string, string][] = [
   ['\u201c', '\u201d'], // “ ”
   ['\u00ab', '\u00bb'], // « »
@@ -18,12 +21,21 @@ const PAIRS: [string, string][] = [
  */
 export function findQuotes(text: string): Quote[] {
   const found: Quote[] = [];
+  // Which quote (its number, from 1) covers each character: a quote inside one already found is
+  // nested, found in constant time rather than by comparing with every quote.
+  const coveredBy = new Uint32Array(text.length + 1);
   const add = (start: number, end: number) => {
+    if (found.length >= MAX_QUOTES) return;
     const inner = text.slice(start, end);
     const trimmedStart = start + (inner.length - inner.trimStart().length);
     const trimmedEnd = end - (inner.length - inner.trimEnd().length);
     if (trimmedEnd <= trimmedStart) return;
-    if (found.some((q) => q.start <= trimmedStart && trimmedEnd <= q.end)) return;
+    const outer = coveredBy[trimmedStart] ?? 0;
+    if (outer !== 0 && coveredBy[trimmedEnd - 1] === outer) {
+      const q = found[outer - 1];
+      if (q && q.start <= trimmedStart && trimmedEnd <= q.end) return;
+    }
+    coveredBy.fill(found.length + 1, trimmedStart, trimmedEnd);
     found.push({
       text: text.slice(trimmedStart, trimmedEnd),
       start: trimmedStart,
@@ -37,7 +49,9 @@ export function findQuotes(text: string): Quote[] {
       while (close === '\u2019' && end !== -1 && /\p{L}/u.test(text[end + 1] ?? '')) {
         end = text.indexOf(close, end + 1);
       }
-      if (end === -1 || text.slice(at, end).includes('\n\n')) continue;
+      // No closing mark after this one: none after any later opening mark either.
+      if (end === -1) break;
+      if (text.slice(at, end).includes('\n\n')) continue;
       add(at + 1, end);
       at = end;
     }

@@ -21,6 +21,8 @@ import {
 import { createRow } from '../editing.ts';
 import { linkMentionRow } from '../links.ts';
 import { MAX_SPANS_PER_MENTION } from '../mentions.ts';
+import type { AnalysisPool } from './analysis-pool.ts';
+import type { Analysis } from './analyze.ts';
 import type { Attribution } from './attributions.ts';
 import type { TimeExpression } from './dates.ts';
 import type { EntityType, KnownEntities, MatchedBy } from './entities.ts';
@@ -177,18 +179,22 @@ async function writeMentions(
  * without one, the same headline and body) a second time returns the article already there and
  * writes nothing, also when both arrive at once: the article's {@link ingestKey} decides.
  */
-export async function ingestArticle(writer: Writer, input: IngestInput): Promise<IngestResult> {
+export async function ingestArticle(
+  writer: Writer & { analysis: AnalysisPool },
+  input: IngestInput,
+): Promise<IngestResult> {
   if (!input.body.trim()) throw badInput('"body" must not be empty.', { field: 'body' });
   const key = ingestKey(input);
   const earlier = await findEarlier(input, key);
   if (earlier) return alreadyThere(earlier);
 
-  // The analysis runs before the transaction: it is pure and can take a while on long texts,
-  // and the transaction holds the lock every writer waits on.
-  // Loaded on first use: the date parser and the tagger weigh tens of megabytes, and most
-  // instances never ingest.
-  const { analyzeArticle } = await import('./analyze.ts');
-  const analysis = analyzeArticle(input, await loadKnownEntities());
+  // The analysis runs before the transaction, on the pool's threads: it is pure and can take a
+  // while on long texts, and the transaction holds the lock every writer waits on.
+  const { headline, body, publishedAt } = input;
+  const analysis = await writer.analysis.analyze(
+    { headline, body, publishedAt },
+    await loadKnownEntities(),
+  );
   for (let attempt = 1; ; attempt++) {
     try {
       return await createIngested(writer, input, key, analysis);
@@ -235,7 +241,7 @@ async function createIngested(
   writer: Writer,
   input: IngestInput,
   key: string,
-  analysis: Awaited<ReturnType<typeof import('./analyze.ts').analyzeArticle>>,
+  analysis: Analysis,
 ): Promise<IngestResult> {
   const { result } = await writeChange(writer, async (tx, record) => {
     if (!(await claimIngestKey(tx, key))) throw new LostIngestRace();

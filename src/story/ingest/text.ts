@@ -61,12 +61,21 @@ export function overlaps(a: { start: number; end: number }, b: { start: number; 
 
 /** Start and end of the sentence around `at` (split on . ! ? and line breaks). */
 export function sentenceAround(text: string, at: number): { start: number; end: number } {
+  const first = Math.max(0, at - MAX_SENTENCE_REACH);
+  const last = Math.min(text.length, at + MAX_SENTENCE_REACH);
   let start = at;
-  while (start > 0 && !/[.!?\n]/.test(text[start - 1] as string)) start--;
+  while (start > first && !/[.!?\n]/.test(text[start - 1] as string)) start--;
   let end = at;
-  while (end < text.length && !/[.!?\n]/.test(text[end] as string)) end++;
+  while (end < last && !/[.!?\n]/.test(text[end] as string)) end++;
   return { start, end };
 }
+
+/**
+ * How far from a phrase its sentence is looked for, each way, in characters. Real sentences are
+ * far shorter; a text without punctuation would otherwise make every phrase read all of it, and
+ * the analysis grow with the square of the text.
+ */
+export const MAX_SENTENCE_REACH = 400;
 
 /** Words that stand before a person's name as a title (folded). */
 export const TITLE_WORDS = new Set([
