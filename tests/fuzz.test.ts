@@ -2,7 +2,9 @@
 // content types, GraphQL documents generated from the schema with wrong and huge arguments,
 // WebSocket frames in and out of the graphql-ws protocol's order, and SSE requests. Afterwards the
 // server must still answer, no response may be a 5xx or show internals, the heap must be back
-// within 20 % of where it started, and the data must be unchanged.
+// within 20 % of where it started, and the data must be unchanged. A second run covers the
+// surfaces added with ingestion: hostile articles (sent concurrently too), APQ registrations with
+// right and wrong hashes, and more SSE streams than one address may hold.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
@@ -870,3 +872,163 @@ async function until(test: () => boolean, what: string, ms = 15_000): Promise<vo
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+// --- The surfaces added with ingestion ---------------------------------------------------------
+
+const INGEST_DOCUMENTS = 120;
+const APQ_REGISTRATIONS = 300;
+const SSE_STREAMS = 60;
+
+/** An ingestion input built from hostile pieces: the slow texts, odd characters, wrong types. */
+function hostileIngestInput(): unknown {
+  const units = [
+    'next week on Monday ',
+    'Monday. ',
+    'NATO ',
+    'Big Red Dog ',
+    '“a ',
+    'said Tass, according to Reuters ',
+    'Xi Jinping met Vladimir Putin in Samarkand on Thursday. ',
+    'ж',
+    '\u0000',
+    '😀 ',
+    '"quoted" ',
+    'in 0001 and 9999, next year ',
+  ];
+  const length = random.pick([0, 1, 50, 2_000, 40_000, 100_000, 100_001]);
+  const body = random
+    .pick(units)
+    .repeat(Math.ceil(length / 2) + 1)
+    .slice(0, length);
+  const url = random.pick<unknown>([
+    undefined,
+    `https://fuzz.example/${random.int(0, 20)}`,
+    `https://fuzz.example/${'ж'.repeat(random.pick([1_000, 1_020, 1_030, 1_995]))}`,
+    'ftp://x',
+    'not a url',
+    42,
+  ]);
+  return {
+    headline: random.pick<unknown>(['Fuzzed', '', 'x'.repeat(301), 'ж'.repeat(300), null, 7]),
+    body,
+    publishedAt: random.pick<unknown>([
+      '2022-09-07T00:00:00Z',
+      '0001-01-01T00:00:00Z',
+      '9999-12-31T00:00:00Z',
+      '10000-01-01T00:00:00Z',
+      'yesterday',
+    ]),
+    ...(url === undefined ? {} : { url }),
+  };
+}
+
+it('survives hostile ingestion, APQ registration and SSE streams: bounded, no 5xx, no internals', async () => {
+  const { APQ_STORE_LIMITS, createApqStore } = await import('../src/apq-store.ts');
+  const { signToken } = await import('../src/auth.ts');
+  const { TEST_SECRET } = await import('./helpers/app.ts');
+  const store = createApqStore();
+  const target = await startApp({ operations: { apqStore: store } });
+  const editor = await signToken('editor', TEST_SECRET, { expiresIn: '1h' });
+  leaks.length = 0;
+  serverErrors.length = 0;
+  const checked = new Map<string, number>();
+  const post = async (body: unknown, what: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(target.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await response.text();
+    const outcome = `${what} ${response.status} ${codesIn(text)}`;
+    checked.set(outcome, (checked.get(outcome) ?? 0) + 1);
+    record(outcome, text, what);
+    if (response.status >= 500 && response.status !== 503)
+      serverErrors.push(`${what} → ${response.status} ${text.slice(0, 200)}`);
+    return text;
+  };
+  // Two rounds of the same kinds of input: the first fills every bounded cache (Yoga's parsed
+  // documents, the APQ store, Prisma's plans) and starts the analysis threads; the heap after it
+  // is the baseline the second round must stay near.
+  const { operationHash } = await import('../src/persisted-queries.ts');
+  const round = async () => {
+    // Ingestion: hostile inputs four at a time, some sent twice at once.
+    await pool(
+      Array.from({ length: INGEST_DOCUMENTS }, () => 0),
+      4,
+      async () => {
+        const body = {
+          query:
+            'mutation ($input: IngestArticleInput!) { ingestArticle(input: $input) { created article { id slug } proposals { text } } }',
+          variables: { input: hostileIngestInput() },
+        };
+        const sends = random.chance(0.2) ? 2 : 1;
+        await Promise.all(
+          Array.from({ length: sends }, () =>
+            post(body, 'ingest', { authorization: `Bearer ${editor}` }),
+          ),
+        );
+      },
+    );
+    // APQ: registrations with right and wrong hashes, refused and huge documents, hashes alone.
+    await pool(Array.from({ length: APQ_REGISTRATIONS }), 8, async () => {
+      const query = random.pick([
+        () => `{ __typename a${random.int(0, 1e9)}: __typename }`,
+        () => `{ ${'__typename '.repeat(random.int(100, 5_000))}}`,
+        () => `{ nope${random.int(0, 1e9)} }`,
+        () => `# ${'x'.repeat(random.int(1, 60_000))}\n{ __typename }`,
+        () => document('query').query,
+      ])();
+      const hash = random.chance(0.85) ? operationHash(query) : 'f'.repeat(64);
+      const persisted = { persistedQuery: { version: 1, sha256Hash: hash } };
+      await post(
+        random.chance(0.8) ? { query, extensions: persisted } : { extensions: persisted },
+        'apq',
+      );
+    });
+    expect(store.size).toBeLessThanOrEqual(APQ_STORE_LIMITS.entries);
+    expect(store.bytes).toBeLessThanOrEqual(APQ_STORE_LIMITS.bytes);
+  };
+  await round();
+  const heapBefore = heapAfterGc();
+  await round();
+
+  // SSE: more streams than one address may hold, all at once; then every one is closed.
+  const aborts: AbortController[] = [];
+  const statuses = await Promise.all(
+    Array.from({ length: SSE_STREAMS }, async () => {
+      const abort = new AbortController();
+      aborts.push(abort);
+      const response = await fetch(target.url, {
+        method: 'POST',
+        signal: abort.signal,
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query: 'subscription { storyEvents { cursor } }' }),
+      });
+      return response.status;
+    }),
+  );
+  for (const abort of aborts) abort.abort();
+  expect(statuses.filter((status) => status === 200)).toHaveLength(50);
+  expect(statuses.filter((status) => status === 429)).toHaveLength(SSE_STREAMS - 50);
+  await until(() => target.feed.subscribers === 0, 'every fuzzed stream to end');
+
+  // Afterwards the server answers, and what it holds is back where it was.
+  const after = await post({ query: '{ leader(slug: "xi-jinping") { name } }' }, 'after');
+  expect(JSON.parse(after)).toEqual({ data: { leader: { name: 'Xi Jinping' } } });
+  const heapAfter = heapAfterGc();
+  console.log(
+    [
+      `fuzz (ingestion, APQ, SSE): heap ${(heapBefore / 1e6).toFixed(1)} MB before, ${(heapAfter / 1e6).toFixed(1)} MB after; APQ store ${store.size} entries, ${store.bytes} bytes`,
+      ...[...checked]
+        .sort((a, b) => b[1] - a[1])
+        .map(([o, n]) => `  ${String(n).padStart(5)}  ${o}`),
+    ].join('\n'),
+  );
+  expect(serverErrors).toEqual([]);
+  expect(leaks).toEqual([]);
+  expect([...checked.keys()].filter((key) => key.includes('INTERNAL_SERVER_ERROR'))).toEqual([]);
+  // The APQ store may still be filling towards its 8 MiB of text (up to twice that in the heap,
+  // where a string can take two bytes a character); beyond that, within 20 %.
+  expect(heapAfter).toBeLessThan(heapBefore * 1.2 + 2 * APQ_STORE_LIMITS.bytes);
+}, 240_000);
