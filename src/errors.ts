@@ -100,7 +100,12 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
     });
   if (isGraphQLError(original) && typeof original.extensions?.code === 'string') {
     const code = YOGA_REQUEST_CODES[original.extensions.code];
-    if (code) return userError(code, original.message, { http: original.extensions.http });
+    // Yoga marks these `spec`, which makes it answer 200 to a client accepting application/json;
+    // a body that is not JSON (or missing) is a bad request whatever the client accepts: 400.
+    if (code) {
+      const http = original.extensions.http as { status?: number } | undefined;
+      return userError(code, original.message, { http: { status: http?.status ?? 400 } });
+    }
     return original === error ? original : withLocation(original);
   }
   const mapped = mapKnownError(original);

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import {
+  buildClientSchema,
+  getIntrospectionQuery,
+  type IntrospectionQuery,
   isEnumType,
   isInputObjectType,
   isInterfaceType,
@@ -9,10 +12,26 @@ import {
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../src/schema/index.ts';
+import { testApp } from './helpers/app.ts';
 
 describe('the public schema', () => {
   it('is the one committed in schema.graphql', () => {
     expect(`${printSchema(schema)}\n`).toBe(
+      readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'),
+    );
+  });
+
+  it('is exactly what a client tool gets by introspecting the running server', async () => {
+    // As graphql-inspector, graphql-codegen and GraphiQL do: the standard introspection query over
+    // HTTP, rebuilt into a schema and printed. Any difference would show up as a schema change.
+    const app = testApp();
+    const response = await app.yoga.fetch('http://storygraph.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: getIntrospectionQuery() }),
+    });
+    const { data } = (await response.json()) as { data: IntrospectionQuery };
+    expect(`${printSchema(buildClientSchema(data))}\n`).toBe(
       readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'),
     );
   });

@@ -38,7 +38,10 @@ export const StoryEventKindEnum = builder.enumType('StoryEventKind', {
 export const StoryEntityTypeEnum = builder.enumType('StoryEntityType', {
   description: 'The kinds of entity the story log records changes to.',
   values: Object.fromEntries(
-    NODE_TYPES.map((type) => [type.toUpperCase(), { value: type, description: `A ${type}.` }]),
+    NODE_TYPES.map((type) => [
+      type.toUpperCase(),
+      { value: type, description: `${/^[AEIOU]/.test(type) ? 'An' : 'A'} ${type}.` },
+    ]),
   ) as Record<string, { value: NodeType; description: string }>,
 });
 

@@ -65,6 +65,10 @@ dateScalar(
 );
 builder.addScalarType('JSON', JSONResolver, {
   description: 'Any JSON value: a string, number, boolean, null, list or object.',
+  // graphql-scalars points JSON at ECMA-404 with @specifiedBy. Clients introspect without
+  // `specifiedByURL` by default, so with it the committed schema.graphql would differ from the
+  // schema every client tool sees; the description says what JSON means.
+  specifiedByURL: null,
 });
 
 export const DatePrecisionEnum = builder.enumType('DatePrecision', {
