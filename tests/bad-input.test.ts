@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../src/limits.ts';
+import { MAX_URL_BYTES } from '../src/schema/inputs.ts';
 import { MAX_SPANS_PER_MENTION } from '../src/story/mentions.ts';
 import { testApp, tokenFor } from './helpers/app.ts';
 import { errorCodes, execute } from './helpers/graphql.ts';
@@ -32,6 +33,48 @@ describe('input that used to reach the database', () => {
     expect((await run('{ leader(slug: "xi-jinping") { name } }')).data.leader.name).toBe(
       'Xi Jinping',
     );
+  });
+
+  it('takes a URL of 2,048 UTF-8 bytes and refuses one byte more, on createArticle and ingestArticle', async () => {
+    // 15 bytes of prefix, then two-byte letters: the limit is in bytes, the index's unit.
+    const url = (bytes: number) =>
+      `https://x.test/${'ж'.repeat(Math.floor((bytes - 15) / 2))}${(bytes - 15) % 2 ? 'a' : ''}`;
+    expect(Buffer.byteLength(url(MAX_URL_BYTES))).toBe(2048);
+    expect(Buffer.byteLength(url(MAX_URL_BYTES + 1))).toBe(2049);
+    const create = (value: string, slug: string) =>
+      run(
+        'mutation ($input: CreateArticleInput!) { createArticle(input: $input) { article { url } } }',
+        {
+          input: {
+            slug,
+            headline: 'Long link',
+            source: 'Test',
+            publishedAt: '2022-09-07T00:00:00Z',
+            url: value,
+          },
+        },
+      );
+    const ingest = (value: string, headline: string) =>
+      run('mutation ($input: IngestArticleInput!) { ingestArticle(input: $input) { created } }', {
+        input: {
+          headline,
+          body: 'Xi Jinping spoke.',
+          publishedAt: '2022-09-07T00:00:00Z',
+          url: value,
+        },
+      });
+    const stored = await create(url(MAX_URL_BYTES), 'long-link-under');
+    expect(errorCodes(stored)).toEqual([]);
+    expect(stored.data.createArticle.article.url).toBe(url(MAX_URL_BYTES));
+    expect(errorCodes(await ingest(`${url(MAX_URL_BYTES - 1)}b`, 'Long link ingested'))).toEqual(
+      [],
+    );
+    for (const value of [url(MAX_URL_BYTES + 1), `https://x.test/${'ж'.repeat(1_995)}`]) {
+      const created = await create(value, 'long-link-over');
+      expect(errorCodes(created)).toEqual(['BAD_USER_INPUT']);
+      expect(created.errors?.[0]?.message).toMatch(/at most 2048 bytes/);
+      expect(errorCodes(await ingest(value, 'Long link refused'))).toEqual(['BAD_USER_INPUT']);
+    }
   });
 
   it('refuses year 0000 in Date and DateTime, and takes year 0001', async () => {

@@ -167,6 +167,34 @@ describe('time expressions', () => {
     ]);
   });
 
+  it('keeps resolutions inside the years the API accepts, and years below 100 as written', () => {
+    const at = (iso: string) => new Date(iso);
+    const resolve = (text: string, published: string) =>
+      findTimeExpressions(text, at(published)).map((e) => [e.text, e.from, e.to, e.precision]);
+    // In the last year the API accepts, "next year" and "next month" would leave it: dropped.
+    expect(
+      resolve('They meet next year and next month, and this year.', '9999-12-31T00:00:00Z'),
+    ).toEqual([['this year', '9999-01-01', '9999-12-31', 'YEAR']]);
+    // In the first, "last year" would: dropped; "next year" is year 2, not 1902.
+    expect(resolve('Not last year, but next year.', '0001-06-01T00:00:00Z')).toEqual([
+      ['next year', '0002-01-01', '0002-12-31', 'YEAR'],
+    ]);
+    expect(resolve('They meet next week.', '0050-03-02T00:00:00Z')).toEqual([
+      ['next week', '0050-03-07', '0050-03-13', 'WEEK'],
+    ]);
+    // Every date returned is one the API's Date scalar takes back.
+    for (const published of ['0001-01-01T00:00:00Z', '9999-12-31T00:00:00Z']) {
+      const found = findTimeExpressions(
+        'last week, next week, last month, next month, last year, next year, early next year, the 1990s',
+        at(published),
+      );
+      for (const e of found) {
+        expect(e.from).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+        expect(e.to).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      }
+    }
+  });
+
   it('leaves out what it can not pin down, and numbers that are not years', () => {
     expect(dates('in recent years, some 2,300 delegates, $2013 and a few days later')).toEqual([]);
     expect(dates('They may meet; March on.')).toEqual([]);

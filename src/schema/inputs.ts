@@ -22,10 +22,19 @@ export const lineSchema = (max = 200) =>
 /** Free text such as a description or body. */
 export const textSchema = (max: number) => z.string().max(max);
 
-/** An http(s) URL. */
+/**
+ * The longest URL, in UTF-8 bytes. `Article.url` is indexed, and PostgreSQL refuses an index
+ * entry over about 2,700 bytes: counted in characters, 2,000 of them could take 8,000 bytes.
+ */
+export const MAX_URL_BYTES = 2048;
+
+/** An http(s) URL of at most {@link MAX_URL_BYTES} bytes. */
 export const urlSchema = z
   .string()
-  .max(2000)
+  .refine(
+    (value) => Buffer.byteLength(value, 'utf8') <= MAX_URL_BYTES,
+    `must be at most ${MAX_URL_BYTES} bytes in UTF-8`,
+  )
   .refine((value) => {
     try {
       const url = new URL(value);

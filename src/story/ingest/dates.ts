@@ -47,7 +47,17 @@ const NUMBERS: Record<string, number> = {
   twelve: 12,
 };
 
-const utc = (year: number, month: number, day: number) => new Date(Date.UTC(year, month, day));
+/** A UTC day. `Date.UTC` reads years 0-99 as 1900-1999; `setUTCFullYear` keeps them as written. */
+const utc = (year: number, month: number, day: number) => {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, day);
+  return date;
+};
+/** The days the API accepts (`Date` and `DateTime` take years 0001 to 9999). */
+const FIRST_DAY = utc(1, 0, 1).getTime();
+const LAST_DAY = utc(9999, 11, 31).getTime();
+const inRange = (interval: { from: Date; to: Date }) =>
+  interval.from.getTime() >= FIRST_DAY && interval.to.getTime() <= LAST_DAY;
 const iso = (date: Date) => date.toISOString().slice(0, 10);
 const addDays = (date: Date, days: number) => new Date(date.getTime() + days * DAY_MS);
 const monthEnd = (year: number, month: number) => utc(year, month + 1, 0);
@@ -441,7 +451,9 @@ export function findTimeExpressions(text: string, publishedAt: Date): TimeExpres
   // keeps this linear where comparing with every kept phrase would not be.
   const covered = new Uint8Array(text.length);
   const kept: typeof candidates = [];
-  for (const candidate of candidates) {
+  // A resolution outside the years the API accepts ("next year" in an article of 9999) is
+  // dropped: the analysis never returns a date the API would refuse as input.
+  for (const candidate of candidates.filter(inRange)) {
     if (covered.subarray(candidate.start, candidate.end).includes(1)) continue;
     covered.fill(1, candidate.start, candidate.end);
     kept.push(candidate);
