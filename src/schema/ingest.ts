@@ -351,7 +351,10 @@ const AcceptProposalInput = builder.inputType('AcceptProposalInput', {
       validate: slugSchema,
     }),
     title: t.string({ description: "A leader's title.", validate: lineSchema() }),
-    country: t.string({ description: "A leader's or summit's country.", validate: lineSchema(100) }),
+    country: t.string({
+      description: "A leader's or summit's country.",
+      validate: lineSchema(100),
+    }),
     aliases: t.stringList({
       description: "A leader's other names; the article's shorter forms are added.",
       validate: namesSchema,
