@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import {
   buildClientSchema,
   getIntrospectionQuery,
@@ -34,6 +34,22 @@ describe('the public schema', () => {
     expect(`${printSchema(buildClientSchema(data))}\n`).toBe(
       readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'),
     );
+  });
+
+  it('names every mutation and subscription literally in src/, where it is declared', () => {
+    // A reader who sees `updateSummit` in a client finds its declaration with a plain search.
+    const source = readdirSync(new URL('../src', import.meta.url), { recursive: true })
+      .map(String)
+      .filter((file) => file.endsWith('.ts') && !file.startsWith('generated'))
+      .map((file) => readFileSync(new URL(`../src/${file}`, import.meta.url), 'utf8'))
+      .join('\n');
+    const names = [schema.getMutationType(), schema.getSubscriptionType()].flatMap((type) =>
+      Object.keys(type?.getFields() ?? {}),
+    );
+    expect(names.length).toBeGreaterThan(30);
+    // As a string (`builder.mutationField('updateSummit', …)`) or a key (`updateSummit: t.field(…)`).
+    const declared = (name: string) => new RegExp(`['\`]${name}['\`]|\\b${name}: `).test(source);
+    expect(names.filter((name) => !declared(name))).toEqual([]);
   });
 
   it('describes every type, field, argument and enum value', () => {

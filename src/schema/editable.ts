@@ -39,8 +39,8 @@ export const typedField = (
 });
 
 /** What {@link editableModel} declares for one model. */
-export interface EditableModel {
-  type: NodeType;
+export interface EditableModel<T extends NodeType = NodeType> {
+  type: T;
   /** The payload field's name and the noun in descriptions, such as `summit`. */
   noun: string;
   /**
@@ -50,8 +50,12 @@ export interface EditableModel {
   ref: ObjectRef<Types, unknown> | string;
   /** Every editable field, by its API name (the story layer's rules say which are required). */
   fields: Record<string, EditableField>;
-  /** Which mutations to declare; link rows are created by link mutations instead. */
-  operations: readonly ('create' | 'update' | 'delete')[];
+  /**
+   * The mutations to declare, by name: written out where each model is declared, so that a
+   * mutation of `schema.graphql` can be found in the source by its name. Link rows are created
+   * by link mutations instead.
+   */
+  mutations: { create?: `create${T}`; update?: `update${T}`; delete?: `delete${T}` };
   /** What a delete takes with it, for its description (`with its mentions`). */
   deletes?: string;
 }
@@ -61,8 +65,12 @@ export interface EditableModel {
  * `Update<T>Input`, `<T>Payload` and the `create<T>`, `update<T>` and `delete<T>` mutations.
  * Resolvers only hand the input to the story layer, which decides everything else.
  */
-export function editableModel<Row>(model: EditableModel): ObjectRef<Types, { row: Row }> {
-  const { type, noun } = model;
+export function editableModel<Row, T extends NodeType = NodeType>(
+  model: EditableModel<T>,
+): ObjectRef<Types, { row: Row }> {
+  const { noun, mutations } = model;
+  // Widened: input type names built from a generic type parameter would confuse Pothos' types.
+  const type: NodeType = model.type;
   const rules = MODELS[type].fields;
   const Payload = builder.objectRef<{ row: Row }>(`${type}Payload`).implement({
     description: `The ${noun} after the change.`,
@@ -91,7 +99,7 @@ export function editableModel<Row>(model: EditableModel): ObjectRef<Types, { row
       ),
   });
 
-  if (model.operations.includes('create')) {
+  if (mutations.create) {
     const CreateInput = builder.inputType(`Create${type}Input`, {
       description: `A new ${noun}.`,
       fields: (t) =>
@@ -105,7 +113,7 @@ export function editableModel<Row>(model: EditableModel): ObjectRef<Types, { row
           ]),
         ),
     });
-    builder.mutationField(`create${type}`, (t) =>
+    builder.mutationField(mutations.create, (t) =>
       t.field({
         type: Payload,
         description: `Adds a ${noun} to the story. Needs an editor token.`,
@@ -120,7 +128,7 @@ export function editableModel<Row>(model: EditableModel): ObjectRef<Types, { row
     );
   }
 
-  if (model.operations.includes('update')) {
+  if (mutations.update) {
     const UpdateInput = builder.inputType(`Update${type}Input`, {
       description: `A change to a ${noun}, applied only if \`expectedVersion\` is still current.`,
       fields: (t) => ({
@@ -132,7 +140,7 @@ export function editableModel<Row>(model: EditableModel): ObjectRef<Types, { row
         patch: t.field({ type: Patch, required: true, description: 'What to change.' }),
       }),
     });
-    builder.mutationField(`update${type}`, (t) =>
+    builder.mutationField(mutations.update, (t) =>
       t.field({
         type: Payload,
         description: `Changes some fields of a ${noun}. CONFLICT if someone changed it since \`expectedVersion\`. Needs an editor token.`,
@@ -149,8 +157,8 @@ export function editableModel<Row>(model: EditableModel): ObjectRef<Types, { row
     );
   }
 
-  if (model.operations.includes('delete')) {
-    builder.mutationField(`delete${type}`, (t) =>
+  if (mutations.delete) {
+    builder.mutationField(mutations.delete, (t) =>
       t.field({
         type: DeletePayload,
         description: `Removes a ${noun}${model.deletes ? ` ${model.deletes}` : ''}. Needs an admin token.`,

@@ -29,7 +29,7 @@ editableModel<LeaderRow>({
   type: 'Leader',
   noun: 'leader',
   ref: Leader,
-  operations: ['create', 'update', 'delete'],
+  mutations: { create: 'createLeader', update: 'updateLeader', delete: 'deleteLeader' },
   deletes: 'with their memberships, participations and mentions',
   fields: {
     slug: slug('narendra-modi'),
@@ -45,7 +45,11 @@ editableModel<OrganizationRow>({
   type: 'Organization',
   noun: 'organization',
   ref: Organization,
-  operations: ['create', 'update', 'delete'],
+  mutations: {
+    create: 'createOrganization',
+    update: 'updateOrganization',
+    delete: 'deleteOrganization',
+  },
   deletes: 'with its memberships and mentions; its summits lose their organizer',
   fields: {
     slug: slug('shanghai-cooperation-organization'),
@@ -61,7 +65,7 @@ export const SummitPayload = editableModel<SummitRow>({
   type: 'Summit',
   noun: 'summit',
   ref: Summit,
-  operations: ['create', 'update', 'delete'],
+  mutations: { create: 'createSummit', update: 'updateSummit', delete: 'deleteSummit' },
   deletes: 'with its participations and mentions',
   fields: {
     slug: slug('g20-bali-2022'),
@@ -88,7 +92,7 @@ export const ArticlePayload = editableModel<ArticleRow>({
   type: 'Article',
   noun: 'article',
   ref: Article,
-  operations: ['create', 'update', 'delete'],
+  mutations: { create: 'createArticle', update: 'updateArticle', delete: 'deleteArticle' },
   deletes: 'with its mentions',
   fields: {
     slug: slug('xi-and-putin-to-meet-at-sco-summit'),
@@ -108,7 +112,7 @@ export const ParticipationPayload = editableModel<ParticipationRow>({
   type: 'Participation',
   noun: 'participation',
   ref: 'Participation',
-  operations: ['update'],
+  mutations: { update: 'updateParticipation' },
   fields: {
     status: typedField('Where the attendance stands.', ParticipationStatusEnum),
     note: stringField('What is known about it.', textSchema(2000)),
@@ -119,7 +123,7 @@ export const MembershipPayload = editableModel<MembershipRow>({
   type: 'Membership',
   noun: 'membership',
   ref: 'Membership',
-  operations: ['update'],
+  mutations: { update: 'updateMembership' },
   fields: {
     role: stringField('The seat, such as `Member`.', lineSchema()),
     startedOn: typedField('When it began, if known.', 'Date'),

@@ -45,7 +45,22 @@ const TextSpanInput = builder.inputType('TextSpanInput', {
 
 // --- Article mentions: one shape for leaders, organizations and summits. ---
 
-for (const type of ['Leader', 'Organization', 'Summit'] as const satisfies MentionType[]) {
+/** The mention mutations, by name (written out so that each can be found by the name clients use). */
+const MENTION_MUTATIONS = [
+  { type: 'Leader', link: 'linkLeaderToArticle', unlink: 'unlinkLeaderFromArticle' },
+  {
+    type: 'Organization',
+    link: 'linkOrganizationToArticle',
+    unlink: 'unlinkOrganizationFromArticle',
+  },
+  { type: 'Summit', link: 'linkSummitToArticle', unlink: 'unlinkSummitFromArticle' },
+] as const satisfies readonly {
+  type: MentionType;
+  link: `link${MentionType}ToArticle`;
+  unlink: `unlink${MentionType}FromArticle`;
+}[];
+
+for (const { type, link, unlink } of MENTION_MUTATIONS) {
   const noun = type.toLowerCase();
   const idField = `${noun}Id`;
   const LinkInput = builder.inputType(`Link${type}ToArticleInput`, {
@@ -72,7 +87,7 @@ for (const type of ['Leader', 'Organization', 'Summit'] as const satisfies Menti
     entityId: String(input[idField]),
   });
 
-  builder.mutationField(`link${type}ToArticle`, (t) =>
+  builder.mutationField(link, (t) =>
     t.field({
       type: ArticlePayload,
       description: `Records that an article mentions a ${noun}. ${RULE}`,
@@ -87,7 +102,7 @@ for (const type of ['Leader', 'Organization', 'Summit'] as const satisfies Menti
       }),
     }),
   );
-  builder.mutationField(`unlink${type}FromArticle`, (t) =>
+  builder.mutationField(unlink, (t) =>
     t.field({
       type: ArticlePayload,
       description: `Removes the record that an article mentions a ${noun}; returns the article. ${UNLINK_RULE}`,
