@@ -408,6 +408,50 @@ describe('under concurrency', () => {
   });
 });
 
+describe('linking in bulk', () => {
+  it('sends as many SQL statements for an article with 30 mentions as for one with 3', async () => {
+    // Thirty leaders the story knows, with names no other test uses.
+    const names = Array.from(
+      { length: 30 },
+      (_, i) => `Bulkname Testperson${String.fromCharCode(97 + (i % 26))}${i}`,
+    );
+    for (const [i, name] of names.entries()) {
+      const created = await execute(
+        app.yoga,
+        'mutation ($input: CreateLeaderInput!) { createLeader(input: $input) { leader { id } } }',
+        { input: { slug: `bulk-leader-${i}`, name, title: 'Minister', country: 'Testland' } },
+        editor,
+      );
+      expect(errorCodes(created)).toEqual([]);
+    }
+    const article = (count: number) => ({
+      headline: `Bulk linking with ${count} leaders`,
+      body: `${names.slice(0, count).join(' met with ')} on Monday.`,
+      publishedAt: '2022-09-07T00:00:00Z',
+      url: `https://example.test/bulk-${count}`,
+    });
+    const few = await recordSql(() => ingest(article(3)));
+    const many = await recordSql(() => ingest(article(30)));
+    expect(few.result.data.ingestArticle.article.mentions.totalCount).toBe(3);
+    expect(many.result.data.ingestArticle.article.mentions.totalCount).toBe(30);
+    // The feed's own reads of the log run on their own schedule: they are not the ingestion's.
+    const ingestion = (statements: string[]) =>
+      statements.filter((sql) => !/^SELECT .* FROM "public"\."StoryEvent"/s.test(sql));
+    expect(ingestion(many.statements)).toHaveLength(ingestion(few.statements).length);
+    expect(ingestion(many.statements).length).toBeLessThan(20);
+    // One article version, and one LINKED event per link after its CREATED event.
+    const log = await execute(
+      app.yoga,
+      '{ storyEvents(last: 31) { edges { node { kind entityVersion } } } }',
+    );
+    const kinds = log.data.storyEvents.edges.map((edge: any) => edge.node.kind);
+    expect(kinds).toEqual(['CREATED', ...Array(30).fill('LINKED')]);
+    expect(new Set(log.data.storyEvents.edges.map((edge: any) => edge.node.entityVersion))).toEqual(
+      new Set([1]),
+    );
+  });
+});
+
 describe('live feed', () => {
   it('tells a subscriber following a leader about each new article that names them', async () => {
     const head = await execute(app.yoga, '{ storyEvents(last: 1) { edges { node { cursor } } } }');
@@ -545,6 +589,17 @@ describe('reading ingested articles', () => {
     expect(many.result.errors).toBeUndefined();
     // Every article this file ingested, and the seeded ones: well over the first page of four.
     expect(many.result.data.articles.edges.length).toBeGreaterThanOrEqual(10);
+    if (many.statements.length !== few.statements.length)
+      console.log(
+        JSON.stringify(
+          {
+            few: few.statements.map((q) => q.slice(0, 90)),
+            many: many.statements.map((q) => q.slice(0, 90)),
+          },
+          null,
+          1,
+        ),
+      );
     expect(many.statements.length).toBe(few.statements.length);
   });
 });

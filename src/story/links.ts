@@ -6,11 +6,11 @@ import type {
   Participation,
   Summit,
 } from '../generated/prisma/client.ts';
-import { idOf } from '../global-id.ts';
+import { encodeGlobalId, idOf } from '../global-id.ts';
 import { type Recorder, type Tx, type Writer, writeChange } from './changes.ts';
 import { createRow, deleteRow, updateRow } from './editing.ts';
 import { mentionLabel, participationLabel } from './labels.ts';
-import { checkSpans, type SpanInput, type TextSpan } from './mentions.ts';
+import { checkSpans, MAX_SPANS_PER_MENTION, type SpanInput, type TextSpan } from './mentions.ts';
 import { relatedIds } from './related.ts';
 
 /**
@@ -51,6 +51,8 @@ async function unlinkRow<Row>(
 
 /** The types an article can mention. */
 export type MentionType = 'Leader' | 'Organization' | 'Summit';
+/** Every type an article can mention, in the order their links are written. */
+const MENTION_TYPES = ['Leader', 'Organization', 'Summit'] as const satisfies MentionType[];
 
 const MENTIONS = {
   Leader: { table: 'leaderMention', key: 'leaderId', field: 'leaders' },
@@ -100,6 +102,62 @@ export async function linkMentionRow(
       return touchArticle(tx, record, articleId, link, 'LINKED');
     },
   );
+}
+
+/** A mention of an entity by its row ID, with its spans, as ingestion finds it. */
+export interface NewMention {
+  type: MentionType;
+  id: number;
+  matchedBy: MentionMatch;
+  spans: readonly TextSpan[];
+}
+
+/**
+ * Links an article that was created in this same write to everything it mentions, in bulk: one
+ * insert per mention table whatever the number of mentions, no version bump (the article is new,
+ * at its first version), and one LINKED event each, so a subscriber following any of the
+ * entities still hears of its own link. The spans come from the analysis of this body, so they
+ * are taken as they are. Returns the global IDs of the linked entities.
+ */
+export async function linkNewMentions(
+  tx: Tx,
+  record: Recorder,
+  article: { id: number; version: number },
+  mentions: readonly NewMention[],
+): Promise<string[]> {
+  const related = mentions.map((mention) => encodeGlobalId(mention.type, mention.id));
+  for (const type of MENTION_TYPES) {
+    const spec = MENTIONS[type];
+    const rows = mentions
+      .filter((mention) => mention.type === type)
+      .map((mention) => ({
+        articleId: article.id,
+        [spec.key]: mention.id,
+        spans: mention.spans.slice(0, MAX_SPANS_PER_MENTION).map(({ start, end, text }) => ({
+          start,
+          end,
+          text,
+        })),
+        matchedBy: mention.matchedBy,
+      }));
+    if (rows.length) {
+      await (
+        tx[spec.table] as unknown as { createMany(args: object): Promise<unknown> }
+      ).createMany({ data: rows });
+    }
+  }
+  for (const [index, mention] of mentions.entries()) {
+    await record({
+      kind: 'LINKED',
+      label: mentionLabel(mention.type),
+      entityType: 'Article',
+      entityId: article.id,
+      entityVersion: article.version,
+      changes: [{ field: MENTIONS[mention.type].field, before: null, after: related[index] }],
+      relatedIds: related,
+    });
+  }
+  return related;
 }
 
 /** Removes a mention inside a write and logs UNLINKED on the article. */

@@ -19,7 +19,7 @@ import {
   writeChange,
 } from '../changes.ts';
 import { createRow } from '../editing.ts';
-import { linkMentionRow } from '../links.ts';
+import { linkMentionRow, linkNewMentions } from '../links.ts';
 import { MAX_SPANS_PER_MENTION } from '../mentions.ts';
 import type { AnalysisPool } from './analysis-pool.ts';
 import type { Analysis } from './analyze.ts';
@@ -275,8 +275,10 @@ async function createIngested(
       changes: diffFields(empty, article as unknown as Record<string, unknown>, ARTICLE_FIELDS),
       relatedIds: related,
     });
-    const linked = await writeMentions(tx, record, article, analysis.mentions);
-    return { article: linked, proposals: analysis.proposals, created: true };
+    // One insert per mention table and one LINKED event per link: the statements an ingestion
+    // sends do not grow with the number of mentions, and the article stays at its first version.
+    await linkNewMentions(tx, record, article, analysis.mentions);
+    return { article, proposals: analysis.proposals, created: true };
   });
   return result;
 }
