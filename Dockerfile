@@ -8,15 +8,16 @@
 # Only the two install stages read it; the runtime stage never copies it, so it is in no layer of
 # the final image. Without the file, npm uses its own CA list.
 
-FROM node:22.16.0-bookworm-slim AS build
+FROM node:26.12.1-trixie-slim AS build
 WORKDIR /app
 # The [m] makes the CA optional: a pattern that matches nothing is not an error.
 COPY package.json package-lock.json prisma.config.ts npm-ca.pe[m] ./
 COPY prisma ./prisma
 COPY scripts/prisma-generate.mjs ./scripts/prisma-generate.mjs
-# The npm bundled with Node 22 ignores package.json's `allowScripts` and would run every
-# dependency's install script, and @prisma/engines' one downloads binaries from outside the npm
-# registry. Skipping install scripts and generating the client explicitly needs the registry only.
+# No dependency's install script runs: @prisma/engines' one downloads binaries from outside the
+# npm registry. npm 11 (bundled with Node 26) already skips those not allowed in package.json's
+# `allowScripts`; `--ignore-scripts` says so whatever npm builds the image, and generating the
+# client explicitly needs the registry only.
 RUN if [ -f npm-ca.pem ]; then export NPM_CONFIG_CAFILE=/app/npm-ca.pem; fi \
  && npm ci --ignore-scripts --no-audit --no-fund \
  && npm run generate
@@ -25,7 +26,7 @@ COPY src ./src
 COPY scripts ./scripts
 RUN npm run build
 
-FROM node:22.16.0-bookworm-slim AS production-deps
+FROM node:26.12.1-trixie-slim AS production-deps
 WORKDIR /app
 COPY package.json package-lock.json npm-ca.pe[m] ./
 # The compiled Prisma client is in dist, so the production install needs no install scripts.
@@ -40,10 +41,10 @@ RUN if [ -f npm-ca.pem ]; then export NPM_CONFIG_CAFILE=/app/npm-ca.pem; fi \
  && npm pkg delete devDependencies \
  && npm prune --omit=dev --omit=peer --ignore-scripts --no-audit --no-fund
 
-FROM node:22.16.0-bookworm-slim AS runtime
+FROM node:26.12.1-trixie-slim AS runtime
 LABEL org.opencontainers.image.title="storygraph" \
       org.opencontainers.image.description="A live GraphQL graph of a news story" \
-      org.opencontainers.image.base.name="docker.io/library/node:22.16.0-bookworm-slim"
+      org.opencontainers.image.base.name="docker.io/library/node:26.12.1-trixie-slim"
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=4000

@@ -5,7 +5,8 @@
 # These machines have no image registry, so the script makes everything it needs:
 #   1. apt: Debian's docker.io, docker-compose (1.29, Compose v1) and debootstrap, if missing.
 #   2. dockerd on its own socket, data root and exec root (never the system's), stopped at the end.
-#   3. localhost/debian:bookworm from a debootstrapped minbase rootfs (made once, then cached).
+#   3. localhost/debian:bookworm and localhost/debian:trixie from debootstrapped minbase rootfs
+#      (made once, then cached): trixie under Node, bookworm under the other stand-ins.
 #   4. Stand-in images (deploy/standins/*) tagged with the exact names the Dockerfile and
 #      docker-compose.yml use; their versions differ, and each Dockerfile says how.
 #   5. The project image from the real Dockerfile, tagged as compose names it (storygraph_api,
@@ -30,9 +31,8 @@ PIDFILE=$RUN_DIR/dockerd.pid
 PROJECT=storygraph
 DOCKER=/usr/bin/docker # another `docker` CLI may come first on PATH
 COMPOSE=/usr/bin/docker-compose
-BASE_IMAGE=localhost/debian:bookworm
-NODE_VERSION=22.16.0 # the Dockerfile's FROM node:22.16.0-bookworm-slim
-NPM_VERSION=10.9.2   # the npm that Node 22.16.0 bundles
+NODE_VERSION=26.12.1 # the Dockerfile's FROM node:26.12.1-trixie-slim
+NPM_VERSION=11.20.0  # the npm that Node 26.12.1 bundles
 export DOCKER_HOST=unix://$SOCK DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0
 export COMPOSE_HTTP_TIMEOUT=300
 
@@ -135,24 +135,44 @@ done
 "$DOCKER" ps -aq --filter "label=com.docker.compose.project=$PROJECT" | xargs -r "$DOCKER" rm -f >/dev/null
 "$DOCKER" volume ls -q --filter "label=com.docker.compose.project=$PROJECT" | xargs -r "$DOCKER" volume rm >/dev/null
 
-stage "base image (debootstrap)"
-if ! "$DOCKER" image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
-  rootfs_tar=$CACHE/rootfs-bookworm-minbase.tar
-  if [ ! -s "$rootfs_tar" ]; then
-    mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-    rootfs=$(mktemp -d "$CACHE/rootfs.XXXXXX")
-    debootstrap --variant=minbase bookworm "$rootfs" "${mirror:-http://deb.debian.org/debian}" \
-      >"$CACHE/debootstrap.log" 2>&1 || { tail -n 20 "$CACHE/debootstrap.log"; die "debootstrap failed"; }
-    # The same apt sources as the host (bookworm-updates and the security suite) inside the images.
-    cp /etc/apt/sources.list.d/debian.sources "$rootfs/etc/apt/sources.list.d/" 2>/dev/null \
-      && rm -f "$rootfs/etc/apt/sources.list"
-    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-    tar -C "$rootfs" -cf "$rootfs_tar.tmp" . && mv "$rootfs_tar.tmp" "$rootfs_tar"
-    rm -rf "$rootfs"
+stage "base images (debootstrap)"
+base_image() { # base_image SUITE: localhost/debian:SUITE from a minbase rootfs, cached as a tar
+  local suite=$1 image=localhost/debian:$1
+  if ! "$DOCKER" image inspect "$image" >/dev/null 2>&1; then
+    local rootfs_tar=$CACHE/rootfs-$suite-minbase.tar
+    if [ ! -s "$rootfs_tar" ]; then
+      local mirror rootfs
+      mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+      mirror=${mirror:-http://deb.debian.org/debian}
+      rootfs=$(mktemp -d "$CACHE/rootfs.XXXXXX")
+      debootstrap --variant=minbase "$suite" "$rootfs" "$mirror" \
+        >"$CACHE/debootstrap-$suite.log" 2>&1 || { tail -n 20 "$CACHE/debootstrap-$suite.log"; die "debootstrap $suite failed"; }
+      # Inside the images, apt reads the same mirror for the image's own suite, its updates and
+      # its security suite.
+      rm -f "$rootfs/etc/apt/sources.list"
+      cat >"$rootfs/etc/apt/sources.list.d/debian.sources" <<SOURCES
+Types: deb
+URIs: $mirror
+Suites: $suite $suite-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: ${mirror%/debian}/debian-security
+Suites: $suite-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SOURCES
+      rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+      tar -C "$rootfs" -cf "$rootfs_tar.tmp" . && mv "$rootfs_tar.tmp" "$rootfs_tar"
+      rm -rf "$rootfs"
+    fi
+    "$DOCKER" import "$rootfs_tar" "$image" >/dev/null
   fi
-  "$DOCKER" import "$rootfs_tar" "$BASE_IMAGE" >/dev/null
-fi
-echo "$BASE_IMAGE: $("$DOCKER" image inspect "$BASE_IMAGE" --format '{{.Id}}' | cut -c1-19)"
+  echo "$image: $("$DOCKER" image inspect "$image" --format '{{.Id}}' | cut -c1-19)"
+}
+base_image bookworm
+base_image trixie
 
 stage "stand-in images"
 downloads=$CACHE/downloads
@@ -170,7 +190,7 @@ build_standin() { # build_standin FOLDER TAG [CONTEXT]
 # The unpack stage is tagged only so the prune after the project build keeps its cache.
 "$DOCKER" build -q --target unpack -t storygraph-cache:node-unpack \
   -f "$ROOT/deploy/standins/node/Dockerfile" "$downloads" >/dev/null || die "building the node stand-in failed"
-build_standin node node:$NODE_VERSION-bookworm-slim "$downloads"
+build_standin node node:$NODE_VERSION-trixie-slim "$downloads"
 build_standin postgres postgres:16-alpine
 build_standin redis redis:7-alpine
 build_standin nginx nginx:1.27-alpine
