@@ -4,30 +4,13 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
-import type { Viewer } from './auth.ts';
 import { db } from './db.ts';
 import { badInput, ErrorCode, userError } from './errors.ts';
 import type PrismaTypes from './generated/pothos-prisma-types.ts';
 import { getDatamodel } from './generated/pothos-prisma-types.ts';
 import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
 import { COST_LIMIT, complexityError } from './limits.ts';
-import type { StoryPubSub } from './pubsub.ts';
-import type { StoryFeed } from './story/feed.ts';
-import type { AnalysisPool } from './story/ingest/analysis-pool.ts';
-
-/** What every resolver can see about the request. */
-export interface Context {
-  /** Who is asking; `role: 'anonymous'` without a valid token. */
-  viewer: Viewer;
-  /** This server instance's change feed, for subscriptions. */
-  feed: StoryFeed;
-  /** This server instance's pub/sub: writes announce their commits through it. */
-  pubsub: StoryPubSub;
-  /** Where ingestion analyses articles, off the event loop. */
-  analysis: AnalysisPool;
-  /** Identifies the request in logs: the client's `X-Request-Id`, or a new one. */
-  requestId: string;
-}
+import type { Context } from './context.ts';
 
 /** The largest page any connection serves. Asking for more is an error, not a silent cut. */
 export const MAX_PAGE_SIZE = 100;

@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { createLRUCache, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { type AuthOptions, type Viewer, viewerOfRequest } from './auth.ts';
-import type { Context } from './builder.ts';
+import type { Context } from './context.ts';
 import { type Database, database as defaultDatabase } from './db.ts';
 import { maskError } from './errors.ts';
 import { corsOption, DEFAULT_EXPOSURE, type Exposure, useExposure } from './exposure.ts';
