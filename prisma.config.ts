@@ -1,6 +1,6 @@
 import { defineConfig } from 'prisma/config';
 
-// Used by the Prisma CLI only. The application reads its configuration through src/env.ts.
+// Used by the Prisma CLI only. The application reads its configuration through src/infra/env.ts.
 // `migrate dev` needs a real PostgreSQL server; the embedded database is never a migrate target.
 export default defineConfig({
   schema: 'prisma/schema.prisma',

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { signToken } from '../src/auth.ts';
+import { signToken } from '../src/core/auth.ts';
 import {
   admin,
   databaseUrl,

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { signToken } from '../src/auth.ts';
+import { signToken } from '../src/core/auth.ts';
 import { FULL, generate, QUICK } from './data.ts';
 import { type FanoutResult, runFanout } from './fanout-run.ts';
 import { measureIngestLoad } from './ingest-load.ts';
@@ -103,8 +103,8 @@ function buildIfStale(): void {
 }
 
 async function migrateDatabase(url: string): Promise<void> {
-  const { openPostgres } = await import('../src/db.ts');
-  const { migrate } = await import('../src/migrate.ts');
+  const { openPostgres } = await import('../src/infra/db.ts');
+  const { migrate } = await import('../src/infra/migrate.ts');
   const database = openPostgres(url, 2);
   try {
     await migrate(database);

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
-import { signToken } from '../src/auth.ts';
+import { signToken } from '../src/core/auth.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const editsAt = process.argv.indexOf('--edits');

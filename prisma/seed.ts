@@ -1,5 +1,5 @@
 // `prisma db seed` entry (see prisma.config.ts): the same seeding as `npm run db:seed`.
-import { database } from '../src/db.ts';
+import { database } from '../src/infra/db.ts';
 import { seedIfEmpty } from '../src/story/seed.ts';
 
 const report = await seedIfEmpty();

@@ -1,5 +1,5 @@
 // `npm run db:migrate` and `npm run db:seed`: each step of start-up alone, on the configured database.
-import { ConfigError, getEnv } from '../src/env.ts';
+import { ConfigError, getEnv } from '../src/infra/env.ts';
 
 const command = process.argv[2];
 if (command !== 'migrate' && command !== 'seed') {
@@ -14,10 +14,10 @@ try {
   process.exit(1);
 }
 
-const { database } = await import('../src/db.ts');
+const { database } = await import('../src/infra/db.ts');
 try {
   if (command === 'migrate') {
-    const { migrate } = await import('../src/migrate.ts');
+    const { migrate } = await import('../src/infra/migrate.ts');
     const report = await migrate(database);
     for (const name of report.applied) console.info(`applied ${name}`);
     console.info(

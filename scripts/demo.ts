@@ -2,8 +2,8 @@
 // subscription (in GraphiQL, say) shows them arriving.
 //   npm run demo                      (server at http://localhost:4000/graphql)
 //   STORYGRAPH_URL=… DEMO_DELAY_MS=1000 TOKEN=… npm run demo
-import { resolveSecret, signToken } from '../src/auth.ts';
-import { getEnv } from '../src/env.ts';
+import { resolveSecret, signToken } from '../src/core/auth.ts';
+import { getEnv } from '../src/infra/env.ts';
 
 const url = process.env.STORYGRAPH_URL ?? 'http://localhost:4000/graphql';
 const delayMs = Number(process.env.DEMO_DELAY_MS ?? 3000);

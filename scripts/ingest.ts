@@ -6,8 +6,8 @@
 // (DATABASE_URL, or the embedded one in DATA_DIR), migrated first like `npm start` does.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { resolveSecret, signToken } from '../src/auth.ts';
-import { ConfigError, getEnv } from '../src/env.ts';
+import { resolveSecret, signToken } from '../src/core/auth.ts';
+import { ConfigError, getEnv } from '../src/infra/env.ts';
 
 const USAGE =
   'usage: npm run ingest -- FILE --published YYYY-MM-DD[THH:MM:SSZ] [--headline TEXT] [--source NAME] [--url URL]';
@@ -127,8 +127,8 @@ if (remote) {
   }
 } else {
   // The API in this process: the same schema, auth and error masking as the server.
-  const { database } = await import('../src/db.ts');
-  const { migrate } = await import('../src/migrate.ts');
+  const { database } = await import('../src/infra/db.ts');
+  const { migrate } = await import('../src/infra/migrate.ts');
   const { seedIfEmpty } = await import('../src/story/seed.ts');
   const { createStoryApp } = await import('../src/app.ts');
   if (env.MIGRATE_ON_START) {

@@ -6,7 +6,7 @@
 #      instruction flags and mistakes the other does not.
 #   3. What neither linter looks at: references between the files (depends_on targets, mounted
 #      files, the proxy's upstream, COPY sources the .dockerignore would hide) and whether
-#      .env.example documents every variable the compose file and src/env.ts read.
+#      .env.example documents every variable the compose file and src/infra/env.ts read.
 # Exits non-zero when any step fails, after running them all.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -93,8 +93,8 @@ const wanted = new Set();
 for (const m of readFileSync('docker-compose.yml', 'utf8').matchAll(/(?<!\$)\$\{([A-Z][A-Z0-9_]*)/g)) {
   wanted.add(m[1]);
 }
-const envSchema = readFileSync('src/env.ts', 'utf8').match(/z\.object\(\{([\s\S]*?)\n\}\)/);
-if (!envSchema) problems.push('could not find the variable schema in src/env.ts');
+const envSchema = readFileSync('src/infra/env.ts', 'utf8').match(/z\.object\(\{([\s\S]*?)\n\}\)/);
+if (!envSchema) problems.push('could not find the variable schema in src/infra/env.ts');
 else for (const m of envSchema[1].matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)) wanted.add(m[1]);
 for (const name of wanted) {
   if (!documented.has(name)) problems.push(`.env.example does not document ${name}`);

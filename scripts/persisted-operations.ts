@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parse, validate } from 'graphql';
-import { operationHash } from '../src/persisted-queries.ts';
+import { operationHash } from '../src/plugins/persisted-queries.ts';
 import { schema } from '../src/schema/index.ts';
 
 const root = resolve(import.meta.dirname, '..');

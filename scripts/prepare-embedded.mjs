@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the embedded database's prepared cluster at install time (see src/embedded.ts), so the
+// Builds the embedded database's prepared cluster at install time (see src/infra/embedded.ts), so the
 // first `npm start` does not run PGlite's initdb. Needs tsx (a dev dependency); a production
 // install without it skips this, and the server then builds the cluster on its first start.
 import { spawnSync } from 'node:child_process';
@@ -18,7 +18,7 @@ const result = spawnSync(
     'tsx',
     '--input-type=module',
     '-e',
-    "const { prepareCluster, templatePath } = await import('./src/embedded.ts'); await prepareCluster(); console.info('prepared the embedded database cluster in ' + templatePath());",
+    "const { prepareCluster, templatePath } = await import('./src/infra/embedded.ts'); await prepareCluster(); console.info('prepared the embedded database cluster in ' + templatePath());",
   ],
   { cwd: root, stdio: 'inherit' },
 );

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { signToken } from '../src/auth.ts';
+import { signToken } from '../src/core/auth.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const embedded = process.argv.includes('--embedded');

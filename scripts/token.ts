@@ -2,8 +2,8 @@
 // generated for DATA_DIR (the one `npm start` uses).
 //   npm run -s token -- --role editor [--expires 12h] [--subject alice]
 import { parseArgs } from 'node:util';
-import { ROLES, type Role, resolveSecret, signToken } from '../src/auth.ts';
-import { ConfigError, getEnv } from '../src/env.ts';
+import { ROLES, type Role, resolveSecret, signToken } from '../src/core/auth.ts';
+import { ConfigError, getEnv } from '../src/infra/env.ts';
 
 const USAGE = `usage: npm run -s token -- [--role ROLE] [--expires DURATION] [--subject NAME]
 

@@ -1,13 +1,13 @@
 import { type Logger, pino } from 'pino';
-import type { AuthOptions } from './auth.ts';
-import { type Database, database as defaultDatabase } from './db.ts';
-import { DEFAULT_EXPOSURE, type Exposure } from './exposure.ts';
-import { DEFAULT_LIMITS, type Limits } from './limits.ts';
-import { createMetrics } from './metrics.ts';
-import type { OperationsOptions } from './persisted-queries.ts';
-import { createStoryPubSub, type StoryPubSub } from './pubsub.ts';
+import type { AuthOptions } from './core/auth.ts';
+import { type Database, database as defaultDatabase } from './infra/db.ts';
+import { StoryFeed } from './live/feed.ts';
+import { createStoryPubSub, type StoryPubSub } from './live/pubsub.ts';
+import { DEFAULT_EXPOSURE, type Exposure } from './plugins/exposure.ts';
+import { DEFAULT_LIMITS, type Limits } from './plugins/limits.ts';
+import { createMetrics } from './plugins/metrics.ts';
+import type { OperationsOptions } from './plugins/persisted-queries.ts';
 import { buildServer, type StoryServer } from './server.ts';
-import { StoryFeed } from './story/feed.ts';
 import {
   type AnalysisPool,
   type AnalysisPoolOptions,

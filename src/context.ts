@@ -1,9 +1,9 @@
 // What every resolver sees about its request: who asks, and the instance's own feed, pub/sub and
 // analysis pool. Kept apart from the schema builder so that the transports and plugins that make
 // a context do not load the schema.
-import type { Viewer } from './auth.ts';
-import type { StoryPubSub } from './pubsub.ts';
-import type { StoryFeed } from './story/feed.ts';
+import type { Viewer } from './core/auth.ts';
+import type { StoryFeed } from './live/feed.ts';
+import type { StoryPubSub } from './live/pubsub.ts';
 import type { AnalysisPool } from './story/ingest/analysis-pool.ts';
 
 /** What every resolver can see about the request. */

@@ -1,8 +1,8 @@
 // The process entry point: the only place that reads the environment, ports and signals.
-import { database } from './db.ts';
-import { ConfigError, type Env, getEnv } from './env.ts';
-import { createLogger } from './logger.ts';
-import { migrate } from './migrate.ts';
+import { database } from './infra/db.ts';
+import { ConfigError, type Env, getEnv } from './infra/env.ts';
+import { createLogger } from './infra/logger.ts';
+import { migrate } from './infra/migrate.ts';
 
 /**
  * The rest of the server: Yoga, the schema and the story layer. Imported, not loaded up front, so
@@ -10,7 +10,7 @@ import { migrate } from './migrate.ts';
  * above stay clear of the GraphQL stack for that reason).
  */
 const loadServer = () =>
-  Promise.all([import('./app.ts'), import('./auth.ts'), import('./story/seed.ts')]).then(
+  Promise.all([import('./app.ts'), import('./core/auth.ts'), import('./story/seed.ts')]).then(
     ([app, auth, seed]) => ({
       createStoryApp: app.createStoryApp,
       resolveSecret: auth.resolveSecret,

@@ -5,10 +5,16 @@ import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { type AuthOptions, connectionToken, TokenError, type Viewer, viewerOf } from './auth.ts';
-import { ErrorCode, userError } from './errors.ts';
-import { DEFAULT_LIMITS, type Limits } from './limits.ts';
-import { runAt } from './timers.ts';
+import {
+  type AuthOptions,
+  connectionToken,
+  TokenError,
+  type Viewer,
+  viewerOf,
+} from './core/auth.ts';
+import { ErrorCode, userError } from './core/errors.ts';
+import { runAt } from './infra/timers.ts';
+import { DEFAULT_LIMITS, type Limits } from './plugins/limits.ts';
 import type { StoryYoga } from './yoga.ts';
 
 /**

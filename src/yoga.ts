@@ -2,29 +2,29 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { createLRUCache, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { type AuthOptions, type Viewer, viewerOfRequest } from './auth.ts';
 import type { Context } from './context.ts';
-import { type Database, database as defaultDatabase } from './db.ts';
-import { maskError } from './errors.ts';
-import { corsOption, DEFAULT_EXPOSURE, type Exposure, useExposure } from './exposure.ts';
-import { GRAPHIQL_OPTIONS } from './graphiql.ts';
-import { useInputGuards, useRequestParseGuard } from './input-guards.ts';
-import { DEFAULT_LIMITS, type Limits, useLimits } from './limits.ts';
-import { yogaLogger } from './logger.ts';
-import { pendingMigrations } from './migrate.ts';
+import { type AuthOptions, type Viewer, viewerOfRequest } from './core/auth.ts';
+import { maskError } from './core/errors.ts';
+import { type Database, database as defaultDatabase } from './infra/db.ts';
+import { yogaLogger } from './infra/logger.ts';
+import { pendingMigrations } from './infra/migrate.ts';
+import type { StoryFeed } from './live/feed.ts';
+import type { StoryPubSub } from './live/pubsub.ts';
+import { useSharedSubscriptionExecution } from './live/shared-execution.ts';
+import { useStoryPages } from './pages/story-page.ts';
+import { corsOption, DEFAULT_EXPOSURE, type Exposure, useExposure } from './plugins/exposure.ts';
+import { GRAPHIQL_OPTIONS } from './plugins/graphiql.ts';
+import { useInputGuards, useRequestParseGuard } from './plugins/input-guards.ts';
+import { DEFAULT_LIMITS, type Limits, useLimits } from './plugins/limits.ts';
 import {
   batchingSetting,
   type OperationsOptions,
   persistedQueryPlugins,
-} from './persisted-queries.ts';
-import type { StoryPubSub } from './pubsub.ts';
-import { useRequestLog } from './request-log.ts';
-import { useResponseKeyOrder } from './response-order.ts';
+} from './plugins/persisted-queries.ts';
+import { useRequestLog } from './plugins/request-log.ts';
+import { useResponseKeyOrder } from './plugins/response-order.ts';
 import { schema } from './schema/index.ts';
-import { useSharedSubscriptionExecution } from './shared-execution.ts';
-import type { StoryFeed } from './story/feed.ts';
 import type { AnalysisPool } from './story/ingest/analysis-pool.ts';
-import { useStoryPages } from './story-page.ts';
 
 /** What the transport hands Yoga along with each request. */
 export interface ServerContext {

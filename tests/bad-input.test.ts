@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../src/limits.ts';
+import { DEFAULT_LIMITS } from '../src/plugins/limits.ts';
 import { MAX_URL_BYTES } from '../src/schema/inputs.ts';
 import { MAX_SPANS_PER_MENTION } from '../src/story/mentions.ts';
 import { testApp, tokenFor } from './helpers/app.ts';

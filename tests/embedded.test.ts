@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openEmbedded } from '../src/db.ts';
-import { startPGlite, templatePath } from '../src/embedded.ts';
+import { openEmbedded } from '../src/infra/db.ts';
+import { startPGlite, templatePath } from '../src/infra/embedded.ts';
 
-// How the embedded database is opened (src/embedded.ts; numbers from `npm run measure:embedded`).
+// How the embedded database is opened (src/infra/embedded.ts; numbers from `npm run measure:embedded`).
 const scratch = mkdtempSync(join(tmpdir(), 'storygraph-embedded-'));
 const database = openEmbedded(join(scratch, 'data'));
 

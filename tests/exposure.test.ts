@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadEnv } from '../src/env.ts';
-import { DEFAULT_LIMITS } from '../src/limits.ts';
+import { ConfigError, loadEnv } from '../src/infra/env.ts';
+import { DEFAULT_LIMITS } from '../src/plugins/limits.ts';
 import { testApp } from './helpers/app.ts';
 import { errorCodes, execute } from './helpers/graphql.ts';
 

@@ -923,8 +923,8 @@ function hostileIngestInput(): unknown {
 }
 
 it('survives hostile ingestion, APQ registration and SSE streams: bounded, no 5xx, no internals', async () => {
-  const { APQ_STORE_LIMITS, createApqStore } = await import('../src/apq-store.ts');
-  const { signToken } = await import('../src/auth.ts');
+  const { APQ_STORE_LIMITS, createApqStore } = await import('../src/plugins/apq-store.ts');
+  const { signToken } = await import('../src/core/auth.ts');
   const { TEST_SECRET } = await import('./helpers/app.ts');
   const store = createApqStore();
   const target = await startApp({ operations: { apqStore: store } });
@@ -950,7 +950,7 @@ it('survives hostile ingestion, APQ registration and SSE streams: bounded, no 5x
   // Two rounds of the same kinds of input: the first fills every bounded cache (Yoga's parsed
   // documents, the APQ store, Prisma's plans) and starts the analysis threads; the heap after it
   // is the baseline the second round must stay near.
-  const { operationHash } = await import('../src/persisted-queries.ts');
+  const { operationHash } = await import('../src/plugins/persisted-queries.ts');
   const round = async () => {
     // Ingestion: hostile inputs four at a time, some sent twice at once.
     await pool(

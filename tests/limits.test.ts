@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { complexityFromQuery } from '@pothos/plugin-complexity';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { COST_LIMIT, DEFAULT_LIMITS } from '../src/limits.ts';
+import { COST_LIMIT, DEFAULT_LIMITS } from '../src/plugins/limits.ts';
 import { schema } from '../src/schema/index.ts';
 import { startApp, testApp, tokenFor } from './helpers/app.ts';
 import { collect, wsClient } from './helpers/clients.ts';

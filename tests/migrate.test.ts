@@ -2,14 +2,14 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openPostgres } from '../src/db.ts';
+import { openPostgres } from '../src/infra/db.ts';
 import {
   MIGRATIONS_DIR,
   MigrationError,
   migrate,
   pendingMigrations,
   readMigrations,
-} from '../src/migrate.ts';
+} from '../src/infra/migrate.ts';
 import { admin, SCRATCH_PREFIX, urlFor } from './helpers/postgres.ts';
 
 const name = `${SCRATCH_PREFIX}${process.ppid}_migrate_${Date.now()}`;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { db } from '../src/db.ts';
+import { db } from '../src/infra/db.ts';
 import { testApp } from './helpers/app.ts';
 import { execute } from './helpers/graphql.ts';
 import { recordSql } from './helpers/sql-recorder.ts';

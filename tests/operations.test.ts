@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loadEnv } from '../src/env.ts';
+import { loadEnv } from '../src/infra/env.ts';
 import { startApp, tokenFor } from './helpers/app.ts';
 import { collect, wsClient } from './helpers/clients.ts';
 

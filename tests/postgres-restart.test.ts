@@ -1,9 +1,9 @@
 import { createServer, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CONNECT_TIMEOUT_MS, openPostgres } from '../src/db.ts';
-import { maskError } from '../src/errors.ts';
-import { START_CURSOR } from '../src/story/feed.ts';
+import { maskError } from '../src/core/errors.ts';
+import { CONNECT_TIMEOUT_MS, openPostgres } from '../src/infra/db.ts';
+import { START_CURSOR } from '../src/live/feed.ts';
 import { waitUntil } from './helpers/app.ts';
 import {
   follow,

@@ -13,7 +13,7 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { GRAPHIQL_DEFAULT_QUERY } from '../src/graphiql.ts';
+import { GRAPHIQL_DEFAULT_QUERY } from '../src/plugins/graphiql.ts';
 import { schema } from '../src/schema/index.ts';
 import { testApp, tokenFor } from './helpers/app.ts';
 import { execute } from './helpers/graphql.ts';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { builder } from '../builder.ts';
-import { db } from '../db.ts';
-import { badInput } from '../errors.ts';
+import { badInput } from '../core/errors.ts';
+import { decodeGlobalId } from '../core/global-id.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { decodeGlobalId } from '../global-id.ts';
+import { db } from '../infra/db.ts';
+import { builder } from './builder.ts';
 import { orderInput, prismaDirection, readSpans, TextSpanRef } from './scalars.ts';
 import { Versioned } from './versioned.ts';
 

@@ -1,9 +1,9 @@
 import type { InputFieldBuilder, InputFieldRef, ObjectRef, SchemaTypes } from '@pothos/core';
 import type { ZodType } from 'zod';
-import { builder } from '../builder.ts';
-import type { NodeType } from '../global-id.ts';
+import type { NodeType } from '../core/global-id.ts';
 import { createEntity, deleteEntity, updateEntity } from '../story/editing.ts';
 import { isRequired, MODELS } from '../story/models.ts';
+import { builder } from './builder.ts';
 import { DeleteInput, DeletePayload } from './mutation-common.ts';
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : SchemaTypes;

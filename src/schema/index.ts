@@ -1,8 +1,8 @@
 // Importing a domain file registers its types and fields on the builder; the order matters only
 // where one file uses another's exported refs, and those imports take care of it.
 import { type GraphQLSchema, isObjectType } from 'graphql';
-import { builder } from '../builder.ts';
-import { costByPageSize } from '../limits.ts';
+import { costByPageSize } from '../plugins/limits.ts';
+import { builder } from './builder.ts';
 import './scalars.ts';
 import './leader.ts';
 import './organization.ts';

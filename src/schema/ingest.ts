@@ -1,9 +1,8 @@
 import { brandWithType } from '@pothos/core';
 import { resolveArrayConnection } from '@pothos/plugin-relay';
-import { builder } from '../builder.ts';
+import { idOf } from '../core/global-id.ts';
 import type { Article as ArticleRow } from '../generated/prisma/client.ts';
 import { MentionMatch } from '../generated/prisma/enums.ts';
-import { idOf } from '../global-id.ts';
 import type { Attribution } from '../story/ingest/attributions.ts';
 import type { TimeExpression } from '../story/ingest/dates.ts';
 import type { Proposal } from '../story/ingest/proposals.ts';
@@ -16,6 +15,7 @@ import {
 } from '../story/ingest/store.ts';
 import type { TextSpan } from '../story/mentions.ts';
 import { Article } from './article.ts';
+import { builder } from './builder.ts';
 import { lineSchema, namesSchema, slugSchema, textSchema, urlSchema } from './inputs.ts';
 import { Leader } from './leader.ts';
 import { Organization } from './organization.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badInput } from '../errors.ts';
+import { badInput } from '../core/errors.ts';
 
 /** A slug: lowercase words of letters and digits joined by single hyphens. */
 export const slugSchema = z

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { builder } from '../builder.ts';
-import { db } from '../db.ts';
+import { idOf } from '../core/global-id.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { idOf } from '../global-id.ts';
+import { db } from '../infra/db.ts';
+import { builder } from './builder.ts';
 import {
   DatePrecisionEnum,
   orderInput,

@@ -1,7 +1,6 @@
 // Link mutations: declarations only. What a link means, and the one rule every link follows, are
 // the story layer's (src/story/links.ts).
 import { z } from 'zod';
-import { builder } from '../builder.ts';
 import {
   linkMembership,
   linkMention,
@@ -13,6 +12,7 @@ import {
   unlinkParticipation,
 } from '../story/links.ts';
 import { MAX_SPANS_PER_MENTION } from '../story/mentions.ts';
+import { builder } from './builder.ts';
 import {
   ArticlePayload,
   MembershipPayload,

@@ -1,19 +1,19 @@
 import { brandWithType } from '@pothos/core';
 import { type ResolveCursorConnectionArgs, resolveCursorConnection } from '@pothos/plugin-relay';
-import { builder } from '../builder.ts';
-import { db } from '../db.ts';
-import { badInput, ErrorCode, userError } from '../errors.ts';
+import { badInput, ErrorCode, userError } from '../core/errors.ts';
+import { decodeGlobalId, encodeGlobalId, NODE_TYPES, type NodeType } from '../core/global-id.ts';
 import type { StoryEvent } from '../generated/prisma/client.ts';
 import { StoryEventKind } from '../generated/prisma/enums.ts';
-import { decodeGlobalId, encodeGlobalId, NODE_TYPES, type NodeType } from '../global-id.ts';
+import { db } from '../infra/db.ts';
 import {
   decodeEventCursor,
   type EventFilter,
   encodeEventCursor,
   eventWhere,
   START_CURSOR,
-} from '../story/feed.ts';
+} from '../live/feed.ts';
 import { Article } from './article.ts';
+import { builder } from './builder.ts';
 import { Leader } from './leader.ts';
 import { Organization } from './organization.ts';
 import { Summit } from './summit.ts';

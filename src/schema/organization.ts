@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { builder } from '../builder.ts';
-import { db } from '../db.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
+import { db } from '../infra/db.ts';
+import { builder } from './builder.ts';
 import { OrganizationKindEnum, orderInput, prismaDirection, SummitStatusEnum } from './scalars.ts';
 import { Versioned } from './versioned.ts';
 

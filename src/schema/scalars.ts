@@ -1,6 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateResolver, DateTimeResolver, JSONResolver } from 'graphql-scalars';
-import { builder } from '../builder.ts';
 import {
   DatePrecision,
   OrganizationKind,
@@ -8,6 +7,7 @@ import {
   SummitStatus,
 } from '../generated/prisma/enums.ts';
 import type { TextSpan } from '../story/mentions.ts';
+import { builder } from './builder.ts';
 
 /** Years 1 to 9999: ISO 8601's four digits, without year 0 (which PostgreSQL can not store). */
 function inYearRange(date: Date): boolean {

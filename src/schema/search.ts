@@ -1,9 +1,9 @@
 import { brandWithType } from '@pothos/core';
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { z } from 'zod';
-import { builder } from '../builder.ts';
-import { db } from '../db.ts';
+import { db } from '../infra/db.ts';
 import { Article } from './article.ts';
+import { builder } from './builder.ts';
 import { Leader } from './leader.ts';
 import { Organization } from './organization.ts';
 import { Summit } from './summit.ts';

@@ -1,4 +1,4 @@
-import { builder } from '../builder.ts';
+import { builder } from './builder.ts';
 
 /** What every editable record carries for optimistic concurrency and auditing. */
 export interface VersionedShape {

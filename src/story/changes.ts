@@ -1,10 +1,9 @@
-import type { Viewer } from '../auth.ts';
-import { db } from '../db.ts';
-import { ErrorCode, userError } from '../errors.ts';
+import type { Viewer } from '../core/auth.ts';
+import { ErrorCode, userError } from '../core/errors.ts';
+import type { NodeType } from '../core/global-id.ts';
+import { encodeGlobalId } from '../core/global-id.ts';
 import type { Prisma, StoryEvent, StoryEventKind } from '../generated/prisma/client.ts';
-import type { NodeType } from '../global-id.ts';
-import { encodeGlobalId } from '../global-id.ts';
-import type { StoryPubSub } from '../pubsub.ts';
+import { db } from '../infra/db.ts';
 
 /** A Prisma transaction client. */
 export type Tx = Prisma.TransactionClient;
@@ -35,7 +34,8 @@ export interface ChangeRecord {
  */
 export interface Writer {
   viewer: Viewer;
-  pubsub?: Pick<StoryPubSub, 'announceCommit'>;
+  /** Told each committed head, to wake readers (the instance's pub/sub, `live/pubsub.ts`). */
+  pubsub?: { announceCommit(sequence: number): void };
 }
 
 /** The writer's handle inside {@link writeChange}: adds an event to what the write will log. */

@@ -1,6 +1,6 @@
-import { badInput } from '../errors.ts';
-import type { NodeType } from '../global-id.ts';
-import { encodeGlobalId, idOf } from '../global-id.ts';
+import { badInput } from '../core/errors.ts';
+import type { NodeType } from '../core/global-id.ts';
+import { encodeGlobalId, idOf } from '../core/global-id.ts';
 import {
   checkVersion,
   conflict,

@@ -1,5 +1,5 @@
-import { db } from '../db.ts';
-import type { NodeType } from '../global-id.ts';
+import type { NodeType } from '../core/global-id.ts';
+import { db } from '../infra/db.ts';
 
 /** Reads an entity of any type by its row id; null once it is gone. */
 export function readEntity(type: NodeType, id: number): Promise<object | null> {

@@ -1,4 +1,5 @@
-import { ErrorCode, userError } from '../errors.ts';
+import { ErrorCode, userError } from '../core/errors.ts';
+import { encodeGlobalId, idOf } from '../core/global-id.ts';
 import type {
   Article,
   Membership,
@@ -6,7 +7,6 @@ import type {
   Participation,
   Summit,
 } from '../generated/prisma/client.ts';
-import { encodeGlobalId, idOf } from '../global-id.ts';
 import { type Recorder, type Tx, type Writer, writeChange } from './changes.ts';
 import { createRow, deleteRow, updateRow } from './editing.ts';
 import { mentionLabel, participationLabel } from './labels.ts';

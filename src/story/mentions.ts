@@ -1,4 +1,4 @@
-import { badInput } from '../errors.ts';
+import { badInput } from '../core/errors.ts';
 
 /** Where a text names something: `text === body.slice(start, end)`. */
 export interface TextSpan {

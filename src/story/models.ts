@@ -1,5 +1,5 @@
-import { badInput } from '../errors.ts';
-import type { NodeType } from '../global-id.ts';
+import { badInput } from '../core/errors.ts';
+import type { NodeType } from '../core/global-id.ts';
 import type { FieldChange } from './changes.ts';
 import {
   articleLabel,

@@ -1,4 +1,4 @@
-import { encodeGlobalId } from '../global-id.ts';
+import { encodeGlobalId } from '../core/global-id.ts';
 import type { Tx } from './changes.ts';
 
 const ids = (type: string, rows: { id: number }[]) =>

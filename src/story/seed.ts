@@ -1,5 +1,5 @@
-import type { Viewer } from '../auth.ts';
-import { encodeGlobalId } from '../global-id.ts';
+import type { Viewer } from '../core/auth.ts';
+import { encodeGlobalId } from '../core/global-id.ts';
 import { writeChange } from './changes.ts';
 import { createRow } from './editing.ts';
 import { linkMembershipRow, linkMentionRow, linkParticipationRow } from './links.ts';

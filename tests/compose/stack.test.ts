@@ -17,7 +17,7 @@ import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { signToken } from '../../src/auth.ts';
+import { signToken } from '../../src/core/auth.ts';
 import { type Collector, collect } from '../helpers/clients.ts';
 
 function required(name: string): string {

@@ -1,6 +1,6 @@
 import { afterAll } from 'vitest';
 import { createStoryApp, type StoryApp, type StoryAppOptions } from '../../src/app.ts';
-import { type Role, signToken } from '../../src/auth.ts';
+import { type Role, signToken } from '../../src/core/auth.ts';
 import { freePort, waitUntil } from './net.ts';
 
 export { freePort, waitUntil };

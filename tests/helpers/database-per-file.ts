@@ -10,7 +10,7 @@ await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${templat
 process.env.DATABASE_URL = urlFor(name);
 
 afterAll(async () => {
-  const { database } = await import('../../src/db.ts');
+  const { database } = await import('../../src/infra/db.ts');
   await database.close();
   await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 });

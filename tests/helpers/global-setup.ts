@@ -21,8 +21,8 @@ export default async function setup(project: TestProject) {
   const templateUrl = urlFor(template);
   // The app reads DATABASE_URL when db.ts is first imported: set it before importing.
   process.env.DATABASE_URL = templateUrl;
-  const { database } = await import('../../src/db.ts');
-  const { migrate } = await import('../../src/migrate.ts');
+  const { database } = await import('../../src/infra/db.ts');
+  const { migrate } = await import('../../src/infra/migrate.ts');
   const { seedIfEmpty } = await import('../../src/story/seed.ts');
   await migrate(database);
   await seedIfEmpty();

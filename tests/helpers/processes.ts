@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { createClient } from 'graphql-ws';
 import { afterAll } from 'vitest';
 import WebSocket from 'ws';
-import { type Role, signToken } from '../../src/auth.ts';
+import { type Role, signToken } from '../../src/core/auth.ts';
 import { freePort, waitUntil } from './net.ts';
 
 /** The repository root, where child processes run. */

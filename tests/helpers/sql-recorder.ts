@@ -1,4 +1,4 @@
-import { onQuery } from '../../src/db.ts';
+import { onQuery } from '../../src/infra/db.ts';
 
 /** Records the SQL statements Prisma sends while `work` runs. */
 export async function recordSql<T>(

@@ -8,7 +8,7 @@
 //   thread is stopped and the ingestion fails with ANALYSIS_TIMEOUT, having written nothing.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { ErrorCode, userError } from '../../errors.ts';
+import { ErrorCode, userError } from '../../core/errors.ts';
 import type { Analysis, ArticleText } from './analyze.ts';
 import type { KnownEntities } from './entities.ts';
 

@@ -1,5 +1,5 @@
-import { db } from '../../db.ts';
-import { badInput, ErrorCode, maskError, userError } from '../../errors.ts';
+import { badInput, ErrorCode, maskError, userError } from '../../core/errors.ts';
+import { encodeGlobalId } from '../../core/global-id.ts';
 import type {
   Article,
   Leader,
@@ -9,7 +9,7 @@ import type {
   Summit,
   SummitStatus,
 } from '../../generated/prisma/client.ts';
-import { encodeGlobalId } from '../../global-id.ts';
+import { db } from '../../infra/db.ts';
 import {
   diffFields,
   notFound,

@@ -7,7 +7,7 @@ import {
   print,
 } from 'graphql';
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
-import type { Context } from './context.ts';
+import type { Context } from '../context.ts';
 
 /**
  * Executes each subscription event once per group of identical subscriptions instead of once per

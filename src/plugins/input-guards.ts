@@ -1,6 +1,6 @@
 import { BREAK, type DocumentNode, type GraphQLError, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { badInput } from './errors.ts';
+import { badInput } from '../core/errors.ts';
 
 /**
  * Why a value can not be used as input anywhere, or undefined. PostgreSQL text can not hold a NUL

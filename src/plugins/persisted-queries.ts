@@ -14,8 +14,8 @@ import { readFileSync } from 'node:fs';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import type { ExecutionResult } from 'graphql';
 import { createGraphQLError, type GraphQLParams, isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { ErrorCode } from '../core/errors.ts';
 import { type ApqStore, createApqStore } from './apq-store.ts';
-import { ErrorCode } from './errors.ts';
 
 /** How operations may reach the server. */
 export interface OperationsOptions {

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
-import type { Prisma } from './generated/prisma/client.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 
 /** The codes a client can see in `extensions.code`. Anything else is masked. */
 export const ErrorCode = {

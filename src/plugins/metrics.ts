@@ -1,9 +1,9 @@
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import type { Database } from './db.ts';
-import type { StoryPubSub } from './pubsub.ts';
-import type { StoryFeed } from './story/feed.ts';
+import type { Database } from '../infra/db.ts';
+import type { StoryFeed } from '../live/feed.ts';
+import type { StoryPubSub } from '../live/pubsub.ts';
 
 /** What the metrics read from the running instance. */
 export interface MetricSources {

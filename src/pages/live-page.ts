@@ -1,7 +1,7 @@
 /**
  * `/live`: a page that follows the story feed over graphql-ws and lists events as they arrive.
  * Entities are named (global IDs are looked up with `nodes`), and it says it is waiting until the
- * first event. Its script, `/assets/storygraph.js` (src/page-client.ts), speaks graphql-ws itself,
+ * first event. Its script, `/assets/storygraph.js` (src/pages/page-client.ts), speaks graphql-ws itself,
  * so there is no bundle or CDN, and resumes from its last cursor after a reconnect.
  */
 export const LIVE_PAGE = `<!doctype html>

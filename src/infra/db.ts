@@ -5,9 +5,9 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/prisma/client.ts';
 import { startPGlite, tuneProcessForEmbedded } from './embedded.ts';
 import { getEnv } from './env.ts';
-import { PrismaClient } from './generated/prisma/client.ts';
 
 /** Rows returned by a raw query. */
 export interface SqlResult<Row> {
@@ -133,7 +133,7 @@ export function openEmbedded(dataDir: string, logQueries = false): Database {
   let opening: Promise<PGlite> | undefined;
   const instance = (): Promise<PGlite> => {
     // PGlite creates the data folder itself but not its parents. How it is started (a prepared
-    // cluster, smaller buffers) is src/embedded.ts's business.
+    // cluster, smaller buffers) is src/infra/embedded.ts's business.
     opening ??= Promise.resolve()
       .then(() => mkdirSync(path, { recursive: true }))
       .then(() => startPGlite(path))

@@ -1,7 +1,7 @@
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { Context } from './context.ts';
+import type { Context } from '../context.ts';
 
 /**
  * Logs one line per GraphQL operation: request id, operation name and type, duration, outcome and

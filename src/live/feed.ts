@@ -1,11 +1,11 @@
 import { Repeater } from 'graphql-yoga';
-import { db } from '../db.ts';
-import { badInput, ErrorCode, isDatabaseUnavailable, userError } from '../errors.ts';
+import { badInput, ErrorCode, isDatabaseUnavailable, userError } from '../core/errors.ts';
+import type { NodeType } from '../core/global-id.ts';
 import type { Prisma, StoryEvent, StoryEventKind } from '../generated/prisma/client.ts';
-import type { NodeType } from '../global-id.ts';
-import type { StoryPubSub } from '../pubsub.ts';
-import { runAt } from '../timers.ts';
-import { readEntity } from './entities.ts';
+import { db } from '../infra/db.ts';
+import { runAt } from '../infra/timers.ts';
+import { readEntity } from '../story/entities.ts';
+import type { StoryPubSub } from './pubsub.ts';
 
 /** Which events a reader wants. Every condition given must hold. */
 export interface EventFilter {

@@ -1,5 +1,5 @@
-// The numbers of the limits (src/limits.ts enforces them). Kept apart from the plugins, which load
-// the GraphQL stack, so that reading the environment (src/env.ts) does not load it: the entry point
+// The numbers of the limits (src/plugins/limits.ts enforces them). Kept apart from the plugins, which load
+// the GraphQL stack, so that reading the environment (src/infra/env.ts) does not load it: the entry point
 // opens the database while that stack loads.
 
 /**

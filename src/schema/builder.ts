@@ -4,13 +4,13 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
-import { db } from './db.ts';
-import { badInput, ErrorCode, userError } from './errors.ts';
-import type PrismaTypes from './generated/pothos-prisma-types.ts';
-import { getDatamodel } from './generated/pothos-prisma-types.ts';
-import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
-import { COST_LIMIT, complexityError } from './limits.ts';
-import type { Context } from './context.ts';
+import type { Context } from '../context.ts';
+import { badInput, ErrorCode, userError } from '../core/errors.ts';
+import { decodeGlobalId, encodeGlobalId } from '../core/global-id.ts';
+import type PrismaTypes from '../generated/pothos-prisma-types.ts';
+import { getDatamodel } from '../generated/pothos-prisma-types.ts';
+import { db } from '../infra/db.ts';
+import { COST_LIMIT, complexityError } from '../plugins/limits.ts';
 
 /** The largest page any connection serves. Asking for more is an error, not a silent cut. */
 export const MAX_PAGE_SIZE = 100;

@@ -1,6 +1,6 @@
 import type { YogaLogger } from 'graphql-yoga';
 import { type Logger, pino } from 'pino';
-import { ErrorCode, maskError } from './errors.ts';
+import { ErrorCode, maskError } from '../core/errors.ts';
 
 /** Log levels `LOG_LEVEL` accepts. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -18,10 +18,10 @@ import {
   validate,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { badInput, ErrorCode, userError } from './errors.ts';
-import { DEFAULT_LIMITS, type Limits } from './limit-defaults.ts';
+import { badInput, ErrorCode, userError } from '../core/errors.ts';
+import { DEFAULT_LIMITS, type Limits } from '../infra/limit-defaults.ts';
 
-export { DEFAULT_LIMITS, type Limits } from './limit-defaults.ts';
+export { DEFAULT_LIMITS, type Limits } from '../infra/limit-defaults.ts';
 
 /**
  * What one operation may cost, computed by Pothos' complexity plugin from the selection. Every

@@ -5,13 +5,13 @@ import type { Database, SqlSession } from './db.ts';
 
 /**
  * The folder of committed migrations, in Prisma's layout: `prisma/migrations` at the project root,
- * found from `src/` under tsx and from `dist/src/` when compiled.
+ * found from `src/infra/` under tsx and from `dist/src/infra/` when compiled.
  */
 export const MIGRATIONS_DIR =
   [
-    resolve(import.meta.dirname, '../prisma/migrations'),
     resolve(import.meta.dirname, '../../prisma/migrations'),
-  ].find((dir) => existsSync(dir)) ?? resolve(import.meta.dirname, '../prisma/migrations');
+    resolve(import.meta.dirname, '../../../prisma/migrations'),
+  ].find((dir) => existsSync(dir)) ?? resolve(import.meta.dirname, '../../prisma/migrations');
 
 // The key `prisma migrate deploy` locks on, so that this runner and Prisma's CLI never run at once.
 const PRISMA_ADVISORY_LOCK = 72707369;
