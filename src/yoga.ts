@@ -11,7 +11,7 @@ import { pendingMigrations } from './infra/migrate.ts';
 import type { StoryFeed } from './live/feed.ts';
 import type { StoryPubSub } from './live/pubsub.ts';
 import { useSharedSubscriptionExecution } from './live/shared-execution.ts';
-import { useStoryPages } from './pages/story-page.ts';
+import { useStoryPages } from './pages/index.ts';
 import { corsOption, DEFAULT_EXPOSURE, type Exposure, useExposure } from './plugins/exposure.ts';
 import { GRAPHIQL_OPTIONS } from './plugins/graphiql.ts';
 import { useInputGuards, useRequestParseGuard } from './plugins/input-guards.ts';

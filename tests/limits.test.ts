@@ -272,7 +272,7 @@ describe('cost by page size', () => {
   });
 
   it("passes the /story page's own query, two levels of full pages", async () => {
-    const page = readFileSync(new URL('../src/story-page.ts', import.meta.url), 'utf8');
+    const page = readFileSync(new URL('../src/pages/story.html', import.meta.url), 'utf8');
     const block = page.slice(page.indexOf("'query StoryView {'"), page.indexOf('].join('));
     const query = [...block.matchAll(/'(.*)'/g)].map((match) => match[1]).join('\n');
     expect(costOf(query)).toBeGreaterThan(200_000);

@@ -15,9 +15,8 @@
  * - `names(ids)` resolves global IDs to readable names with one `nodes` query for those not yet
  *   cached; `forget(id)` drops a name that may have changed; `isId(value)` tells IDs apart.
  */
-export const PAGE_CLIENT_SCRIPT = `(() => {
-  'use strict';
-  const endpoint = location.origin + '/graphql';
+(() => {
+  const endpoint = `${location.origin}/graphql`;
   const TYPES = ['Leader', 'Organization', 'Summit', 'Article', 'Membership', 'Participation'];
   const TOKEN_KEY = 'storygraph.token';
 
@@ -28,7 +27,11 @@ export const PAGE_CLIENT_SCRIPT = `(() => {
       sessionStorage.setItem(TOKEN_KEY, given);
       fragment.delete('token');
       const rest = fragment.toString();
-      history.replaceState(null, '', location.pathname + location.search + (rest ? '#' + rest : ''));
+      history.replaceState(
+        null,
+        '',
+        location.pathname + location.search + (rest ? `#${rest}` : ''),
+      );
     }
     return sessionStorage.getItem(TOKEN_KEY) || null;
   }
@@ -36,7 +39,9 @@ export const PAGE_CLIENT_SCRIPT = `(() => {
 
   // What an UNAUTHENTICATED answer tells the reader to do.
   const TOKEN_HINT =
-    ' Open this page as ' + location.pathname + '#token=<token> (npm run -s token -- --role reader).';
+    ' Open this page as ' +
+    location.pathname +
+    '#token=<token> (npm run -s token -- --role reader).';
 
   function messageOf(errors) {
     const text = errors.map((error) => error.message).join('; ');
@@ -51,14 +56,14 @@ export const PAGE_CLIENT_SCRIPT = `(() => {
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json',
     };
-    if (token) headers.authorization = 'Bearer ' + token;
+    if (token) headers.authorization = `Bearer ${token}`;
     const response = await fetch(endpoint, {
       method: 'POST',
       headers,
       body: JSON.stringify({ query, variables: variables || {} }),
     });
     const body = await response.json();
-    if (body.errors && body.errors.length) throw new Error(messageOf(body.errors));
+    if (body.errors?.length) throw new Error(messageOf(body.errors));
     return body.data;
   }
 
@@ -69,19 +74,23 @@ export const PAGE_CLIENT_SCRIPT = `(() => {
     let delay = 500;
     const status = onStatus || (() => {});
     function subscribe() {
-      socket.send(JSON.stringify({
-        id: 'feed-' + Date.now(),
-        type: 'subscribe',
-        payload: { query, variables: { after: cursor } },
-      }));
+      socket.send(
+        JSON.stringify({
+          id: `feed-${Date.now()}`,
+          type: 'subscribe',
+          payload: { query, variables: { after: cursor } },
+        }),
+      );
     }
     function connect() {
       socket = new WebSocket(endpoint.replace(/^http/, 'ws'), 'graphql-transport-ws');
       socket.onopen = () =>
-        socket.send(JSON.stringify({
-          type: 'connection_init',
-          payload: token ? { authorization: 'Bearer ' + token } : {},
-        }));
+        socket.send(
+          JSON.stringify({
+            type: 'connection_init',
+            payload: token ? { authorization: `Bearer ${token}` } : {},
+          }),
+        );
       socket.onmessage = (message) => {
         const data = JSON.parse(message.data);
         if (data.type === 'connection_ack') {
@@ -89,25 +98,25 @@ export const PAGE_CLIENT_SCRIPT = `(() => {
           status('live');
           subscribe();
         } else if (data.type === 'next') {
-          const event = data.payload.data && data.payload.data.storyEvents;
+          const event = data.payload.data?.storyEvents;
           if (event) {
             cursor = event.cursor;
             onEvent(event);
           }
           for (const error of data.payload.errors || []) {
-            const resume = error.extensions && error.extensions.resumeAfter;
+            const resume = error.extensions?.resumeAfter;
             if (resume) cursor = resume;
           }
         } else if (data.type === 'error') {
           // Only a feed that says where to resume is retried; anything else would fail again.
           const resume = (data.payload || [])
-            .map((error) => error.extensions && error.extensions.resumeAfter)
+            .map((error) => error.extensions?.resumeAfter)
             .find(Boolean);
           if (resume) {
             cursor = resume;
             setTimeout(subscribe, delay);
           } else {
-            status('failed: ' + messageOf(data.payload || []));
+            status(`failed: ${messageOf(data.payload || [])}`);
           }
         } else if (data.type === 'complete') {
           // The server ended the feed (a slow consumer, say): pick it up again after the cursor.
@@ -120,7 +129,7 @@ export const PAGE_CLIENT_SCRIPT = `(() => {
         if (stopped) return;
         // 4401/4403: the token is missing, refused or expired; retrying with it would fail again.
         if (event.code === 4401 || event.code === 4403) {
-          status('failed: ' + (event.reason || 'the token was refused') + '.' + TOKEN_HINT);
+          status(`failed: ${event.reason || 'the token was refused'}.${TOKEN_HINT}`);
           return;
         }
         status('reconnecting');
@@ -166,14 +175,19 @@ export const PAGE_CLIENT_SCRIPT = `(() => {
       case 'Summit':
         return node.name;
       case 'Organization':
-        return node.acronym ? node.name + ' (' + node.acronym + ')' : node.name;
+        return node.acronym ? `${node.name} (${node.acronym})` : node.name;
       case 'Article':
         return node.headline;
       case 'Membership':
-        return node.leader.name + ', ' + node.role + ' of ' +
-          (node.organization.acronym || node.organization.name);
+        return (
+          node.leader.name +
+          ', ' +
+          node.role +
+          ' of ' +
+          (node.organization.acronym || node.organization.name)
+        );
       case 'Participation':
-        return node.leader.name + ' at ' + node.summit.name;
+        return `${node.leader.name} at ${node.summit.name}`;
       default:
         return node.id;
     }
@@ -188,7 +202,7 @@ export const PAGE_CLIENT_SCRIPT = `(() => {
     for (let i = 0; i < missing.length; i += CHUNK) {
       const chunk = missing.slice(i, i + CHUNK);
       const nodes = request(
-        'query StoryNames($ids: [ID!]!) { nodes(ids: $ids) { ' + NAME_FIELDS + ' } }',
+        `query StoryNames($ids: [ID!]!) { nodes(ids: $ids) { ${NAME_FIELDS} } }`,
         { ids: chunk },
       ).then((data) => data.nodes);
       chunk.forEach((id, index) => {
@@ -207,4 +221,3 @@ export const PAGE_CLIENT_SCRIPT = `(() => {
 
   window.storygraph = { request, follow, names, forget, isId, typeOf, hasToken: Boolean(token) };
 })();
-`;
