@@ -44,6 +44,8 @@ export interface StoryServer {
   readonly http: Server;
   /** Open WebSocket connections. */
   readonly sockets: number;
+  /** Open server-sent event streams. */
+  readonly eventStreams: number;
 }
 
 type Run = (args: ExecutionArgs) => never;
@@ -75,14 +77,21 @@ function clientAddress(request: IncomingMessage, trustProxy: boolean): string {
 /** Open connections per client address, for the per-address caps on WebSockets and SSE streams. */
 class AddressCounts {
   readonly #open = new Map<string, number>();
+  #total = 0;
+  /** Open connections over every address. */
+  get total(): number {
+    return this.#total;
+  }
   /** Counts one more for `address` unless it already has `max`; returns whether it did. */
   take(address: string, max: number): boolean {
     const open = this.#open.get(address) ?? 0;
     if (open >= max) return false;
     this.#open.set(address, open + 1);
+    this.#total++;
     return true;
   }
   release(address: string): void {
+    this.#total--;
     const left = (this.#open.get(address) ?? 1) - 1;
     if (left > 0) this.#open.set(address, left);
     else this.#open.delete(address);
@@ -268,6 +277,9 @@ export function buildServer(
     http,
     get sockets() {
       return wss.clients.size;
+    },
+    get eventStreams() {
+      return streams.total;
     },
     listen(port, host) {
       return new Promise((resolve, reject) => {

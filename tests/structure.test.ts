@@ -1,5 +1,5 @@
 // The layout README.md describes ("Layout"), held by the tests: the root of src/ keeps only the
-// entry points and wiring, and imports go one way: core/ and infra/ import nothing above them,
+// entry points and wiring, no source file grows past 400 lines, and imports go one way: core/ and infra/ import nothing above them,
 // story/ decides without knowing the API or its transports, live/ delivers what story/ logged.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -27,6 +27,17 @@ describe('the source tree', () => {
     expect(root.length).toBeLessThanOrEqual(8);
     expect(root).toContain('main.ts');
     expect(root).toContain('app.ts');
+  });
+
+  it('keeps every source file under 400 lines', () => {
+    const long = sources
+      .map((file) => ({
+        file,
+        lines: readFileSync(join(SRC, file), 'utf8').split('\n').length - 1,
+      }))
+      .filter(({ lines }) => lines > 400)
+      .map(({ file, lines }) => `${file}: ${lines}`);
+    expect(long).toEqual([]);
   });
 
   it('imports one way: no folder imports from a layer above it', () => {

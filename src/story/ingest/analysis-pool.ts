@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { ErrorCode, userError } from '../../core/errors.ts';
 import type { Analysis, ArticleText } from './analyze.ts';
-import type { KnownEntities } from './entities.ts';
+import type { KnownEntities } from './known.ts';
 
 /** How the analysis pool is sized and bounded. */
 export interface AnalysisPoolOptions {

@@ -1,4 +1,21 @@
 import * as chrono from 'chrono-node';
+import {
+  addDays,
+  type Interval,
+  inRange,
+  interval,
+  iso,
+  MONTHS,
+  monday,
+  monthEnd,
+  NUMBERS,
+  nearestYear,
+  PART,
+  PARTS,
+  utc,
+  WEEKDAYS,
+  yearOf,
+} from './calendar.ts';
 import { sentenceAround } from './text.ts';
 
 /** How exactly a time expression is known. */
@@ -13,88 +30,6 @@ export interface TimeExpression {
   to: string;
   precision: TimePrecision;
 }
-
-const DAY_MS = 86_400_000;
-const MONTHS = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-];
-const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
-const NUMBERS: Record<string, number> = {
-  a: 1,
-  an: 1,
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
-};
-
-/** A UTC day. `Date.UTC` reads years 0-99 as 1900-1999; `setUTCFullYear` keeps them as written. */
-const utc = (year: number, month: number, day: number) => {
-  const date = new Date(0);
-  date.setUTCFullYear(year, month, day);
-  return date;
-};
-/** The days the API accepts (`Date` and `DateTime` take years 0001 to 9999). */
-const FIRST_DAY = utc(1, 0, 1).getTime();
-const LAST_DAY = utc(9999, 11, 31).getTime();
-const inRange = (interval: { from: Date; to: Date }) =>
-  interval.from.getTime() >= FIRST_DAY && interval.to.getTime() <= LAST_DAY;
-const iso = (date: Date) => date.toISOString().slice(0, 10);
-const addDays = (date: Date, days: number) => new Date(date.getTime() + days * DAY_MS);
-const monthEnd = (year: number, month: number) => utc(year, month + 1, 0);
-/** Monday of the ISO week holding `date`. */
-const monday = (date: Date) => addDays(date, -((date.getUTCDay() + 6) % 7));
-
-type Interval = { from: Date; to: Date; precision: TimePrecision };
-const interval = (from: Date, to: Date, precision: TimePrecision): Interval => ({
-  from,
-  to,
-  precision,
-});
-
-/** Parts of a year, as months (0-based, inclusive). */
-const PARTS: Record<string, [number, number]> = {
-  early: [0, 3],
-  'the start of': [0, 2],
-  'the beginning of': [0, 2],
-  mid: [4, 7],
-  'the middle of': [4, 7],
-  late: [8, 11],
-  'the end of': [9, 11],
-  'the first half of': [0, 5],
-  'the second half of': [6, 11],
-  'the first quarter of': [0, 2],
-  'the second quarter of': [3, 5],
-  'the third quarter of': [6, 8],
-  'the fourth quarter of': [9, 11],
-  spring: [2, 4],
-  summer: [5, 7],
-  autumn: [8, 10],
-  fall: [8, 10],
-};
-const PART = Object.keys(PARTS)
-  .sort((a, b) => b.length - a.length)
-  .map((part) => part.replace(/ /g, '\\s+'))
-  .join('|');
 
 const FUTURE =
   /\b(will|'ll|shall|(?:is|are|was|were) (?:due )?to|is due|are due|due to|expected to|set to|plans? to|planned|scheduled|going to|would|upcoming|next|opens|closes|ends|starts|begins|runs|resumes|takes place|is held)\b/gi;
@@ -224,29 +159,6 @@ function relativePeriod(
         return interval(addDays(published, -365), published, 'YEAR');
     }
   }
-  return undefined;
-}
-
-/**
- * The year a month without one means: the last such month for a sentence in the past tense, the
- * next one for the future, otherwise the occurrence nearest to publication.
- */
-function nearestYear(month: number, published: Date, tense?: 'future' | 'past'): number {
-  const year = published.getUTCFullYear();
-  const diff = month - published.getUTCMonth();
-  if (tense === 'past') return diff > 0 ? year - 1 : year;
-  if (tense === 'future') return diff < 0 ? year + 1 : year;
-  if (diff > 6) return year - 1;
-  if (diff < -6) return year + 1;
-  return year;
-}
-
-function yearOf(word: string, published: Date): number | undefined {
-  const year = published.getUTCFullYear();
-  if (/^\d{4}$/.test(word)) return Number(word);
-  if (word === 'this year' || word === 'the year') return year;
-  if (word === 'last year') return year - 1;
-  if (word === 'next year') return year + 1;
   return undefined;
 }
 

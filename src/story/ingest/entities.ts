@@ -1,49 +1,13 @@
-import { fold, isWordChar, type Span, spanOf, TITLE_WORDS, wholeWordOffsets } from './text.ts';
-
-/** The entity types an article can be linked to. */
-export type EntityType = 'Leader' | 'Organization' | 'Summit';
-
-/** How a mention was found; EDITOR is for links made by hand. */
-export type MatchedBy = 'NAME' | 'ALIAS' | 'ACRONYM' | 'EDITOR';
-
-/** A leader as the matcher needs it. */
-export interface KnownLeader {
-  id: number;
-  name: string;
-  aliases: readonly string[];
-  country: string;
-}
-
-/** An organization as the matcher needs it. */
-export interface KnownOrganization {
-  id: number;
-  name: string;
-  acronym: string | null;
-}
-
-/** A summit as the matcher needs it. */
-export interface KnownSummit {
-  id: number;
-  name: string;
-  organizerId: number | null;
-  city: string;
-  startsOn: Date;
-}
-
-/** Everything the story knows, to match an article against. */
-export interface KnownEntities {
-  leaders: readonly KnownLeader[];
-  organizations: readonly KnownOrganization[];
-  summits: readonly KnownSummit[];
-}
-
-/** One entity an article names, with every place it names it, in text order. */
-export interface FoundMention {
-  type: EntityType;
-  id: number;
-  matchedBy: MatchedBy;
-  spans: Span[];
-}
+import type {
+  EntityType,
+  FoundMention,
+  KnownEntities,
+  KnownLeader,
+  KnownOrganization,
+  KnownSummit,
+  MatchedBy,
+} from './known.ts';
+import { fold, isWordChar, spanOf, TITLE_WORDS, wholeWordOffsets } from './text.ts';
 
 interface Pattern {
   type: EntityType;

@@ -1,31 +1,13 @@
-import { badInput, ErrorCode, maskError, userError } from '../../core/errors.ts';
+import { badInput, ErrorCode, maskError } from '../../core/errors.ts';
 import { encodeGlobalId } from '../../core/global-id.ts';
-import type {
-  Article,
-  Leader,
-  Organization,
-  OrganizationKind,
-  Prisma,
-  Summit,
-  SummitStatus,
-} from '../../generated/prisma/client.ts';
+import type { Article, Prisma } from '../../generated/prisma/client.ts';
 import { db } from '../../infra/db.ts';
-import {
-  diffFields,
-  notFound,
-  type Recorder,
-  type Tx,
-  type Writer,
-  writeChange,
-} from '../changes.ts';
-import { createRow } from '../editing.ts';
-import { linkMentionRow, linkNewMentions } from '../links.ts';
-import { MAX_SPANS_PER_MENTION } from '../mentions.ts';
+import { diffFields, type Tx, type Writer, writeChange } from '../changes.ts';
+import { linkNewMentions } from '../links.ts';
 import type { AnalysisPool } from './analysis-pool.ts';
 import type { Analysis } from './analyze.ts';
 import type { Attribution } from './attributions.ts';
 import type { TimeExpression } from './dates.ts';
-import type { EntityType, KnownEntities, MatchedBy } from './entities.ts';
 import {
   articleIdOfKey,
   claimIngestKey,
@@ -33,9 +15,10 @@ import {
   LostIngestRace,
   settleIngestKey,
 } from './keys.ts';
+import type { EntityType, KnownEntities } from './known.ts';
 import type { Proposal } from './proposals.ts';
 import type { Quote } from './quotes.ts';
-import { fold, type Span } from './text.ts';
+import { fold } from './text.ts';
 
 /** What `Article.analysis` holds for an ingested article. */
 export interface StoredAnalysis {
@@ -126,7 +109,7 @@ export function slugify(text: string): string {
 }
 
 /** `base`, or `base-2`, `base-3`… whichever is free in `model`. */
-async function freeSlug(
+export async function freeSlug(
   model: { findMany(args: object): Promise<{ slug: string }[]> },
   base: string,
 ): Promise<string> {
@@ -143,33 +126,6 @@ function sourceFor(input: IngestInput): string {
   if (input.source?.trim()) return input.source.trim();
   if (input.url) return new URL(input.url).hostname.replace(/^www\./, '');
   return 'unknown';
-}
-
-/**
- * Links what the analysis found, through the same path as an editor's links (one LINKED event
- * each). A mention keeps at most {@link MAX_SPANS_PER_MENTION} spans, the first ones in the text.
- */
-async function writeMentions(
-  tx: Tx,
-  record: Recorder,
-  article: Article,
-  mentions: readonly { type: EntityType; id: number; matchedBy: MatchedBy; spans: Span[] }[],
-): Promise<Article> {
-  let latest = article;
-  for (const mention of mentions) {
-    latest = await linkMentionRow(
-      tx,
-      record,
-      {
-        articleId: encodeGlobalId('Article', article.id),
-        type: mention.type,
-        entityId: encodeGlobalId(mention.type, mention.id),
-      },
-      mention.spans.slice(0, MAX_SPANS_PER_MENTION),
-      mention.matchedBy,
-    );
-  }
-  return latest;
 }
 
 /**
@@ -281,148 +237,4 @@ async function createIngested(
     return { article, proposals: analysis.proposals, created: true };
   });
   return result;
-}
-
-/** What an editor decides about a proposal. */
-export interface AcceptProposalInput {
-  articleId: number;
-  text: string;
-  as: 'LEADER' | 'ORGANIZATION' | 'SUMMIT';
-  name?: string | null;
-  slug?: string | null;
-  title?: string | null;
-  country?: string | null;
-  aliases?: string[] | null;
-  acronym?: string | null;
-  kind?: OrganizationKind | null;
-  organizerId?: number | null;
-  city?: string | null;
-  startsOn?: Date | null;
-  status?: SummitStatus | null;
-}
-
-/** The entity an accepted proposal became, with the article that now links it. */
-export interface AcceptProposalResult {
-  article: Article;
-  entity: (Leader | Organization | Summit) & { __typename: EntityType };
-}
-
-const TYPE_OF = { LEADER: 'Leader', ORGANIZATION: 'Organization', SUMMIT: 'Summit' } as const;
-
-/**
- * Turns an open proposal of an article into an entity: creates the leader, organization or summit
- * and links every span of the proposal to it, in one transaction with both events. The proposal
- * is then no longer open.
- */
-export async function acceptProposal(
-  writer: Writer,
-  input: AcceptProposalInput,
-  articleGlobalId: string,
-): Promise<AcceptProposalResult> {
-  const type = TYPE_OF[input.as];
-  if (type === 'Summit' && !input.startsOn) {
-    throw badInput('A summit needs "startsOn".', { field: 'startsOn' });
-  }
-  const { result } = await writeChange(writer, async (tx, record) => {
-    // The article's row is locked first: of concurrent acceptances of one proposal, the later
-    // ones wait here and then read the proposal as accepted.
-    await tx.$executeRaw`SELECT 1 FROM "Article" WHERE id = ${input.articleId} FOR UPDATE`;
-    const article = await tx.article.findUnique({ where: { id: input.articleId } });
-    if (!article) notFound('Article', articleGlobalId);
-    const analysis = readAnalysis(article.analysis);
-    const key = fold(input.text.trim());
-    const proposal = analysis.proposals.find((p) => fold(p.text) === key);
-    const accepted = analysis.accepted?.find((entry) => entry.key === key);
-    if (!proposal && accepted) {
-      const entityId = encodeGlobalId(accepted.type, accepted.entityId);
-      throw userError(
-        ErrorCode.CONFLICT,
-        `The proposal "${input.text}" was already accepted as ${accepted.type} ${entityId}.`,
-        { entityId },
-      );
-    }
-    if (!proposal) {
-      throw userError(
-        ErrorCode.NOT_FOUND,
-        `The article has no open proposal "${input.text}". Its proposals: ${analysis.proposals.map((p) => `"${p.text}"`).join(', ') || 'none'}.`,
-      );
-    }
-    const name = input.name?.trim() || proposal.text;
-    const slug = input.slug ?? (await freeSlug(tx[lowerFirst(type)] as never, slugify(name)));
-    const entity = await createFromProposal(tx, record, type, input, { name, slug, proposal });
-    // The version moves once, with the link below: one edit of the article, one new version.
-    const withoutProposal = await tx.article.update({
-      where: { id: article.id },
-      data: {
-        analysis: {
-          ...analysis,
-          proposals: analysis.proposals.filter((p) => p !== proposal),
-          accepted: [...(analysis.accepted ?? []), { key, type, entityId: entity.id }],
-        } as unknown as Prisma.InputJsonValue,
-      },
-    });
-    const updated = await writeMentions(tx, record, withoutProposal, [
-      { type, id: entity.id, matchedBy: 'EDITOR', spans: proposal.spans },
-    ]);
-    return { article: updated, entity: { ...entity, __typename: type } };
-  });
-  return result as AcceptProposalResult;
-}
-
-const lowerFirst = (type: EntityType) =>
-  `${type[0]?.toLowerCase()}${type.slice(1)}` as 'leader' | 'organization' | 'summit';
-
-/** Creates the entity a proposal becomes, through the same path (and CREATED event) as an edit. */
-async function createFromProposal(
-  tx: Tx,
-  record: Recorder,
-  type: EntityType,
-  input: AcceptProposalInput,
-  { name, slug, proposal }: { name: string; slug: string; proposal: Proposal },
-): Promise<Leader | Organization | Summit> {
-  const options = { label: 'PROPOSAL_ACCEPTED' };
-  if (type === 'Leader') {
-    // The other ways the article named them ("Mirziyoyev") become aliases.
-    const aliases = [
-      ...new Set([
-        ...(input.aliases ?? []),
-        ...proposal.spans.map((s) => s.text).filter((text) => fold(text) !== fold(name)),
-      ]),
-    ];
-    return createRow<Leader>(
-      tx,
-      record,
-      'Leader',
-      { slug, name, aliases, title: input.title ?? '', country: input.country ?? '' },
-      options,
-    );
-  }
-  if (type === 'Organization') {
-    const acronym =
-      input.acronym ??
-      proposal.spans.map((s) => s.text).find((text) => /^[\p{Lu}\p{N}&-]{2,10}$/u.test(text)) ??
-      null;
-    return createRow<Organization>(
-      tx,
-      record,
-      'Organization',
-      { slug, name, acronym, kind: input.kind ?? 'OTHER' },
-      options,
-    );
-  }
-  return createRow<Summit>(
-    tx,
-    record,
-    'Summit',
-    {
-      slug,
-      name,
-      organizer: input.organizerId ? encodeGlobalId('Organization', input.organizerId) : null,
-      city: input.city ?? '',
-      country: input.country ?? '',
-      startsOn: input.startsOn,
-      status: input.status ?? 'ANNOUNCED',
-    },
-    options,
-  );
 }
