@@ -14,7 +14,8 @@ try {
   process.exit(1);
 }
 
-const { database } = await import('../src/infra/db.ts');
+const { openDatabase } = await import('../src/infra/db.ts');
+const database = openDatabase();
 try {
   if (command === 'migrate') {
     const { migrate } = await import('../src/infra/migrate.ts');
@@ -25,7 +26,7 @@ try {
     );
   } else {
     const { seedIfEmpty } = await import('../src/story/seed.ts');
-    const report = await seedIfEmpty();
+    const report = await seedIfEmpty(database.prisma);
     console.info(
       report.events
         ? `${database.kind} database at ${database.location}: seeded the story (${report.events} events)`

@@ -127,13 +127,14 @@ if (remote) {
   }
 } else {
   // The API in this process: the same schema, auth and error masking as the server.
-  const { database } = await import('../src/infra/db.ts');
+  const { openDatabase } = await import('../src/infra/db.ts');
+  const database = openDatabase(env);
   const { migrate } = await import('../src/infra/migrate.ts');
   const { seedIfEmpty } = await import('../src/story/seed.ts');
   const { createStoryApp } = await import('../src/app.ts');
   if (env.MIGRATE_ON_START) {
     await migrate(database);
-    await seedIfEmpty();
+    await seedIfEmpty(database.prisma);
   }
   const app = createStoryApp({
     auth: { secret: resolveSecret(env).secret },

@@ -1,6 +1,6 @@
 import { type Logger, pino } from 'pino';
 import type { AuthOptions } from './core/auth.ts';
-import { type Database, database as defaultDatabase } from './infra/db.ts';
+import { type Database, openDatabase } from './infra/db.ts';
 import { StoryFeed } from './live/feed.ts';
 import { createStoryPubSub, type StoryPubSub } from './live/pubsub.ts';
 import { DEFAULT_EXPOSURE, type Exposure } from './plugins/exposure.ts';
@@ -26,7 +26,7 @@ export interface StoryAppOptions {
   bufferCap?: number;
   /** The structured logger. @default a silent one */
   logger?: Logger;
-  /** The database readiness and pool metrics read. @default the process's database */
+  /** The app's database. @default one opened from the configuration, closed with the app */
   database?: Database;
   /** What clients may send (limits.ts). @default DEFAULT_LIMITS */
   limits?: Partial<Limits>;
@@ -44,11 +44,16 @@ export interface StoryApp {
   server: StoryServer;
   feed: StoryFeed;
   pubsub: StoryPubSub;
+  /** The app's database (its own, or the one it was given). */
+  database: Database;
   /** Where ingested articles are analysed, off the event loop. */
   analysis: AnalysisPool;
   /** Starts the feed and listens; resolves with the port. */
   listen(port: number, host?: string): Promise<number>;
-  /** Completes subscriptions, drains requests, closes sockets and Redis; idempotent. Leaves the database open. */
+  /**
+   * Completes subscriptions, drains requests, closes sockets and Redis; idempotent. Closes the
+   * database only if the app opened it.
+   */
   close(): Promise<void>;
 }
 
@@ -58,10 +63,18 @@ export interface StoryApp {
  * but the database they are given, so they hear each other only through Redis, as processes do.
  */
 export function createStoryApp(options: StoryAppOptions): StoryApp {
+  // The app's own database: the one it is given (and leaves open), or one it opens from the
+  // configuration and closes with itself. Every resolver, loader, feed read and write uses it.
+  const owned = options.database === undefined;
+  const database = options.database ?? openDatabase();
   const pubsub = createStoryPubSub(options.redisUrl);
-  const feed = new StoryFeed({ pubsub, pollMs: options.pollMs, bufferCap: options.bufferCap });
+  const feed = new StoryFeed({
+    pubsub,
+    db: database.prisma,
+    pollMs: options.pollMs,
+    bufferCap: options.bufferCap,
+  });
   const logger = options.logger ?? pino({ level: 'silent' });
-  const database = options.database ?? defaultDatabase;
   const metrics = createMetrics({ feed, pubsub, database, sockets: () => server.sockets });
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const exposure = { ...DEFAULT_EXPOSURE, ...options.exposure };
@@ -85,6 +98,7 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
     server,
     feed,
     pubsub,
+    database,
     analysis,
     async listen(port, host) {
       await feed.start();
@@ -96,6 +110,7 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
         await server.close();
         await pubsub.close();
         await analysis.close();
+        if (owned) await database.close();
       })();
       return closing;
     },

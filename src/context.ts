@@ -2,6 +2,7 @@
 // analysis pool. Kept apart from the schema builder so that the transports and plugins that make
 // a context do not load the schema.
 import type { Viewer } from './core/auth.ts';
+import type { PrismaClient } from './generated/prisma/client.ts';
 import type { StoryFeed } from './live/feed.ts';
 import type { StoryPubSub } from './live/pubsub.ts';
 import type { AnalysisPool } from './story/ingest/analysis-pool.ts';
@@ -10,6 +11,8 @@ import type { AnalysisPool } from './story/ingest/analysis-pool.ts';
 export interface Context {
   /** Who is asking; `role: 'anonymous'` without a valid token. */
   viewer: Viewer;
+  /** The app's own database: every resolver, loader and story function reads and writes here. */
+  db: PrismaClient;
   /** This server instance's change feed, for subscriptions. */
   feed: StoryFeed;
   /** This server instance's pub/sub: writes announce their commits through it. */

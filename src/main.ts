@@ -1,5 +1,5 @@
 // The process entry point: the only place that reads the environment, ports and signals.
-import { database } from './infra/db.ts';
+import { openDatabase } from './infra/db.ts';
 import { ConfigError, type Env, getEnv } from './infra/env.ts';
 import { createLogger } from './infra/logger.ts';
 import { migrate } from './infra/migrate.ts';
@@ -33,6 +33,8 @@ async function main(): Promise<void> {
 
   const started = performance.now();
   const logger = createLogger(env.LOG_LEVEL);
+  // The process's database, handed to the app, which uses it for everything; closed on exit.
+  const database = openDatabase(env);
   const loading = loadServer();
   // Awaited below; a database that fails first is the error to report, not this one.
   loading.catch(() => {});
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
     const report = env.MIGRATE_ON_START ? await migrate(database) : undefined;
     const { createStoryApp, resolveSecret, seedIfEmpty } = await loading;
     if (report) {
-      const seeded = await seedIfEmpty();
+      const seeded = await seedIfEmpty(database.prisma);
       logger.info(
         {
           database: database.kind,

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Context } from './context.ts';
 import { type AuthOptions, type Viewer, viewerOfRequest } from './core/auth.ts';
 import { maskError } from './core/errors.ts';
-import { type Database, database as defaultDatabase } from './infra/db.ts';
+import type { Database } from './infra/db.ts';
 import { yogaLogger } from './infra/logger.ts';
 import { pendingMigrations } from './infra/migrate.ts';
 import type { StoryFeed } from './live/feed.ts';
@@ -39,8 +39,8 @@ export interface YogaOptions {
   /** Where ingestion analyses articles. */
   analysis: AnalysisPool;
   auth: AuthOptions;
-  /** The database readiness checks. @default the process's database */
-  database?: Database;
+  /** The app's database: resolvers read and write it, readiness checks it. */
+  database: Database;
   /** Where operations and Yoga's own messages are logged. */
   logger: Logger;
   /** Extra plugins, such as metrics. */
@@ -93,7 +93,7 @@ export type StoryYoga = YogaServerInstance<ServerContext, Context>;
  * WebSocket (the same plugins run for both); tests call `yoga.fetch` on it directly.
  */
 export function buildYoga(options: YogaOptions): StoryYoga {
-  const database = options.database ?? defaultDatabase;
+  const { database } = options;
   // The request id chosen in the context, echoed back so a client can quote it.
   const requestIds = new WeakMap<Request, string>();
   // The viewer of each HTTP request, decided from its headers before its body is read.
@@ -130,6 +130,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
         socketViewer ?? viewers.get(request) ?? (await viewerOfRequest(request, options.auth));
       return {
         viewer,
+        db: database.prisma,
         feed: options.feed,
         pubsub: options.pubsub,
         analysis: options.analysis,

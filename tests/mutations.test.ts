@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { db } from '../src/infra/db.ts';
 import { testApp, tokenFor } from './helpers/app.ts';
+import { db } from './helpers/database.ts';
 import { errorCodes, execute, idsBySlug } from './helpers/graphql.ts';
 
 const { yoga } = testApp();

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { db } from '../src/infra/db.ts';
 import { testApp } from './helpers/app.ts';
+import { db } from './helpers/database.ts';
 import { execute } from './helpers/graphql.ts';
 import { recordSql } from './helpers/sql-recorder.ts';
 

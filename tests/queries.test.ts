@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { db } from '../src/infra/db.ts';
 import { testApp } from './helpers/app.ts';
+import { db } from './helpers/database.ts';
 import { errorCodes, execute } from './helpers/graphql.ts';
 
 const { yoga } = testApp();

@@ -5,13 +5,13 @@ import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveSecret, secretFile, signToken } from '../src/core/auth.ts';
 import { encodeGlobalId } from '../src/core/global-id.ts';
-import { db } from '../src/infra/db.ts';
 import { DEFAULT_LIMITS } from '../src/plugins/limits.ts';
 import { deleteEntity } from '../src/story/editing.ts';
 import { MODELS } from '../src/story/models.ts';
 import { seedIfEmpty } from '../src/story/seed.ts';
 import { startApp, TEST_SECRET, testApp, tokenFor, waitForSubscribers } from './helpers/app.ts';
 import { collect, sseClient, wsClient } from './helpers/clients.ts';
+import { db } from './helpers/database.ts';
 import { editSummit, errorCodes, execute, idsBySlug } from './helpers/graphql.ts';
 
 const app = await startApp();
@@ -231,7 +231,7 @@ describe('the seeded story', () => {
   });
 
   it('is never written again over a story that has changed: a deleted leader stays deleted', async () => {
-    const admin = { viewer: { role: 'admin' as const } };
+    const admin = { viewer: { role: 'admin' as const }, db };
     const created = await execute(
       app.yoga,
       'mutation { createLeader(input: { slug: "to-be-deleted", name: "To Be Deleted", title: "Nobody", country: "Nowhere" }) { leader { id } } }',
@@ -243,7 +243,7 @@ describe('the seeded story', () => {
     const xi = await db.leader.findUniqueOrThrow({ where: { slug: 'xi-jinping' } });
     await deleteEntity(admin, 'Leader', { id: ids.xi as string });
     const head = await db.storyEvent.count();
-    expect(await seedIfEmpty()).toEqual({ events: 0 });
+    expect(await seedIfEmpty(db)).toEqual({ events: 0 });
     expect(await db.storyEvent.count()).toBe(head);
     expect(await db.leader.findUnique({ where: { slug: 'xi-jinping' } })).toBeNull();
     expect(xi.name).toBe('Xi Jinping');

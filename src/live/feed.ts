@@ -1,8 +1,12 @@
 import { Repeater } from 'graphql-yoga';
 import { badInput, ErrorCode, isDatabaseUnavailable, userError } from '../core/errors.ts';
 import type { NodeType } from '../core/global-id.ts';
-import type { Prisma, StoryEvent, StoryEventKind } from '../generated/prisma/client.ts';
-import { db } from '../infra/db.ts';
+import type {
+  Prisma,
+  PrismaClient,
+  StoryEvent,
+  StoryEventKind,
+} from '../generated/prisma/client.ts';
 import { runAt } from '../infra/timers.ts';
 import { readEntity } from '../story/entities.ts';
 import type { StoryPubSub } from './pubsub.ts';
@@ -115,6 +119,8 @@ export class StoryFeed {
   constructor(
     private readonly options: {
       pubsub: StoryPubSub;
+      /** The app's database, whose log the feed reads. */
+      db: PrismaClient;
       /** How often to look at the log without a wake-up. @default 2000 */
       pollMs?: number;
       /** Events one subscription may have waiting before it is ended. @default 1000 */
@@ -147,7 +153,7 @@ export class StoryFeed {
   entityOf(event: StoryEvent): Promise<object | null> {
     let entity = this.#entities.get(event);
     if (!entity) {
-      entity = readEntity(event.entityType as NodeType, event.entityId);
+      entity = readEntity(this.options.db, event.entityType as NodeType, event.entityId);
       this.#entities.set(event, entity);
     }
     return entity;
@@ -198,7 +204,7 @@ export class StoryFeed {
   /** Learns where the log ends, without delivering anything: new subscribers start there. */
   async #readHead(): Promise<void> {
     if (this.#headKnown) return;
-    const last = await db.storyEvent.findFirst({
+    const last = await this.options.db.storyEvent.findFirst({
       orderBy: { sequence: 'desc' },
       select: { sequence: true },
     });
@@ -212,7 +218,7 @@ export class StoryFeed {
       try {
         await this.#readHead();
         for (;;) {
-          const events = await db.storyEvent.findMany({
+          const events = await this.options.db.storyEvent.findMany({
             where: { sequence: { gt: this.#head } },
             orderBy: { sequence: 'asc' },
             take: PAGE,
@@ -286,7 +292,7 @@ export class StoryFeed {
         // replay: the listener was added in the same tick the head was read, so every later event
         // reaches it live, and a subscription costs no query (thousands arrive at once).
         for (let more = options.after !== undefined; more; ) {
-          const page = await db.storyEvent.findMany({
+          const page = await this.options.db.storyEvent.findMany({
             where: eventWhere(filter, last),
             orderBy: { sequence: 'asc' },
             take: PAGE,

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { badInput } from '../core/errors.ts';
 import { decodeGlobalId } from '../core/global-id.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { db } from '../infra/db.ts';
 import { builder } from './builder.ts';
 import { orderInput, prismaDirection, readSpans, TextSpanRef } from './scalars.ts';
 import { Versioned } from './versioned.ts';
@@ -193,8 +192,8 @@ builder.queryFields((t) => ({
         description: 'Such as `xi-and-putin-to-meet-at-sco-summit`.',
       }),
     },
-    resolve: (query, _root, args) =>
-      db.article.findUnique({ ...query, where: { slug: args.slug } }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.article.findUnique({ ...query, where: { slug: args.slug } }),
   }),
   articles: t.prismaConnection({
     type: 'Article',
@@ -207,8 +206,8 @@ builder.queryFields((t) => ({
       }),
       orderBy: t.arg({ type: ArticleOrder, description: 'The order of the list.' }),
     },
-    totalCount: (_parent, args) => db.article.count({ where: articleWhere(args.filter) }),
-    resolve: (query, _root, args) => {
+    totalCount: (_parent, args, ctx) => ctx.db.article.count({ where: articleWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
       const direction = prismaDirection(args.orderBy?.direction ?? 'DESC');
       const orderBy: Prisma.ArticleOrderByWithRelationInput[] =
         args.orderBy?.field === 'HEADLINE'
@@ -216,7 +215,7 @@ builder.queryFields((t) => ({
           : args.orderBy?.field === 'UPDATED_AT'
             ? [{ updatedAt: direction }, { id: direction }]
             : [{ publishedAt: direction }, { id: direction }];
-      return db.article.findMany({ ...query, where: articleWhere(args.filter), orderBy });
+      return ctx.db.article.findMany({ ...query, where: articleWhere(args.filter), orderBy });
     },
   }),
 }));

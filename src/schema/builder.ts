@@ -9,7 +9,6 @@ import { badInput, ErrorCode, userError } from '../core/errors.ts';
 import { decodeGlobalId, encodeGlobalId } from '../core/global-id.ts';
 import type PrismaTypes from '../generated/pothos-prisma-types.ts';
 import { getDatamodel } from '../generated/pothos-prisma-types.ts';
-import { db } from '../infra/db.ts';
 import { COST_LIMIT, complexityError } from '../plugins/limits.ts';
 
 /** The largest page any connection serves. Asking for more is an error, not a silent cut. */
@@ -55,7 +54,8 @@ export const builder = new SchemaBuilder<{
         : userError(ErrorCode.FORBIDDEN, `The role "${ctx.viewer.role}" may not do this.`),
   },
   prisma: {
-    client: db,
+    // The app's own client, from the request's context: two apps in one process stay apart.
+    client: (ctx) => ctx.db,
     dmmf: getDatamodel(),
     // Descriptions come from the `///` comments in schema.prisma.
     exposeDescriptions: true,

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { idOf } from '../core/global-id.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { db } from '../infra/db.ts';
 import { builder } from './builder.ts';
 import {
   DatePrecisionEnum,
@@ -134,7 +133,8 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'The leader with this slug, or null.',
     args: { slug: t.arg.string({ required: true, description: 'Such as `xi-jinping`.' }) },
-    resolve: (query, _root, args) => db.leader.findUnique({ ...query, where: { slug: args.slug } }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.leader.findUnique({ ...query, where: { slug: args.slug } }),
   }),
   leaders: t.prismaConnection({
     type: 'Leader',
@@ -145,9 +145,9 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: LeaderFilter, description: 'Conditions every leader returned meets.' }),
       orderBy: t.arg({ type: LeaderOrder, description: 'The order of the list.' }),
     },
-    totalCount: (_parent, args) => db.leader.count({ where: leaderWhere(args.filter) }),
-    resolve: (query, _root, args) =>
-      db.leader.findMany({
+    totalCount: (_parent, args, ctx) => ctx.db.leader.count({ where: leaderWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.leader.findMany({
         ...query,
         where: leaderWhere(args.filter),
         orderBy: leaderOrder(args.orderBy),

@@ -2,9 +2,8 @@ import { brandWithType } from '@pothos/core';
 import { type ResolveCursorConnectionArgs, resolveCursorConnection } from '@pothos/plugin-relay';
 import { badInput, ErrorCode, userError } from '../core/errors.ts';
 import { decodeGlobalId, encodeGlobalId, NODE_TYPES, type NodeType } from '../core/global-id.ts';
-import type { StoryEvent } from '../generated/prisma/client.ts';
+import type { PrismaClient, StoryEvent } from '../generated/prisma/client.ts';
 import { StoryEventKind } from '../generated/prisma/enums.ts';
-import { db } from '../infra/db.ts';
 import {
   decodeEventCursor,
   type EventFilter,
@@ -186,6 +185,7 @@ function checkPage(args: { first?: number | null; last?: number | null }): void 
 }
 
 async function eventConnection(
+  db: PrismaClient,
   filter: EventFilter,
   args: {
     first?: number | null;
@@ -236,7 +236,7 @@ builder.queryFields((t) => ({
         description: 'Conditions every event returned meets.',
       }),
     },
-    resolve: (_root, args) => eventConnection(toEventFilter(args.filter), args),
+    resolve: (_root, args, ctx) => eventConnection(ctx.db, toEventFilter(args.filter), args),
   }),
 }));
 
@@ -251,7 +251,8 @@ for (const [ref, type] of [
     t.connection({
       type: StoryEventRef,
       description: 'Every recorded change to this entity, oldest first.',
-      resolve: (parent, args) => eventConnection({ entities: [{ type, id: parent.id }] }, args),
+      resolve: (parent, args, ctx) =>
+        eventConnection(ctx.db, { entities: [{ type, id: parent.id }] }, args),
     }),
   );
 }
@@ -290,7 +291,7 @@ builder.subscriptionField('storyEvents', (t) =>
 function entitySubscription(
   field: string,
   type: 'Leader' | 'Organization' | 'Summit' | 'Article',
-  read: (query: object, id: number) => Promise<unknown>,
+  read: (db: PrismaClient, query: object, id: number) => Promise<unknown>,
 ) {
   const noun = type.toLowerCase();
   builder.subscriptionField(field, (t) =>
@@ -306,8 +307,8 @@ function entitySubscription(
           expiresAt: ctx.viewer.expiresAt,
         });
       },
-      resolve: async (query, _event, args) => {
-        const row = await read(query, Number(decodeGlobalId(String(args.id)).id));
+      resolve: async (query, _event, args, ctx) => {
+        const row = await read(ctx.db, query, Number(decodeGlobalId(String(args.id)).id));
         if (!row) throw userError(ErrorCode.NOT_FOUND, `The ${noun} has been deleted.`);
         return row as never;
       },
@@ -315,15 +316,15 @@ function entitySubscription(
   );
 }
 
-entitySubscription('leaderUpdated', 'Leader', (query, id) =>
+entitySubscription('leaderUpdated', 'Leader', (db, query, id) =>
   db.leader.findUnique({ ...query, where: { id } }),
 );
-entitySubscription('organizationUpdated', 'Organization', (query, id) =>
+entitySubscription('organizationUpdated', 'Organization', (db, query, id) =>
   db.organization.findUnique({ ...query, where: { id } }),
 );
-entitySubscription('summitUpdated', 'Summit', (query, id) =>
+entitySubscription('summitUpdated', 'Summit', (db, query, id) =>
   db.summit.findUnique({ ...query, where: { id } }),
 );
-entitySubscription('articleUpdated', 'Article', (query, id) =>
+entitySubscription('articleUpdated', 'Article', (db, query, id) =>
   db.article.findUnique({ ...query, where: { id } }),
 );

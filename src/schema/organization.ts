@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { db } from '../infra/db.ts';
 import { builder } from './builder.ts';
 import { OrganizationKindEnum, orderInput, prismaDirection, SummitStatusEnum } from './scalars.ts';
 import { Versioned } from './versioned.ts';
@@ -105,8 +104,8 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'The organization with this slug, or null.',
     args: { slug: t.arg.string({ required: true, description: 'Such as `nato`.' }) },
-    resolve: (query, _root, args) =>
-      db.organization.findUnique({ ...query, where: { slug: args.slug } }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.organization.findUnique({ ...query, where: { slug: args.slug } }),
   }),
   organizations: t.prismaConnection({
     type: 'Organization',
@@ -120,8 +119,9 @@ builder.queryFields((t) => ({
       }),
       orderBy: t.arg({ type: OrganizationOrder, description: 'The order of the list.' }),
     },
-    totalCount: (_parent, args) => db.organization.count({ where: organizationWhere(args.filter) }),
-    resolve: (query, _root, args) => {
+    totalCount: (_parent, args, ctx) =>
+      ctx.db.organization.count({ where: organizationWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
       const direction = prismaDirection(args.orderBy?.direction);
       const orderBy: Prisma.OrganizationOrderByWithRelationInput[] =
         args.orderBy?.field === 'NAME'
@@ -129,7 +129,11 @@ builder.queryFields((t) => ({
           : args.orderBy?.field === 'UPDATED_AT'
             ? [{ updatedAt: direction }, { id: direction }]
             : [{ id: 'asc' }];
-      return db.organization.findMany({ ...query, where: organizationWhere(args.filter), orderBy });
+      return ctx.db.organization.findMany({
+        ...query,
+        where: organizationWhere(args.filter),
+        orderBy,
+      });
     },
   }),
 }));

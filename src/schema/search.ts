@@ -1,7 +1,7 @@
 import { brandWithType } from '@pothos/core';
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { z } from 'zod';
-import { db } from '../infra/db.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
 import { Article } from './article.ts';
 import { builder } from './builder.ts';
 import { Leader } from './leader.ts';
@@ -49,6 +49,7 @@ LIMIT $2`;
  * select mode trusts; plain rows would be fetched again, one statement per hit.
  */
 async function loadHits(
+  db: PrismaClient,
   hits: Hit[],
   queryFor: (type: Hit['type']) => Record<string, unknown>,
 ): Promise<object[]> {
@@ -100,8 +101,9 @@ builder.queryField('search', (t) =>
       }),
     },
     resolve: async (_root, args, context, info) => {
+      const { db } = context;
       const hits = await db.$queryRawUnsafe<Hit[]>(SEARCH_SQL, args.query, args.first ?? 20);
-      return loadHits(hits, (typeName) => queryFromInfo({ context, info, typeName })) as never;
+      return loadHits(db, hits, (typeName) => queryFromInfo({ context, info, typeName })) as never;
     },
   }),
 );

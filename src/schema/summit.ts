@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { badInput } from '../core/errors.ts';
 import { idOf } from '../core/global-id.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { db } from '../infra/db.ts';
 import { builder } from './builder.ts';
 import {
   DatePrecisionEnum,
@@ -160,7 +159,8 @@ builder.queryFields((t) => ({
     args: {
       slug: t.arg.string({ required: true, description: 'Such as `sco-summit-samarkand-2022`.' }),
     },
-    resolve: (query, _root, args) => db.summit.findUnique({ ...query, where: { slug: args.slug } }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.summit.findUnique({ ...query, where: { slug: args.slug } }),
   }),
   summits: t.prismaConnection({
     type: 'Summit',
@@ -171,8 +171,8 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: SummitFilter, description: 'Conditions every summit returned meets.' }),
       orderBy: t.arg({ type: SummitOrder, description: 'The order of the list.' }),
     },
-    totalCount: (_parent, args) => db.summit.count({ where: summitWhere(args.filter) }),
-    resolve: (query, _root, args) => {
+    totalCount: (_parent, args, ctx) => ctx.db.summit.count({ where: summitWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
       const direction = prismaDirection(args.orderBy?.direction);
       const orderBy: Prisma.SummitOrderByWithRelationInput[] =
         args.orderBy?.field === 'NAME'
@@ -180,7 +180,7 @@ builder.queryFields((t) => ({
           : args.orderBy?.field === 'UPDATED_AT'
             ? [{ updatedAt: direction }, { id: direction }]
             : [{ startsOn: direction }, { id: direction }];
-      return db.summit.findMany({ ...query, where: summitWhere(args.filter), orderBy });
+      return ctx.db.summit.findMany({ ...query, where: summitWhere(args.filter), orderBy });
     },
   }),
 }));

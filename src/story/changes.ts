@@ -2,8 +2,12 @@ import type { Viewer } from '../core/auth.ts';
 import { ErrorCode, userError } from '../core/errors.ts';
 import type { NodeType } from '../core/global-id.ts';
 import { encodeGlobalId } from '../core/global-id.ts';
-import type { Prisma, StoryEvent, StoryEventKind } from '../generated/prisma/client.ts';
-import { db } from '../infra/db.ts';
+import type {
+  Prisma,
+  PrismaClient,
+  StoryEvent,
+  StoryEventKind,
+} from '../generated/prisma/client.ts';
 
 /** A Prisma transaction client. */
 export type Tx = Prisma.TransactionClient;
@@ -34,6 +38,8 @@ export interface ChangeRecord {
  */
 export interface Writer {
   viewer: Viewer;
+  /** The database the write goes to: the app's own. */
+  db: PrismaClient;
   /** Told each committed head, to wake readers (the instance's pub/sub, `live/pubsub.ts`). */
   pubsub?: { announceCommit(sequence: number): void };
 }
@@ -57,7 +63,7 @@ export async function writeChange<T>(
   writer: Writer,
   work: (tx: Tx, record: Recorder) => Promise<T>,
 ): Promise<{ result: T; events: StoryEvent[] }> {
-  const outcome = await db.$transaction(
+  const outcome = await writer.db.$transaction(
     async (tx) => {
       const pending: ChangeRecord[] = [];
       const result = await work(tx, async (change) => {

@@ -1,8 +1,8 @@
 import type { NodeType } from '../core/global-id.ts';
-import { db } from '../infra/db.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
 
 /** Reads an entity of any type by its row id; null once it is gone. */
-export function readEntity(type: NodeType, id: number): Promise<object | null> {
+export function readEntity(db: PrismaClient, type: NodeType, id: number): Promise<object | null> {
   switch (type) {
     case 'Leader':
       return db.leader.findUnique({ where: { id } });

@@ -1,5 +1,6 @@
 import type { Viewer } from '../core/auth.ts';
 import { encodeGlobalId } from '../core/global-id.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
 import { writeChange } from './changes.ts';
 import { createRow } from './editing.ts';
 import { linkMembershipRow, linkMentionRow, linkParticipationRow } from './links.ts';
@@ -25,8 +26,8 @@ const day = (iso: string | null) => (iso ? new Date(`${iso}T00:00:00.000Z`) : nu
  * or LINKED event for each row, so replaying the log from the start rebuilds the story. The check
  * runs under the log's lock, so two instances starting at once seed it once.
  */
-export async function seedIfEmpty(): Promise<SeedReport> {
-  const { events } = await writeChange({ viewer: SEED }, async (tx, record) => {
+export async function seedIfEmpty(db: PrismaClient): Promise<SeedReport> {
+  const { events } = await writeChange({ viewer: SEED, db }, async (tx, record) => {
     const [head, leader] = await Promise.all([
       tx.storyHead.findUnique({ where: { id: 1 } }),
       tx.leader.findFirst({ select: { id: true } }),

@@ -1,6 +1,7 @@
 import { afterAll } from 'vitest';
 import { createStoryApp, type StoryApp, type StoryAppOptions } from '../../src/app.ts';
 import { type Role, signToken } from '../../src/core/auth.ts';
+import { testDatabase } from './database.ts';
 import { freePort, waitUntil } from './net.ts';
 
 export { freePort, waitUntil };
@@ -30,6 +31,7 @@ export function testApp(options: Partial<StoryAppOptions> = {}): StoryApp {
   const app = createStoryApp({
     auth: { secret: TEST_SECRET },
     pollMs: 500,
+    database: testDatabase(),
     ...options,
   });
   leftovers.push(app);

@@ -19,13 +19,12 @@ export default async function setup(project: TestProject) {
     );
   }
   const templateUrl = urlFor(template);
-  // The app reads DATABASE_URL when db.ts is first imported: set it before importing.
-  process.env.DATABASE_URL = templateUrl;
-  const { database } = await import('../../src/infra/db.ts');
+  const { openPostgres } = await import('../../src/infra/db.ts');
   const { migrate } = await import('../../src/infra/migrate.ts');
   const { seedIfEmpty } = await import('../../src/story/seed.ts');
+  const database = openPostgres(templateUrl, 2);
   await migrate(database);
-  await seedIfEmpty();
+  await seedIfEmpty(database.prisma);
   await database.close();
   project.provide('templateDatabase', template);
 

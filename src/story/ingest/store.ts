@@ -1,7 +1,6 @@
 import { badInput, ErrorCode, maskError } from '../../core/errors.ts';
 import { encodeGlobalId } from '../../core/global-id.ts';
-import type { Article, Prisma } from '../../generated/prisma/client.ts';
-import { db } from '../../infra/db.ts';
+import type { Article, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import { diffFields, type Tx, type Writer, writeChange } from '../changes.ts';
 import { linkNewMentions } from '../links.ts';
 import type { AnalysisPool } from './analysis-pool.ts';
@@ -71,7 +70,7 @@ export interface IngestResult {
 const ARTICLE_FIELDS = ['slug', 'headline', 'body', 'source', 'url', 'publishedAt'] as const;
 
 /** Every leader, organization and summit, as the matcher needs them. */
-export async function loadKnownEntities(client: Tx | typeof db = db): Promise<KnownEntities> {
+export async function loadKnownEntities(client: Tx | PrismaClient): Promise<KnownEntities> {
   const [leaders, organizations, summits] = await Promise.all([
     client.leader.findMany({ select: { id: true, name: true, aliases: true, country: true } }),
     client.organization.findMany({ select: { id: true, name: true, acronym: true } }),
@@ -82,7 +81,7 @@ export async function loadKnownEntities(client: Tx | typeof db = db): Promise<Kn
   return { leaders, organizations, summits };
 }
 
-function findExisting(client: Tx | typeof db, input: IngestInput): Promise<Article | null> {
+function findExisting(client: Tx | PrismaClient, input: IngestInput): Promise<Article | null> {
   return input.url
     ? client.article.findFirst({ where: { url: input.url }, orderBy: { id: 'asc' } })
     : client.article.findFirst({
@@ -141,7 +140,7 @@ export async function ingestArticle(
 ): Promise<IngestResult> {
   if (!input.body.trim()) throw badInput('"body" must not be empty.', { field: 'body' });
   const key = ingestKey(input);
-  const earlier = await findEarlier(input, key);
+  const earlier = await findEarlier(writer.db, input, key);
   if (earlier) return alreadyThere(earlier);
 
   // The analysis runs before the transaction, on the pool's threads: it is pure and can take a
@@ -149,7 +148,7 @@ export async function ingestArticle(
   const { headline, body, publishedAt } = input;
   const analysis = await writer.analysis.analyze(
     { headline, body, publishedAt },
-    await loadKnownEntities(),
+    await loadKnownEntities(writer.db),
   );
   for (let attempt = 1; ; attempt++) {
     try {
@@ -157,7 +156,7 @@ export async function ingestArticle(
     } catch (error) {
       if ((error as Error).name === LostIngestRace.name) {
         // Another ingestion of this article committed first: theirs is the article.
-        const winner = await findEarlier(input, key);
+        const winner = await findEarlier(writer.db, input, key);
         if (winner) return alreadyThere(winner);
       } else if (input.slug || !takenSlug(error)) {
         throw error;
@@ -170,7 +169,11 @@ export async function ingestArticle(
 }
 
 /** The article an earlier ingestion stored under `key`, or one typed in with the same URL or text. */
-async function findEarlier(input: IngestInput, key: string): Promise<Article | null> {
+async function findEarlier(
+  db: PrismaClient,
+  input: IngestInput,
+  key: string,
+): Promise<Article | null> {
   const id = await articleIdOfKey(db, key);
   if (id !== undefined) {
     const article = await db.article.findUnique({ where: { id } });
