@@ -23,6 +23,29 @@ import { DEFAULT_LIMITS, type Limits } from '../infra/limit-defaults.ts';
 
 export { DEFAULT_LIMITS, type Limits } from '../infra/limit-defaults.ts';
 
+/** The largest page any connection serves. Asking for more is an error, not a silent cut. */
+export const MAX_PAGE_SIZE = 100;
+/** The page a connection serves (and its cost assumes) when `first` and `last` are left out. */
+export const DEFAULT_PAGE_SIZE = 20;
+
+/**
+ * The one page-size rule of every connection (entity lists, `nodes`, the story log): `first` and
+ * `last` between 0 and {@link MAX_PAGE_SIZE}, else BAD_USER_INPUT naming the argument. Returns
+ * the largest page, for Pothos' relay options.
+ */
+export function checkPageSize(args: { first?: number | null; last?: number | null }): number {
+  for (const name of ['first', 'last'] as const) {
+    const value = args[name];
+    if (value != null && (value < 0 || value > MAX_PAGE_SIZE)) {
+      throw badInput(
+        `"${name}" must be between 0 and ${MAX_PAGE_SIZE} (at most ${MAX_PAGE_SIZE} a page); page through larger sets.`,
+        { argument: name, max: MAX_PAGE_SIZE },
+      );
+    }
+  }
+  return MAX_PAGE_SIZE;
+}
+
 /**
  * What one operation may cost, computed by Pothos' complexity plugin from the selection. Every
  * field costs 1; a field under a page costs as many times as the page is long (see
@@ -36,9 +59,6 @@ export const COST_LIMIT: Readonly<Required<ComplexityResult>> = {
   depth: DEFAULT_LIMITS.maxDepth,
   breadth: 300,
 };
-
-/** The page length assumed for a connection asked for without `first` or `last`. */
-export const DEFAULT_PAGE_SIZE = 20;
 
 /**
  * The cost of a field that takes `first` or `last`: what is selected under it, times the page

@@ -9,23 +9,7 @@ import { badInput, ErrorCode, userError } from '../core/errors.ts';
 import { decodeGlobalId, encodeGlobalId } from '../core/global-id.ts';
 import type PrismaTypes from '../generated/pothos-prisma-types.ts';
 import { getDatamodel } from '../generated/pothos-prisma-types.ts';
-import { COST_LIMIT, complexityError } from '../plugins/limits.ts';
-
-/** The largest page any connection serves. Asking for more is an error, not a silent cut. */
-export const MAX_PAGE_SIZE = 100;
-
-function checkPageSize(args: { first?: number | null; last?: number | null }): number {
-  for (const name of ['first', 'last'] as const) {
-    const value = args[name];
-    if (value != null && value > MAX_PAGE_SIZE) {
-      throw badInput(`"${name}" may be at most ${MAX_PAGE_SIZE}; page through larger sets.`, {
-        argument: name,
-        max: MAX_PAGE_SIZE,
-      });
-    }
-  }
-  return MAX_PAGE_SIZE;
-}
+import { COST_LIMIT, checkPageSize, complexityError, MAX_PAGE_SIZE } from '../plugins/limits.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;

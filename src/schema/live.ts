@@ -11,6 +11,7 @@ import {
   eventWhere,
   START_CURSOR,
 } from '../live/feed.ts';
+import { checkPageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../plugins/limits.ts';
 import { Article } from './article.ts';
 import { builder } from './builder.ts';
 import { Leader } from './leader.ts';
@@ -175,15 +176,6 @@ export function toEventFilter(
   return filter;
 }
 
-function checkPage(args: { first?: number | null; last?: number | null }): void {
-  for (const name of ['first', 'last'] as const) {
-    const value = args[name];
-    if (value != null && (value < 0 || value > 100)) {
-      throw badInput(`"${name}" must be between 0 and 100.`, { argument: name, max: 100 });
-    }
-  }
-}
-
 async function eventConnection(
   db: PrismaClient,
   filter: EventFilter,
@@ -194,7 +186,7 @@ async function eventConnection(
     before?: string | null;
   },
 ) {
-  checkPage(args);
+  checkPageSize(args);
   // The one cursor rule of every connection: a cursor is one this API returned. "" is not one
   // (BAD_USER_INPUT, as on entity lists); START_CURSOR is how to ask for the whole log.
   const after = args.after != null ? decodeEventCursor(args.after) : 0;
@@ -203,8 +195,8 @@ async function eventConnection(
     {
       args,
       toCursor: (event: StoryEvent) => encodeEventCursor(event.sequence),
-      defaultSize: 20,
-      maxSize: 100,
+      defaultSize: DEFAULT_PAGE_SIZE,
+      maxSize: MAX_PAGE_SIZE,
     },
     (page: ResolveCursorConnectionArgs) =>
       db.storyEvent.findMany({
