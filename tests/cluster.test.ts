@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startApp } from './helpers/app.ts';
+import { startApp, waitForSubscribers } from './helpers/app.ts';
 import { collect, sseClient, wsClient } from './helpers/clients.ts';
 
 // Several instances are tested as separate processes in cross-process.test.ts: two apps in one
@@ -16,7 +16,7 @@ describe('an instance shutting down', () => {
     );
     const feed = collect(ws, FEED);
     const sse = collect(sseClient(app.url), FEED);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitForSubscribers(app, 2);
     await app.close();
     expect(await closed).toBe(1001);
     await sse.ended(5000);

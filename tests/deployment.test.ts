@@ -1,20 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, TEST_REDIS_URL, TEST_SECRET, tokenFor } from './helpers/app.ts';
+import { TEST_REDIS_URL, TEST_SECRET, tokenFor } from './helpers/app.ts';
 import { collect, wsClient } from './helpers/clients.ts';
 import { admin, SCRATCH_PREFIX, urlFor } from './helpers/postgres.ts';
+import { startApi } from './helpers/processes.ts';
 
 // The start-up sequence docker-compose.yml runs, without Docker: a one-shot migrate (and seed) on
 // an empty database, then two API processes with MIGRATE_ON_START=false sharing PostgreSQL and
 // Redis, each on its own port as the two replicas are behind the proxy.
 const root = resolve(import.meta.dirname, '..');
 const name = `${SCRATCH_PREFIX}${process.ppid}_deploy_${Date.now()}`;
-const children: ChildProcess[] = [];
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
   await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 });
 
@@ -52,37 +51,25 @@ function run(
   });
 }
 
-async function startApi(): Promise<{ port: number; url: string; process: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: env({ PORT: String(port), LOG_LEVEL: 'info' }),
-    stdio: ['ignore', 'pipe', 'inherit'],
+/** One replica as compose starts it: no migration of its own, Redis shared, the test's secret. */
+const startReplica = () =>
+  startApi({
+    DATABASE_URL: urlFor(name),
+    REDIS_URL: TEST_REDIS_URL,
+    JWT_SECRET: TEST_SECRET,
+    LOG_LEVEL: 'info',
   });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const deadline = Date.now() + 60_000;
-  while (!output.includes('storygraph ready')) {
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`API did not start:\n${output}`);
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  return { port, url: `http://127.0.0.1:${port}/graphql`, process: child };
-}
 
 describe('the compose start-up sequence, run directly', () => {
   it('migrates once, starts two replicas, and delivers a change across them', async () => {
     await admin((client) => client.query(`CREATE DATABASE ${name}`));
 
     // A replica started before the migration reports not ready, and why.
-    const early = await startApi();
+    const early = await startReplica();
     const notReady = await fetch(`http://127.0.0.1:${early.port}/ready`);
     expect(notReady.status).toBe(503);
     expect(((await notReady.json()) as any).checks.database).toMatch(/pending migrations: .*_init/);
-    early.process.kill('SIGTERM');
+    await early.child.stop('SIGTERM');
 
     const migrated = await run(['scripts/db.ts', 'migrate']);
     expect(migrated.code).toBe(0);
@@ -100,7 +87,7 @@ describe('the compose start-up sequence, run directly', () => {
     );
     expect((await run(['scripts/db.ts', 'seed'])).output).toMatch(/nothing seeded/);
 
-    const [a, b] = await Promise.all([startApi(), startApi()]);
+    const [a, b] = await Promise.all([startReplica(), startReplica()]);
     for (const api of [a, b]) {
       const ready = await fetch(`http://127.0.0.1:${api.port}/ready`);
       expect(await ready.json()).toEqual({
@@ -109,11 +96,14 @@ describe('the compose start-up sequence, run directly', () => {
       });
     }
 
+    // From the head's cursor: an edit made before B has registered the subscription is replayed,
+    // so nothing needs to wait for it.
+    const head = await b.graphql('{ storyEvents(last: 1) { edges { cursor } } }');
     const onB = collect(
       wsClient(b.url),
-      'subscription { storyEvents { sequence entity changes { field after } } }',
+      'subscription ($after: String) { storyEvents(after: $after) { sequence entity changes { field after } } }',
+      { after: head.body.data.storyEvents.edges[0].cursor },
     );
-    await new Promise((done) => setTimeout(done, 500));
     const token = await tokenFor('editor');
     const post = async (query: string, variables: Record<string, unknown> = {}) =>
       (await (
@@ -143,9 +133,6 @@ describe('the compose start-up sequence, run directly', () => {
     });
 
     // SIGTERM: both replicas close cleanly and exit 0.
-    const exits = [a, b].map((api) => new Promise((done) => api.process.once('exit', done)));
-    a.process.kill('SIGTERM');
-    b.process.kill('SIGTERM');
-    expect(await Promise.all(exits)).toEqual([0, 0]);
+    expect(await Promise.all([a.child.stop('SIGTERM'), b.child.stop('SIGTERM')])).toEqual([0, 0]);
   }, 120_000);
 });

@@ -27,7 +27,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { schema } from '../src/schema/index.ts';
-import { startApp } from './helpers/app.ts';
+import { startApp, waitUntil } from './helpers/app.ts';
 
 const SEED = 20221129;
 const WARM_UP_DOCUMENTS = 300;
@@ -840,8 +840,8 @@ it('survives thousands of hostile inputs: no 5xx, no internals, memory back, dat
     body: JSON.stringify({ query: '{ leader(slug: "xi-jinping") { name } }' }),
   });
   expect(await after.json()).toEqual({ data: { leader: { name: 'Xi Jinping' } } });
-  await until(() => app.server.sockets === 0, 'every fuzz socket to be closed');
-  await until(() => app.feed.subscribers === 0, 'every fuzz subscription to end');
+  await waitUntil(() => app.server.sockets === 0, 15_000, 'every fuzz socket to be closed');
+  await waitUntil(() => app.feed.subscribers === 0, 15_000, 'every fuzz subscription to end');
 
   const heapAfter = heapAfterGc();
   const digestAfter = await dataDigest();
@@ -864,14 +864,6 @@ it('survives thousands of hostile inputs: no 5xx, no internals, memory back, dat
   expect(heapAfter).toBeLessThan(heapBefore * 1.2);
   expect(digestAfter).toBe(digestBefore);
 }, 240_000);
-
-async function until(test: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 // --- The surfaces added with ingestion ---------------------------------------------------------
 
@@ -1020,7 +1012,7 @@ it('survives hostile ingestion, APQ registration and SSE streams: bounded, no 5x
   expect(more.filter((status) => status === 200).length).toBeLessThanOrEqual(50 - heldBefore);
   expect(target.server.eventStreams).toBeLessThanOrEqual(50);
   for (const abort of aborts) abort.abort();
-  await until(() => target.feed.subscribers === 0, 'every fuzzed stream to end');
+  await waitUntil(() => target.feed.subscribers === 0, 15_000, 'every fuzzed stream to end');
 
   // Afterwards the server answers, and what it holds is back where it was.
   const after = await post({ query: '{ leader(slug: "xi-jinping") { name } }' }, 'after');

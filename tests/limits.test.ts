@@ -4,9 +4,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { COST_LIMIT, DEFAULT_LIMITS } from '../src/plugins/limits.ts';
 import { schema } from '../src/schema/index.ts';
-import { startApp, testApp, tokenFor } from './helpers/app.ts';
+import { startApp, testApp, tokenFor, waitUntil } from './helpers/app.ts';
 import { collect, wsClient } from './helpers/clients.ts';
-import { errorCodes, execute } from './helpers/graphql.ts';
+import { editSummit, errorCodes, execute } from './helpers/graphql.ts';
 
 const { yoga } = testApp();
 const run = (query: string, variables?: Record<string, unknown>) => execute(yoga, query, variables);
@@ -38,17 +38,12 @@ async function acknowledged(url: string, headers: Record<string, string> = {}) {
   const raw = await rawSocket(url, headers);
   if (!raw.opened) return raw;
   raw.socket.send(JSON.stringify({ type: 'connection_init' }));
-  await until(() => raw.messages.some((m) => m.type === 'connection_ack'), 'connection_ack');
+  await waitUntil(
+    () => raw.messages.some((m) => m.type === 'connection_ack'),
+    10_000,
+    'connection_ack',
+  );
   return raw;
-}
-
-/** Waits for a condition with a deadline (no fixed sleeps). */
-async function until(test: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('document limits, checked before validation', () => {
@@ -138,7 +133,11 @@ describe('every transport', () => {
     raw.socket.send(
       JSON.stringify({ id: 'aliased', type: 'subscribe', payload: { query: aliased } }),
     );
-    await until(() => raw.messages.filter((m) => m.type === 'error').length === 2, 'two errors');
+    await waitUntil(
+      () => raw.messages.filter((m) => m.type === 'error').length === 2,
+      10_000,
+      'two errors',
+    );
     for (const id of ['huge', 'aliased']) {
       const message = raw.messages.find((m) => m.id === id);
       expect(message.type).toBe('error');
@@ -218,8 +217,9 @@ describe('request size', () => {
     };
     const ok = await acknowledged(app.url);
     ok.socket.send(message(max));
-    await until(
+    await waitUntil(
       () => ok.messages.some((m) => m.type === 'next'),
+      10_000,
       'the answer to a full-size message',
     );
     expect(ok.messages.find((m) => m.type === 'next').payload).toEqual({
@@ -300,23 +300,6 @@ describe('cost by page size', () => {
   });
 });
 
-/** Commits one edit (a summit's description) as an editor. */
-async function touchSummit(target: typeof yoga): Promise<void> {
-  const token = await tokenFor('editor');
-  const current = await execute(
-    target,
-    '{ summit(slug: "sco-summit-samarkand-2022") { id version } }',
-  );
-  const { id, version } = current.data.summit;
-  const result = await execute(
-    target,
-    'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { version } } }',
-    { input: { id, expectedVersion: version, patch: { description: `touched ${Date.now()}` } } },
-    token,
-  );
-  expect(result.errors).toBeUndefined();
-}
-
 describe('subscriptions', () => {
   const wide = `subscription { storyEvents(after: "c3RvcnlFdmVudDow") { node { ... on Leader {
     memberships(first: 100) { edges { node { organization { memberships(first: 100) { edges { node {
@@ -334,8 +317,10 @@ describe('subscriptions', () => {
     ]);
     // A narrow one on the same socket is accepted and hears an edit.
     const narrow = collect(client, 'subscription { storyEvents { sequence } }');
-    await until(() => app.feed.subscribers > 0, 'the narrow subscription to start');
-    await touchSummit(app.yoga);
+    await waitUntil(() => app.feed.subscribers > 0, 10_000, 'the narrow subscription to start');
+    const sco = (await execute(app.yoga, '{ summit(slug: "sco-summit-samarkand-2022") { id } }'))
+      .data.summit.id;
+    await editSummit(app.yoga, sco, `touched ${Date.now()}`, await tokenFor('editor'));
     await narrow.waitFor(1);
     narrow.unsubscribe();
 
@@ -361,7 +346,11 @@ describe('subscriptions', () => {
         }),
       );
     }
-    await until(() => raw.messages.some((m) => m.id === '4'), 'the answer to the fourth');
+    await waitUntil(
+      () => raw.messages.some((m) => m.id === '4'),
+      10_000,
+      'the answer to the fourth',
+    );
     const fourth = raw.messages.find((m) => m.id === '4');
     expect(fourth.type).toBe('error');
     expect(fourth.payload[0].extensions.code).toBe('LIMIT_EXCEEDED');
@@ -372,7 +361,11 @@ describe('subscriptions', () => {
     raw.socket.send(
       JSON.stringify({ id: '5', type: 'subscribe', payload: { query: '{ __typename }' } }),
     );
-    await until(() => raw.messages.some((m) => m.id === '5' && m.type === 'complete'), 'op 5');
+    await waitUntil(
+      () => raw.messages.some((m) => m.id === '5' && m.type === 'complete'),
+      10_000,
+      'op 5',
+    );
     expect(raw.messages.find((m) => m.id === '5').type).toBe('next');
   });
 
@@ -391,7 +384,7 @@ describe('subscriptions', () => {
     // A closed socket frees its place.
     open[0]?.socket.close();
     await open[0]?.closed;
-    await until(() => app.server.sockets === 2, 'the server to count the close');
+    await waitUntil(() => app.server.sockets === 2, 10_000, 'the server to count the close');
     const again = await acknowledged(app.url);
     expect(again.socket.readyState).toBe(WebSocket.OPEN);
   });

@@ -10,7 +10,7 @@ import type { TimeExpression } from '../story/ingest/dates.ts';
 import type { Proposal } from '../story/ingest/proposals.ts';
 import type { Quote } from '../story/ingest/quotes.ts';
 import { readAnalysis, type StoredAnalysis } from '../story/ingest/store.ts';
-import type { TextSpan } from '../story/mentions.ts';
+import type { Span } from '../story/ingest/text.ts';
 import { Article } from './article.ts';
 import { builder } from './builder.ts';
 import { Leader } from './leader.ts';
@@ -163,7 +163,7 @@ export const ProposalRef = builder.objectRef<Proposal>('EntityProposal').impleme
 
 interface MentionItem {
   entity: object;
-  spans: TextSpan[];
+  spans: Span[];
   matchedBy: MentionMatch;
 }
 

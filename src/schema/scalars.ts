@@ -6,7 +6,7 @@ import {
   ParticipationStatus,
   SummitStatus,
 } from '../generated/prisma/enums.ts';
-import type { TextSpan } from '../story/mentions.ts';
+import type { Span } from '../story/ingest/text.ts';
 import { builder } from './builder.ts';
 
 /** Years 1 to 9999: ISO 8601's four digits, without year 0 (which PostgreSQL can not store). */
@@ -163,7 +163,7 @@ export function prismaDirection(direction: 'ASC' | 'DESC' | null | undefined): '
   return direction === 'DESC' ? 'desc' : 'asc';
 }
 
-export const TextSpanRef = builder.objectRef<TextSpan>('TextSpan').implement({
+export const TextSpanRef = builder.objectRef<Span>('TextSpan').implement({
   description: "A stretch of an article's body that names an entity.",
   fields: (t) => ({
     start: t.exposeInt('start', { description: 'Offset of the first character, counting from 0.' }),
@@ -173,10 +173,10 @@ export const TextSpanRef = builder.objectRef<TextSpan>('TextSpan').implement({
 });
 
 /** Reads the spans stored as JSON on a mention row, ignoring anything malformed. */
-export function readSpans(value: unknown): TextSpan[] {
+export function readSpans(value: unknown): Span[] {
   if (!Array.isArray(value)) return [];
   return value.filter(
-    (span): span is TextSpan =>
+    (span): span is Span =>
       typeof span === 'object' &&
       span !== null &&
       typeof span.start === 'number' &&

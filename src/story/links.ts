@@ -9,8 +9,9 @@ import type {
 } from '../generated/prisma/client.ts';
 import { type Recorder, type Tx, type Writer, writeChange } from './changes.ts';
 import { createRow, deleteRow, updateRow } from './editing.ts';
+import type { Span } from './ingest/text.ts';
 import { mentionLabel, participationLabel } from './labels.ts';
-import { checkSpans, MAX_SPANS_PER_MENTION, type SpanInput, type TextSpan } from './mentions.ts';
+import { checkSpans, MAX_SPANS_PER_MENTION, type SpanInput } from './mentions.ts';
 import { relatedIds } from './related.ts';
 
 /**
@@ -90,7 +91,7 @@ export async function linkMentionRow(
   const table = tx[spec.table] as unknown as MentionTable;
   const article = await tx.article.findUnique({ where: { id: articleId } });
   if (!article) throw userError(ErrorCode.NOT_FOUND, `No Article has the ID ${link.articleId}.`);
-  const checked: TextSpan[] = checkSpans(article.body, spans);
+  const checked: Span[] = checkSpans(article.body, spans);
   const where = { [`articleId_${spec.key}`]: { articleId, [spec.key]: otherId } };
   const existing = await table.findUnique({ where });
   return linkRow(
@@ -109,7 +110,7 @@ export interface NewMention {
   type: MentionType;
   id: number;
   matchedBy: MentionMatch;
-  spans: readonly TextSpan[];
+  spans: readonly Span[];
 }
 
 /**

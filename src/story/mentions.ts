@@ -1,14 +1,8 @@
 import { badInput } from '../core/errors.ts';
-
-/** Where a text names something: `text === body.slice(start, end)`. */
-export interface TextSpan {
-  start: number;
-  end: number;
-  text: string;
-}
+import { type Span, wholeWordOffsets } from './ingest/text.ts';
 
 /** A span as an editor gives it: the text is taken from the body. */
-export type SpanInput = Pick<TextSpan, 'start' | 'end'>;
+export type SpanInput = Pick<Span, 'start' | 'end'>;
 
 /** The most spans one mention may carry: an article naming someone a hundred times is plenty. */
 export const MAX_SPANS_PER_MENTION = 100;
@@ -17,7 +11,7 @@ export const MAX_SPANS_PER_MENTION = 100;
  * Checks an editor's spans against the article body and fills in their text, in text order.
  * BAD_USER_INPUT for too many spans, a span outside the body or empty, or spans that overlap.
  */
-export function checkSpans(body: string, spans: readonly SpanInput[]): TextSpan[] {
+export function checkSpans(body: string, spans: readonly SpanInput[]): Span[] {
   if (spans.length > MAX_SPANS_PER_MENTION) {
     throw badInput(`A mention takes at most ${MAX_SPANS_PER_MENTION} spans.`, {
       max: MAX_SPANS_PER_MENTION,
@@ -37,24 +31,19 @@ export function checkSpans(body: string, spans: readonly SpanInput[]): TextSpan[
   });
 }
 
-const WORD = /[\p{L}\p{N}]/u;
-
 /**
  * Finds where any of `names` occurs in `text` as whole words, longest name first so that
  * "Xi Jinping" is one span rather than "Xi" plus a stray "Jinping". Spans never overlap and come
  * in text order.
  */
-export function findSpans(text: string, names: readonly string[]): TextSpan[] {
-  const spans: TextSpan[] = [];
+export function findSpans(text: string, names: readonly string[]): Span[] {
+  const spans: Span[] = [];
   const taken = new Uint8Array(text.length);
   const unique = [...new Set(names.filter((name) => name.trim().length > 0))];
   unique.sort((a, b) => b.length - a.length);
   for (const name of unique) {
-    for (let start = text.indexOf(name); start !== -1; start = text.indexOf(name, start + 1)) {
+    for (const start of wholeWordOffsets(text, name)) {
       const end = start + name.length;
-      const before = text[start - 1];
-      const after = text[end];
-      if ((before && WORD.test(before)) || (after && WORD.test(after))) continue;
       if (taken.subarray(start, end).some(Boolean)) continue;
       taken.fill(1, start, end);
       spans.push({ start, end, text: name });
