@@ -50,7 +50,7 @@ const entry = values.compiled
     : [join(root, 'node_modules/tsx/dist/cli.mjs'), ...startScript.slice(1)];
 const loadSeconds = Number(values.load);
 /**
- * The goals of the embedded database (README, "The embedded database"). `--max-start-ms` moves
+ * The goals of the embedded database (docs/operations.md, "The embedded database"). `--max-start-ms` moves
  * the first start's bound for --check: CI loosens it, since on a shared machine the same start
  * measured anywhere from 3.7 to 5.7 s; memory stays within a few MB, so its bound stays.
  */

@@ -1,5 +1,5 @@
 // Writes persisted-operations.json, the manifest of operations a server started with
-// PERSISTED_ONLY=true runs: every ```graphql block of README.md and every examples/**/*.graphql
+// PERSISTED_ONLY=true runs: every ```graphql block of README.md and docs/*.md and every examples/**/*.graphql
 // file, each checked against the schema, keyed by the sha256 of its text (what APQ clients send).
 //   npm run -s operations:manifest            write the manifest
 //   npm run -s operations:manifest -- --check fail if it is stale (CI)
@@ -26,10 +26,20 @@ function graphqlFiles(dir: string): string[] {
 }
 
 const sources: { where: string; text: string }[] = [];
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
-for (const match of readme.matchAll(/^```graphql\n([\s\S]*?)^```$/gm)) {
-  const line = readme.slice(0, match.index).split('\n').length;
-  sources.push({ where: `README.md:${line}`, text: match[1] as string });
+// The README and its reference pages in docs/: every operation they show can run in trusted mode.
+const pages = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`),
+];
+for (const page of pages) {
+  const text = readFileSync(join(root, page), 'utf8');
+  for (const match of text.matchAll(/^```graphql\n([\s\S]*?)^```$/gm)) {
+    const line = text.slice(0, match.index).split('\n').length;
+    sources.push({ where: `${page}:${line}`, text: match[1] as string });
+  }
 }
 for (const file of graphqlFiles(join(root, 'examples'))) {
   sources.push({ where: relative(root, file), text: readFileSync(file, 'utf8') });

@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, loadEnv } from '../src/infra/env.ts';
 
 const root = resolve(import.meta.dirname, '..');
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const readme = readFileSync(join(root, 'docs', 'configuration.md'), 'utf8');
 
-/** The rows of the README's configuration table: variable → default cell. */
+/** The rows of the configuration table (docs/configuration.md): variable → default cell. */
 function tableRows(): [string, string][] {
-  const section = readme.slice(readme.indexOf('## Configuration'));
+  const section = readme.slice(readme.indexOf('# Configuration'));
   const table = section.slice(0, section.indexOf('\n\n', section.indexOf('| variable')));
   return table
     .split('\n')
@@ -36,7 +36,7 @@ function otherReads(): string[] {
   return [...names];
 }
 
-describe('the README configuration table', () => {
+describe('the configuration table in docs/', () => {
   it('lists every variable the server reads, once, and nothing else', () => {
     const listed = tableRows().map(([variable]) => variable);
     expect(new Set(listed).size).toBe(listed.length);

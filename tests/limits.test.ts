@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { complexityFromQuery } from '@pothos/plugin-complexity';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
@@ -281,8 +281,16 @@ describe('cost by page size', () => {
     expect(result.data.leaders.totalCount).toBeGreaterThan(0);
   });
 
-  it('passes every query in the README, with the variables shown under it', async () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  it('passes every query in the README and docs/, with the variables shown under it', async () => {
+    const readme = ['README.md', ...readdirSync(new URL('../docs', import.meta.url))]
+      .filter((name) => name.endsWith('.md'))
+      .map((name) =>
+        readFileSync(
+          new URL(name === 'README.md' ? '../README.md' : `../docs/${name}`, import.meta.url),
+          'utf8',
+        ),
+      )
+      .join('\n');
     const examples = [
       ...readme.matchAll(/```graphql\n([\s\S]*?)```(?:\s*```json\n([\s\S]*?)```)?/g),
     ]

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -18,27 +18,33 @@ import { schema } from '../src/schema/index.ts';
 import { testApp, tokenFor } from './helpers/app.ts';
 import { execute } from './helpers/graphql.ts';
 
-const README = readFileSync(
-  resolve(dirname(fileURLToPath(import.meta.url)), '..', 'README.md'),
-  'utf8',
-);
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The README and the reference pages in docs/: every operation they show is run here. */
+const PAGES = [
+  'README.md',
+  ...readdirSync(resolve(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`),
+];
 
 interface Example {
-  /** Where it starts in README.md, for failure messages. */
-  line: number;
+  /** Where it starts (page and line), for failure messages. */
+  where: string;
   source: string;
   /** The ```json block right after it, if any: the variables it runs with. */
   variables: Record<string, unknown>;
 }
 
 /** Every ```graphql block of the README, in order, with the ```json block that follows it. */
-function examples(markdown: string): Example[] {
+function examples(page: string): Example[] {
+  const markdown = readFileSync(resolve(ROOT, page), 'utf8');
   const found: Example[] = [];
   const block = /^```(\w*)\n([\s\S]*?)^```\n(?:\n?```json\n([\s\S]*?)^```\n)?/gm;
   for (const match of markdown.matchAll(block)) {
     if (match[1] !== 'graphql') continue;
     found.push({
-      line: markdown.slice(0, match.index).split('\n').length,
+      where: `${page} line ${markdown.slice(0, match.index).split('\n').length}`,
       source: match[2] as string,
       variables: match[3] ? JSON.parse(match[3]) : {},
     });
@@ -140,8 +146,8 @@ async function firstResult(
   }
 }
 
-describe('the README examples', () => {
-  const found = examples(README);
+describe('the examples of the README and docs/', () => {
+  const found = PAGES.flatMap(examples);
   const app = testApp();
 
   it('are there to check', () => {
@@ -149,13 +155,16 @@ describe('the README examples', () => {
   });
 
   it('are named, select id on every object and cover every type search returns', () => {
-    for (const example of [...found, { line: 0, source: GRAPHIQL_DEFAULT_QUERY, variables: {} }]) {
+    for (const example of [
+      ...found,
+      { where: 'GraphiQL', source: GRAPHIQL_DEFAULT_QUERY, variables: {} },
+    ]) {
       const document = parse(example.source);
       expect(
         validate(schema, document).map((error) => error.message),
-        `README.md line ${example.line}`,
+        example.where,
       ).toEqual([]);
-      expect(clientReadiness(document), `README.md line ${example.line}`).toEqual([]);
+      expect(clientReadiness(document), example.where).toEqual([]);
     }
   });
 
@@ -185,7 +194,7 @@ describe('the README examples', () => {
     const order = { query: 0, mutation: 1, subscription: 2 } as Record<string, number>;
     runs.sort((a, b) => (order[a.kind] ?? 0) - (order[b.kind] ?? 0));
     for (const run of runs) {
-      const where = `README.md line ${run.line}`;
+      const { where } = run;
       if (run.kind === 'subscription') {
         const result = await firstResult(app, run.source, run.variables);
         expect(result.errors, where).toBeUndefined();

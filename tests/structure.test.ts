@@ -1,4 +1,4 @@
-// The layout README.md describes ("Layout"), held by the tests: the root of src/ keeps only the
+// The layout docs/layout.md describes, held by the tests: the root of src/ keeps only the
 // entry points and wiring, no source file grows past 400 lines, and imports go one way: core/ and infra/ import nothing above them,
 // story/ decides without knowing the API or its transports, live/ delivers what story/ logged.
 import { readdirSync, readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 // How the embedded database (PGlite) is opened so that its first start is quick and the process
-// stays small. Measured with `npm run measure:embedded` (numbers in the README):
+// stays small. Measured with `npm run measure:embedded` (numbers in docs/operations.md):
 // - Creating a cluster runs PGlite's initdb, and in the server process the memory it used
 //   (≈ 450 MB) would stay for the process's whole life. A new DATA_DIR is instead a copy of a
 //   prepared cluster (a folder initdb filled once, in a worker thread). A tarball of it, which

@@ -108,7 +108,7 @@ const schema = z.object({
   BATCHING_LIMIT: z.coerce.number().int().min(0).max(20).default(0),
 });
 
-/** Every environment variable the server reads (the README's configuration table lists each). */
+/** Every environment variable the server reads (docs/configuration.md lists each). */
 export const CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
 
 /** The validated configuration of one process. */

@@ -22,7 +22,7 @@ export interface AnalysisPoolOptions {
   budgetMs?: number;
 }
 
-/** The defaults of {@link AnalysisPoolOptions} (README, "Limits and security"). */
+/** The defaults of {@link AnalysisPoolOptions} (docs/limits-and-security.md). */
 export const ANALYSIS_DEFAULTS = { maxQueue: 16, budgetMs: 10_000 } as const;
 
 /** Runs article analyses off the event loop. */
