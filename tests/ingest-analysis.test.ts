@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { findAttributions } from '../src/story/ingest/attributions.ts';
 import { findTimeExpressions } from '../src/story/ingest/dates.ts';
-import { findMentions } from '../src/story/ingest/entities.ts';
 import type { KnownEntities } from '../src/story/ingest/known.ts';
+import { findMentions } from '../src/story/ingest/matching.ts';
 import { findQuotes } from '../src/story/ingest/quotes.ts';
 
 // The analysis is pure: these tests need no database, only text and a small known story.

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveSecret, secretFile, signToken } from '../src/core/auth.ts';
 import { encodeGlobalId } from '../src/core/global-id.ts';
 import { DEFAULT_LIMITS } from '../src/plugins/limits.ts';
-import { deleteEntity } from '../src/story/editing.ts';
+import { deleteEntity } from '../src/story/entity-writes.ts';
 import { MODELS } from '../src/story/models.ts';
 import { seedIfEmpty } from '../src/story/seed.ts';
 import { startApp, TEST_SECRET, testApp, tokenFor, waitForSubscribers } from './helpers/app.ts';

@@ -8,7 +8,7 @@ import type {
   StoryEventKind,
 } from '../generated/prisma/client.ts';
 import { runAt } from '../infra/timers.ts';
-import { readEntity } from '../story/entities.ts';
+import { readEntity } from '../story/read-entity.ts';
 import type { StoryPubSub } from './pubsub.ts';
 
 /** Which events a reader wants. Every condition given must hold. */

@@ -11,7 +11,7 @@ import './article.ts';
 import './search.ts';
 import './live.ts';
 import './mutation-common.ts';
-import './editing.ts';
+import './entity-mutations.ts';
 import './links.ts';
 import './ingest.ts';
 

@@ -18,7 +18,7 @@ import {
   MembershipPayload,
   ParticipationPayload,
   SummitPayload,
-} from './editing.ts';
+} from './entity-mutations.ts';
 import { lineSchema, textSchema } from './inputs.ts';
 import { DatePrecisionEnum, ParticipationStatusEnum } from './scalars.ts';
 

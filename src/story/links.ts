@@ -8,7 +8,7 @@ import type {
   Summit,
 } from '../generated/prisma/client.ts';
 import { type Recorder, type Tx, type Writer, writeChange } from './changes.ts';
-import { createRow, deleteRow, updateRow } from './editing.ts';
+import { createRow, deleteRow, updateRow } from './entity-writes.ts';
 import type { Span } from './ingest/text.ts';
 import { mentionLabel, participationLabel } from './labels.ts';
 import { checkSpans, MAX_SPANS_PER_MENTION, type SpanInput } from './mentions.ts';

@@ -2,7 +2,7 @@ import type { Viewer } from '../core/auth.ts';
 import { encodeGlobalId } from '../core/global-id.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { writeChange } from './changes.ts';
-import { createRow } from './editing.ts';
+import { createRow } from './entity-writes.ts';
 import { linkMembershipRow, linkMentionRow, linkParticipationRow } from './links.ts';
 import { findSpans } from './mentions.ts';
 import * as story from './seed-story.ts';

@@ -13,7 +13,7 @@ import type {
   SummitStatus,
 } from '../../generated/prisma/client.ts';
 import { notFound, type Recorder, type Tx, type Writer, writeChange } from '../changes.ts';
-import { createRow } from '../editing.ts';
+import { createRow } from '../entity-writes.ts';
 import { linkMentionRow } from '../links.ts';
 import { MAX_SPANS_PER_MENTION } from '../mentions.ts';
 import type { EntityType, MatchedBy } from './known.ts';

@@ -1,8 +1,8 @@
 import { MAX_SPANS_PER_MENTION } from '../mentions.ts';
 import { type Attribution, findAttributions } from './attributions.ts';
 import { findTimeExpressions, type TimeExpression } from './dates.ts';
-import { findMentions } from './entities.ts';
 import type { FoundMention, KnownEntities } from './known.ts';
+import { findMentions } from './matching.ts';
 import { findProposals, type Proposal } from './proposals.ts';
 import { findQuotes, type Quote } from './quotes.ts';
 

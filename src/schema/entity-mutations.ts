@@ -9,9 +9,9 @@ import type {
   Summit as SummitRow,
 } from '../generated/prisma/client.ts';
 import { Article } from './article.ts';
-import { editableModel, stringField, stringsField, typedField } from './editable.ts';
 import { lineSchema, namesSchema, slugSchema, textSchema, urlSchema } from './inputs.ts';
 import { Leader } from './leader.ts';
+import { editableModel, stringField, stringsField, typedField } from './mutation-builder.ts';
 import { Organization } from './organization.ts';
 import {
   DatePrecisionEnum,

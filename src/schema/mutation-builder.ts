@@ -1,7 +1,7 @@
 import type { InputFieldBuilder, InputFieldRef, ObjectRef, SchemaTypes } from '@pothos/core';
 import type { ZodType } from 'zod';
 import type { NodeType } from '../core/global-id.ts';
-import { createEntity, deleteEntity, updateEntity } from '../story/editing.ts';
+import { createEntity, deleteEntity, updateEntity } from '../story/entity-writes.ts';
 import { isRequired, MODELS } from '../story/models.ts';
 import { builder } from './builder.ts';
 import { DeleteInput, DeletePayload } from './mutation-common.ts';
