@@ -105,7 +105,7 @@ function appWith(store: ApqStore) {
 
 describe('the APQ store', () => {
   it('is bounded by 1,000 entries and 8 MiB by default', () => {
-    expect(APQ_STORE_LIMITS).toEqual({ entries: 1000, bytes: 8 * 1024 * 1024 });
+    expect(APQ_STORE_LIMITS).toEqual({ entries: 1000, bytes: 8 * 1024 * 1024, ttlMs: 36_000 });
   });
 
   it('keeps nothing that fails parsing, validation, a limit or its variables', async () => {
@@ -243,6 +243,20 @@ describe('the APQ store', () => {
     for (const query of [a, c, d]) {
       expect(await byHash(yoga, query)).toEqual({ __typename: 'Query' });
     }
+  });
+
+  it('forgets a query not used for ttlMs (36 s by default), just after and not just before', async () => {
+    let clock = 0;
+    const store = createApqStore({ ttlMs: 36_000 }, () => clock);
+    const yoga = appWith(store);
+    const query = 'query Kept { __typename }';
+    await register(yoga, query);
+    clock = 36_000; // just within: a use keeps it another 36 s
+    expect(await byHash(yoga, query)).toEqual({ __typename: 'Query' });
+    clock = 72_001; // just past 36 s since that use
+    expect(await byHash(yoga, query)).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(store.size).toBe(0);
+    expect(store.bytes).toBe(0);
   });
 
   it('judges each operation of a batch on its own', async () => {

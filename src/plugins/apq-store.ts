@@ -8,12 +8,18 @@ export interface ApqStoreLimits {
   entries: number;
   /** UTF-8 bytes of the kept query texts at most; a longer text is never kept. @default 8 MiB */
   bytes: number;
+  /**
+   * How long a query is kept after it was last used, in ms, as Yoga's own store did: clients
+   * register it again when its hash is unknown. @default 36_000
+   */
+  ttlMs: number;
 }
 
 /** The bounds of the store each instance makes unless it is handed one. */
 export const APQ_STORE_LIMITS: Readonly<ApqStoreLimits> = {
   entries: 1_000,
   bytes: 8 * 1024 * 1024,
+  ttlMs: 36_000,
 };
 
 /** Registered queries by the sha256 hex of their text, least recently used evicted first. */
@@ -29,16 +35,25 @@ export interface ApqStore {
 }
 
 /** A store within `limits` (each bound missing there is taken from {@link APQ_STORE_LIMITS}). */
-export function createApqStore(limits: Partial<ApqStoreLimits> = {}): ApqStore {
-  const { entries: maxEntries, bytes: maxBytes } = { ...APQ_STORE_LIMITS, ...limits };
+export function createApqStore(
+  limits: Partial<ApqStoreLimits> = {},
+  /** The clock, for tests. */
+  now: () => number = Date.now,
+): ApqStore {
+  const { entries: maxEntries, bytes: maxBytes, ttlMs } = { ...APQ_STORE_LIMITS, ...limits };
   // A Map iterates in insertion order: re-inserting on use keeps the least recently used first.
-  const queries = new Map<string, { query: string; bytes: number }>();
+  const queries = new Map<string, { query: string; bytes: number; used: number }>();
   let bytes = 0;
   return {
     get(hash) {
       const entry = queries.get(hash);
       if (!entry) return undefined;
       queries.delete(hash);
+      if (now() - entry.used > ttlMs) {
+        bytes -= entry.bytes;
+        return undefined;
+      }
+      entry.used = now();
       queries.set(hash, entry);
       return entry.query;
     },
@@ -56,7 +71,7 @@ export function createApqStore(limits: Partial<ApqStoreLimits> = {}): ApqStore {
         queries.delete(oldest);
         bytes -= entry.bytes;
       }
-      queries.set(hash, { query, bytes: size });
+      queries.set(hash, { query, bytes: size, used: now() });
       bytes += size;
     },
     get size() {
