@@ -130,6 +130,16 @@ describe('pages', () => {
     expect(html).toContain('/assets/storygraph.js');
     const script = await (await fetch(`${base}/assets/storygraph.js`)).text();
     expect(script).toContain('graphql-transport-ws');
+    // Both pages get the shared head filled in, with the shared stylesheet it links.
+    for (const path of ['/live', '/story']) {
+      const text = await (await fetch(`${base}${path}`)).text();
+      expect(text, path).toContain('<link rel="stylesheet" href="/assets/storygraph.css">');
+      expect(text, path).toContain('<meta charset="utf-8">');
+      expect(text, path).not.toContain('<!--#include');
+    }
+    const css = await fetch(`${base}/assets/storygraph.css`);
+    expect(css.headers.get('content-type')).toMatch(/text\/css/);
+    expect(await css.text()).toContain('#status.live');
     const graphiql = await fetch(app.url, { headers: { accept: 'text/html' } });
     const page = await graphiql.text();
     expect(page).toMatch(/graphiql/i);
