@@ -2,7 +2,7 @@
 // another, every delivery timed from the moment its trigger was sent.
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { cpuMs, percentile, sleep, steadyRssKb } from './lib.ts';
+import { allDelivered, cpuMs, percentile, sleep, steadyRssKb, tallyDeliveries } from './lib.ts';
 
 export const FANOUT_SUBSCRIPTION =
   'subscription { storyEvents { sequence occurredAt changes { field after } } }';
@@ -99,24 +99,13 @@ export async function runFanout(options: {
       sentAt.set(sequence, started);
       await sleep(options.intervalMs);
     }
-    const deadline = Date.now() + (options.deadlineMs ?? 60_000);
-    while (
-      sequences.some((s) => (received.get(s)?.length ?? 0) < subscribers) &&
-      Date.now() < deadline
-    )
-      await sleep(20);
+    await allDelivered(sequences, received, subscribers, options.deadlineMs ?? 60_000);
     const cpu = cpuMs(options.pid) - cpuBefore;
-
-    const latencies: number[] = [];
-    let lost = 0;
-    let duplicated = 0;
-    for (const sequence of sequences) {
-      const times = received.get(sequence) ?? [];
-      lost += Math.max(0, subscribers - times.length);
-      duplicated += Math.max(0, times.length - subscribers);
-      for (const time of times) latencies.push(time - (sentAt.get(sequence) as number));
-    }
-    latencies.sort((a, b) => a - b);
+    const {
+      lost,
+      duplicated,
+      latencies: [latencies = []],
+    } = tallyDeliveries(sequences, received, subscribers, sentAt);
     return {
       subscribers,
       events,

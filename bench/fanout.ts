@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { signToken } from '../src/core/auth.ts';
 import {
   admin,
+  allDelivered,
   databaseUrl,
   freePort,
   percentile,
@@ -17,6 +18,7 @@ import {
   SECRET,
   sleep,
   steadyRssKb,
+  tallyDeliveries,
 } from './lib.ts';
 
 const { values } = parseArgs({
@@ -126,28 +128,12 @@ try {
     sentAt.set(sequence, started);
     await sleep(INTERVAL);
   }
-  const deadline = Date.now() + 30_000;
-  while (
-    sequences.some((s) => (received.get(s)?.length ?? 0) < SUBSCRIBERS) &&
-    Date.now() < deadline
-  )
-    await sleep(50);
-
-  const fromSend: number[] = [];
-  const fromCommit: number[] = [];
-  let lost = 0;
-  let duplicated = 0;
-  for (const sequence of sequences) {
-    const times = received.get(sequence) ?? [];
-    lost += Math.max(0, SUBSCRIBERS - times.length);
-    duplicated += Math.max(0, times.length - SUBSCRIBERS);
-    for (const time of times) {
-      fromSend.push(time - (sentAt.get(sequence) as number));
-      fromCommit.push(time - (occurred.get(sequence) as number));
-    }
-  }
-  fromSend.sort((a, b) => a - b);
-  fromCommit.sort((a, b) => a - b);
+  await allDelivered(sequences, received, SUBSCRIBERS, 30_000);
+  const {
+    lost,
+    duplicated,
+    latencies: [fromSend = [], fromCommit = []],
+  } = tallyDeliveries(sequences, received, SUBSCRIBERS, sentAt, occurred);
   const perSubscriberKb = (rssIdle - rssBefore) / SUBSCRIBERS;
   console.info(
     JSON.stringify(

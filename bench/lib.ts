@@ -242,3 +242,46 @@ export async function postRaw(
   });
   return response.text();
 }
+
+/** Arrival times of each event (by sequence) at the subscribers, as fan-out runs collect them. */
+export type Arrivals = Map<number, number[]>;
+
+/** Waits until every event reached every subscriber, or the deadline passes. */
+export async function allDelivered(
+  sequences: number[],
+  arrivals: Arrivals,
+  subscribers: number,
+  deadlineMs: number,
+): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (
+    sequences.some((s) => (arrivals.get(s)?.length ?? 0) < subscribers) &&
+    Date.now() < deadline
+  )
+    await sleep(20);
+}
+
+/**
+ * Counts what a fan-out run delivered: deliveries missing and extra against `subscribers` per
+ * event, and for each map of start times given, the sorted latencies from that start.
+ */
+export function tallyDeliveries(
+  sequences: number[],
+  arrivals: Arrivals,
+  subscribers: number,
+  ...starts: Map<number, number>[]
+): { lost: number; duplicated: number; latencies: number[][] } {
+  const latencies = starts.map(() => [] as number[]);
+  let lost = 0;
+  let duplicated = 0;
+  for (const sequence of sequences) {
+    const times = arrivals.get(sequence) ?? [];
+    lost += Math.max(0, subscribers - times.length);
+    duplicated += Math.max(0, times.length - subscribers);
+    for (const [i, start] of starts.entries()) {
+      for (const time of times) latencies[i]?.push(time - (start.get(sequence) as number));
+    }
+  }
+  for (const list of latencies) list.sort((a, b) => a - b);
+  return { lost, duplicated, latencies };
+}

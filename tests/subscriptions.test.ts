@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { idOf } from '../src/core/global-id.ts';
 import { encodeEventCursor } from '../src/live/feed.ts';
+import { idOf } from '../src/story/global-id.ts';
 import { startApp, TEST_SECRET, tokenFor, waitForSubscribers, waitUntil } from './helpers/app.ts';
 import { collect, sseClient, wsClient } from './helpers/clients.ts';
 import { editSummit, execute, idsBySlug } from './helpers/graphql.ts';

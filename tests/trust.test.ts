@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveSecret, secretFile, signToken } from '../src/core/auth.ts';
-import { encodeGlobalId } from '../src/core/global-id.ts';
 import { DEFAULT_LIMITS } from '../src/plugins/limits.ts';
 import { deleteEntity } from '../src/story/entity-writes.ts';
-import { MODELS } from '../src/story/models.ts';
+import { encodeGlobalId } from '../src/story/global-id.ts';
+import { ENTITIES } from '../src/story/registry.ts';
 import { seedIfEmpty } from '../src/story/seed.ts';
 import { startApp, TEST_SECRET, testApp, tokenFor, waitForSubscribers } from './helpers/app.ts';
 import { collect, sseClient, wsClient } from './helpers/clients.ts';
@@ -201,7 +201,7 @@ describe('the seeded story', () => {
             rebuilt[change.field] = change.after;
           }
         }
-        const rules = MODELS[type].fields;
+        const rules = ENTITIES[type].fields;
         const fields = Object.keys(rules);
         const expected = Object.fromEntries(
           fields.map((field) => {

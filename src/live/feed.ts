@@ -1,6 +1,5 @@
 import { Repeater } from 'graphql-yoga';
 import { badInput, ErrorCode, isDatabaseUnavailable, userError } from '../core/errors.ts';
-import type { NodeType } from '../core/global-id.ts';
 import type {
   Prisma,
   PrismaClient,
@@ -8,6 +7,7 @@ import type {
   StoryEventKind,
 } from '../generated/prisma/client.ts';
 import { runAt } from '../infra/timers.ts';
+import type { NodeType } from '../story/global-id.ts';
 import { readEntity } from '../story/read-entity.ts';
 import type { StoryPubSub } from './pubsub.ts';
 

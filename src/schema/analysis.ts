@@ -11,12 +11,10 @@ import type { Proposal } from '../story/ingest/proposals.ts';
 import type { Quote } from '../story/ingest/quotes.ts';
 import { readAnalysis, type StoredAnalysis } from '../story/ingest/store.ts';
 import type { Span } from '../story/ingest/text.ts';
+import { ENTITIES, MENTION_TYPES, type MentionType, mentionsOf } from '../story/registry.ts';
 import { Article } from './article.ts';
 import { builder } from './builder.ts';
-import { Leader } from './leader.ts';
-import { Organization } from './organization.ts';
 import { readSpans, TextSpanRef } from './scalars.ts';
-import { Summit } from './summit.ts';
 
 const MentionMatchEnum = builder.enumType('MentionMatch', {
   description: 'How a mention of an entity in an article was found.',
@@ -188,13 +186,14 @@ const ArticleMentionRef = builder.objectRef<MentionItem>('ArticleMention').imple
   }),
 });
 
-const REFS = { Leader, Organization, Summit } as const;
-
-/** Marks a row with its GraphQL type, so the `Node` interface knows what it is. */
-export function branded<T extends object>(row: T, type: keyof typeof REFS): T {
-  brandWithType(row, REFS[type] as never);
+/** Marks a row with its GraphQL type (named as the registry names it), so unions know what it is. */
+export function branded<T extends object>(row: T, type: MentionType): T {
+  brandWithType(row, type as never);
   return row;
 }
+
+/** A mention row with the entity it names under the entity's model name (`leader`, …). */
+type MentionRow = { spans: unknown; matchedBy: MentionMatch } & Record<string, unknown>;
 
 const analysisOf = (article: ArticleRow): StoredAnalysis => readAnalysis(article.analysis);
 
@@ -204,29 +203,22 @@ builder.prismaObjectFields(Article, (t) => ({
       type: ArticleMentionRef,
       description:
         'Every entity the article names, whatever its type, in the order the body first names them (links made by hand last).',
-      select: {
-        leaderMentions: { include: { leader: true }, orderBy: { id: 'asc' } },
-        organizationMentions: { include: { organization: true }, orderBy: { id: 'asc' } },
-        summitMentions: { include: { summit: true }, orderBy: { id: 'asc' } },
-      },
+      // Every mention table, each with the entity it names, from the registry.
+      select: Object.fromEntries(
+        MENTION_TYPES.map((type) => [
+          mentionsOf(type).onArticle,
+          { include: { [ENTITIES[type].model]: true }, orderBy: { id: 'asc' } },
+        ]),
+      ) as unknown as { leaderMentions: true },
       resolve: (article, args) => {
-        const items: MentionItem[] = [
-          ...article.leaderMentions.map((m) => ({
-            entity: branded(m.leader, 'Leader'),
+        const rows = article as unknown as Record<string, MentionRow[]>;
+        const items: MentionItem[] = MENTION_TYPES.flatMap((type) =>
+          (rows[mentionsOf(type).onArticle] ?? []).map((m) => ({
+            entity: branded(m[ENTITIES[type].model] as object, type),
             spans: readSpans(m.spans),
             matchedBy: m.matchedBy,
           })),
-          ...article.organizationMentions.map((m) => ({
-            entity: branded(m.organization, 'Organization'),
-            spans: readSpans(m.spans),
-            matchedBy: m.matchedBy,
-          })),
-          ...article.summitMentions.map((m) => ({
-            entity: branded(m.summit, 'Summit'),
-            spans: readSpans(m.spans),
-            matchedBy: m.matchedBy,
-          })),
-        ];
+        );
         const first = (item: MentionItem) => item.spans[0]?.start ?? Number.MAX_SAFE_INTEGER;
         const last = (item: MentionItem) => item.spans[0]?.end ?? 0;
         // Text order, the longer of two spans that start together first ("SCO summit", "SCO");

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { badInput } from '../core/errors.ts';
-import { decodeGlobalId } from '../core/global-id.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
+import { decodeGlobalId } from '../story/global-id.ts';
+import { MENTION_TYPES, mentionsOf } from '../story/registry.ts';
 import { builder } from './builder.ts';
+import { entityQueries } from './entity-queries.ts';
+import { followable } from './live.ts';
 import { orderInput, prismaDirection, readSpans, TextSpanRef } from './scalars.ts';
 import { Versioned } from './versioned.ts';
 
@@ -52,6 +55,9 @@ export const Article = builder.prismaNode('Article', {
     }),
   }),
 });
+
+// `history` on every article, and `articleUpdated(id)` to follow one.
+followable(Article, 'Article', 'articleUpdated');
 
 const spansField = {
   description: 'Where the body names the entity; empty when the link was made by hand.',
@@ -136,19 +142,15 @@ const ArticleFilter = builder.inputType('ArticleFilter', {
 
 function mentioningWhere(globalId: string): Prisma.ArticleWhereInput {
   const { typename, id } = decodeGlobalId(globalId);
-  const numericId = Number(id);
-  switch (typename) {
-    case 'Leader':
-      return { leaderMentions: { some: { leaderId: numericId } } };
-    case 'Organization':
-      return { organizationMentions: { some: { organizationId: numericId } } };
-    case 'Summit':
-      return { summitMentions: { some: { summitId: numericId } } };
-    default:
-      throw badInput(
-        `"mentioning" takes the ID of a leader, organization or summit, not of a ${typename}.`,
-      );
+  const type = MENTION_TYPES.find((candidate) => candidate === typename);
+  if (!type) {
+    const names = MENTION_TYPES.map((candidate) => candidate.toLowerCase());
+    throw badInput(
+      `"mentioning" takes the ID of a ${names.slice(0, -1).join(', ')} or ${names.at(-1)}, not of a ${typename}.`,
+    );
   }
+  const { onArticle, key } = mentionsOf(type);
+  return { [onArticle]: { some: { [key]: Number(id) } } };
 }
 
 function articleWhere(
@@ -181,41 +183,28 @@ function articleWhere(
   return { AND: where };
 }
 
-builder.queryFields((t) => ({
-  article: t.prismaField({
-    type: 'Article',
-    nullable: true,
-    description: 'The article with this slug, or null.',
-    args: {
-      slug: t.arg.string({
-        required: true,
-        description: 'Such as `xi-and-putin-to-meet-at-sco-summit`.',
-      }),
-    },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.article.findUnique({ ...query, where: { slug: args.slug } }),
-  }),
-  articles: t.prismaConnection({
-    type: 'Article',
-    cursor: 'id',
-    description: 'All articles, filtered and ordered as asked (by default newest first).',
-    args: {
-      filter: t.arg({
-        type: ArticleFilter,
-        description: 'Conditions every article returned meets.',
-      }),
-      orderBy: t.arg({ type: ArticleOrder, description: 'The order of the list.' }),
-    },
-    totalCount: (_parent, args, ctx) => ctx.db.article.count({ where: articleWhere(args.filter) }),
-    resolve: (query, _root, args, ctx) => {
-      const direction = prismaDirection(args.orderBy?.direction ?? 'DESC');
-      const orderBy: Prisma.ArticleOrderByWithRelationInput[] =
-        args.orderBy?.field === 'HEADLINE'
-          ? [{ headline: direction }, { id: direction }]
-          : args.orderBy?.field === 'UPDATED_AT'
-            ? [{ updatedAt: direction }, { id: direction }]
-            : [{ publishedAt: direction }, { id: direction }];
-      return ctx.db.article.findMany({ ...query, where: articleWhere(args.filter), orderBy });
-    },
-  }),
-}));
+function articleOrder(
+  order: typeof ArticleOrder.$inferInput | null | undefined,
+): Prisma.ArticleOrderByWithRelationInput[] {
+  const direction = prismaDirection(order?.direction ?? 'DESC');
+  switch (order?.field) {
+    case 'HEADLINE':
+      return [{ headline: direction }, { id: direction }];
+    case 'UPDATED_AT':
+      return [{ updatedAt: direction }, { id: direction }];
+    default:
+      return [{ publishedAt: direction }, { id: direction }];
+  }
+}
+
+entityQueries({
+  type: 'Article',
+  one: 'article',
+  list: 'articles',
+  slugExample: 'xi-and-putin-to-meet-at-sco-summit',
+  listDescription: 'All articles, filtered and ordered as asked (by default newest first).',
+  filter: ArticleFilter,
+  where: articleWhere,
+  order: ArticleOrder,
+  orderBy: articleOrder,
+});

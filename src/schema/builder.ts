@@ -6,10 +6,10 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import type { Context } from '../context.ts';
 import { badInput, ErrorCode, userError } from '../core/errors.ts';
-import { decodeGlobalId, encodeGlobalId } from '../core/global-id.ts';
 import type PrismaTypes from '../generated/pothos-prisma-types.ts';
 import { getDatamodel } from '../generated/pothos-prisma-types.ts';
 import { COST_LIMIT, checkPageSize, complexityError, MAX_PAGE_SIZE } from '../plugins/limits.ts';
+import { decodeGlobalId, encodeGlobalId } from '../story/global-id.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;

@@ -1,5 +1,5 @@
 // The editing API of every model, declared from its field list. Which fields are required, which
-// may be cleared, defaults, validation and event labels are the story layer's (src/story/models.ts).
+// may be cleared, defaults, validation and event labels are the story layer's (src/story/registry.ts).
 import type {
   Article as ArticleRow,
   Leader as LeaderRow,

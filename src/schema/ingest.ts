@@ -1,4 +1,3 @@
-import { idOf } from '../core/global-id.ts';
 import type { Article as ArticleRow } from '../generated/prisma/client.ts';
 import { acceptProposal } from '../story/ingest/accept.ts';
 import type { Proposal } from '../story/ingest/proposals.ts';
@@ -157,27 +156,22 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: AcceptProposalInput, required: true, description: 'The decision.' }),
     },
     resolve: async (_root, { input }, ctx) => {
-      const { article, entity } = await acceptProposal(
-        ctx,
-        {
-          articleId: idOf('Article', String(input.articleId)),
-          text: input.text,
-          as: input.as,
-          name: input.name ?? null,
-          slug: input.slug ?? null,
-          title: input.title ?? null,
-          country: input.country ?? null,
-          aliases: input.aliases ?? null,
-          acronym: input.acronym ?? null,
-          kind: input.kind ?? null,
-          organizerId:
-            input.organizerId == null ? null : idOf('Organization', String(input.organizerId)),
-          city: input.city ?? null,
-          startsOn: input.startsOn ?? null,
-          status: input.status ?? null,
-        },
-        String(input.articleId),
-      );
+      const { article, entity } = await acceptProposal(ctx, {
+        articleId: String(input.articleId),
+        text: input.text,
+        as: input.as,
+        name: input.name ?? null,
+        slug: input.slug ?? null,
+        title: input.title ?? null,
+        country: input.country ?? null,
+        aliases: input.aliases ?? null,
+        acronym: input.acronym ?? null,
+        kind: input.kind ?? null,
+        organizerId: input.organizerId == null ? null : String(input.organizerId),
+        city: input.city ?? null,
+        startsOn: input.startsOn ?? null,
+        status: input.status ?? null,
+      });
       return { article, entity: branded(entity, entity.__typename) };
     },
   }),

@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { idOf } from '../core/global-id.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
+import { idOf } from '../story/global-id.ts';
 import { builder } from './builder.ts';
+import { entityQueries } from './entity-queries.ts';
+import { followable } from './live.ts';
 import {
   DatePrecisionEnum,
   orderInput,
@@ -61,6 +63,9 @@ export const Leader = builder.prismaNode('Leader', {
     }),
   }),
 });
+
+// `history` on every leader, and `leaderUpdated(id)` to follow one.
+followable(Leader, 'Leader', 'leaderUpdated');
 
 const LeaderOrder = orderInput('Leader', 'leaders', {
   NAME: 'Full name.',
@@ -127,33 +132,18 @@ function leaderOrder(
   }
 }
 
-builder.queryFields((t) => ({
-  leader: t.prismaField({
-    type: 'Leader',
-    nullable: true,
-    description: 'The leader with this slug, or null.',
-    args: { slug: t.arg.string({ required: true, description: 'Such as `xi-jinping`.' }) },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.leader.findUnique({ ...query, where: { slug: args.slug } }),
-  }),
-  leaders: t.prismaConnection({
-    type: 'Leader',
-    cursor: 'id',
-    description:
-      'All leaders in the story, filtered and ordered as asked (by default in creation order).',
-    args: {
-      filter: t.arg({ type: LeaderFilter, description: 'Conditions every leader returned meets.' }),
-      orderBy: t.arg({ type: LeaderOrder, description: 'The order of the list.' }),
-    },
-    totalCount: (_parent, args, ctx) => ctx.db.leader.count({ where: leaderWhere(args.filter) }),
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.leader.findMany({
-        ...query,
-        where: leaderWhere(args.filter),
-        orderBy: leaderOrder(args.orderBy),
-      }),
-  }),
-}));
+entityQueries({
+  type: 'Leader',
+  one: 'leader',
+  list: 'leaders',
+  slugExample: 'xi-jinping',
+  listDescription:
+    'All leaders in the story, filtered and ordered as asked (by default in creation order).',
+  filter: LeaderFilter,
+  where: leaderWhere,
+  order: LeaderOrder,
+  orderBy: leaderOrder,
+});
 
 builder.prismaNode('Membership', {
   interfaces: [Versioned],

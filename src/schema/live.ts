@@ -1,7 +1,6 @@
 import { brandWithType } from '@pothos/core';
 import { type ResolveCursorConnectionArgs, resolveCursorConnection } from '@pothos/plugin-relay';
 import { badInput, ErrorCode, userError } from '../core/errors.ts';
-import { decodeGlobalId, encodeGlobalId, NODE_TYPES, type NodeType } from '../core/global-id.ts';
 import type { PrismaClient, StoryEvent } from '../generated/prisma/client.ts';
 import { StoryEventKind } from '../generated/prisma/enums.ts';
 import {
@@ -12,11 +11,9 @@ import {
   START_CURSOR,
 } from '../live/feed.ts';
 import { checkPageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../plugins/limits.ts';
-import { Article } from './article.ts';
+import { decodeGlobalId, encodeGlobalId, NODE_TYPES, type NodeType } from '../story/global-id.ts';
+import { modelOf } from '../story/registry.ts';
 import { builder } from './builder.ts';
-import { Leader } from './leader.ts';
-import { Organization } from './organization.ts';
-import { Summit } from './summit.ts';
 
 export const StoryEventKindEnum = builder.enumType('StoryEventKind', {
   description: 'What happened to an entity, in broad terms.',
@@ -232,23 +229,6 @@ builder.queryFields((t) => ({
   }),
 }));
 
-// `history` on every entity: its own events, oldest first.
-for (const [ref, type] of [
-  [Leader, 'Leader'],
-  [Organization, 'Organization'],
-  [Summit, 'Summit'],
-  [Article, 'Article'],
-] as const) {
-  builder.objectField(ref as typeof Leader, 'history', (t) =>
-    t.connection({
-      type: StoryEventRef,
-      description: 'Every recorded change to this entity, oldest first.',
-      resolve: (parent, args, ctx) =>
-        eventConnection(ctx.db, { entities: [{ type, id: parent.id }] }, args),
-    }),
-  );
-}
-
 builder.subscriptionType({ description: 'Live updates, over graphql-ws (WebSocket) or SSE.' });
 
 builder.subscriptionField('storyEvents', (t) =>
@@ -277,18 +257,24 @@ builder.subscriptionField('storyEvents', (t) =>
 );
 
 /**
- * `<entity>Updated(id)`: the entity re-read after each commit that touches it (its own fields or
- * its links), with the client's selection. Ends after the entity is deleted.
+ * Makes an entity type followable, called from the type's own schema file: `history` on it (its
+ * own events, oldest first) and the subscription `field` (`leaderUpdated`, …), which sends the
+ * entity re-read after each commit that touches it (its own fields or its links), with the
+ * client's selection, and ends after the entity is deleted.
  */
-function entitySubscription(
-  field: string,
-  type: 'Leader' | 'Organization' | 'Summit' | 'Article',
-  read: (db: PrismaClient, query: object, id: number) => Promise<unknown>,
-) {
+export function followable(ref: object, type: NodeType, field: string): void {
+  builder.objectField(ref as never, 'history', (t) =>
+    t.connection({
+      type: StoryEventRef,
+      description: 'Every recorded change to this entity, oldest first.',
+      resolve: (parent: { id: number }, args, ctx) =>
+        eventConnection(ctx.db, { entities: [{ type, id: parent.id }] }, args),
+    }),
+  );
   const noun = type.toLowerCase();
   builder.subscriptionField(field, (t) =>
     t.prismaField({
-      type,
+      type: type as 'Leader',
       description: `The ${noun} with this ID, sent again after every committed change to it or to its links. After it is deleted, the next message carries a NOT_FOUND error.`,
       args: { id: t.arg.id({ required: true, description: `The ${noun}'s global ID.` }) },
       subscribe: (_root, args, ctx) => {
@@ -300,7 +286,8 @@ function entitySubscription(
         });
       },
       resolve: async (query, _event, args, ctx) => {
-        const row = await read(ctx.db, query, Number(decodeGlobalId(String(args.id)).id));
+        const id = Number(decodeGlobalId(String(args.id)).id);
+        const row = await modelOf<Reader>(ctx.db, type).findUnique({ ...query, where: { id } });
         if (!row) throw userError(ErrorCode.NOT_FOUND, `The ${noun} has been deleted.`);
         return row as never;
       },
@@ -308,15 +295,4 @@ function entitySubscription(
   );
 }
 
-entitySubscription('leaderUpdated', 'Leader', (db, query, id) =>
-  db.leader.findUnique({ ...query, where: { id } }),
-);
-entitySubscription('organizationUpdated', 'Organization', (db, query, id) =>
-  db.organization.findUnique({ ...query, where: { id } }),
-);
-entitySubscription('summitUpdated', 'Summit', (db, query, id) =>
-  db.summit.findUnique({ ...query, where: { id } }),
-);
-entitySubscription('articleUpdated', 'Article', (db, query, id) =>
-  db.article.findUnique({ ...query, where: { id } }),
-);
+type Reader = { findUnique(args: object): Promise<object | null> };

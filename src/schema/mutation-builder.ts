@@ -1,8 +1,8 @@
 import type { InputFieldBuilder, InputFieldRef, ObjectRef, SchemaTypes } from '@pothos/core';
 import type { ZodType } from 'zod';
-import type { NodeType } from '../core/global-id.ts';
 import { createEntity, deleteEntity, updateEntity } from '../story/entity-writes.ts';
-import { isRequired, MODELS } from '../story/models.ts';
+import type { NodeType } from '../story/global-id.ts';
+import { ENTITIES, isRequired } from '../story/registry.ts';
 import { builder } from './builder.ts';
 import { DeleteInput, DeletePayload } from './mutation-common.ts';
 
@@ -71,7 +71,7 @@ export function editableModel<Row, T extends NodeType = NodeType>(
   const { noun, mutations } = model;
   // Widened: input type names built from a generic type parameter would confuse Pothos' types.
   const type: NodeType = model.type;
-  const rules = MODELS[type].fields;
+  const rules = ENTITIES[type].fields;
   const Payload = builder.objectRef<{ row: Row }>(`${type}Payload`).implement({
     description: `The ${noun} after the change.`,
     fields: (t) => ({

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { builder } from './builder.ts';
+import { entityQueries } from './entity-queries.ts';
+import { followable } from './live.ts';
 import { OrganizationKindEnum, orderInput, prismaDirection, SummitStatusEnum } from './scalars.ts';
 import { Versioned } from './versioned.ts';
 
@@ -59,6 +61,9 @@ export const Organization = builder.prismaNode('Organization', {
   }),
 });
 
+// `history` on every organization, and `organizationUpdated(id)` to follow one.
+followable(Organization, 'Organization', 'organizationUpdated');
+
 const OrganizationOrder = orderInput('Organization', 'organizations', {
   NAME: 'Full name.',
   UPDATED_AT: 'Time of the last change.',
@@ -98,42 +103,29 @@ function organizationWhere(
   return { AND: where };
 }
 
-builder.queryFields((t) => ({
-  organization: t.prismaField({
-    type: 'Organization',
-    nullable: true,
-    description: 'The organization with this slug, or null.',
-    args: { slug: t.arg.string({ required: true, description: 'Such as `nato`.' }) },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.organization.findUnique({ ...query, where: { slug: args.slug } }),
-  }),
-  organizations: t.prismaConnection({
-    type: 'Organization',
-    cursor: 'id',
-    description:
-      'All organizations in the story, filtered and ordered as asked (by default in creation order).',
-    args: {
-      filter: t.arg({
-        type: OrganizationFilter,
-        description: 'Conditions every organization returned meets.',
-      }),
-      orderBy: t.arg({ type: OrganizationOrder, description: 'The order of the list.' }),
-    },
-    totalCount: (_parent, args, ctx) =>
-      ctx.db.organization.count({ where: organizationWhere(args.filter) }),
-    resolve: (query, _root, args, ctx) => {
-      const direction = prismaDirection(args.orderBy?.direction);
-      const orderBy: Prisma.OrganizationOrderByWithRelationInput[] =
-        args.orderBy?.field === 'NAME'
-          ? [{ name: direction }, { id: direction }]
-          : args.orderBy?.field === 'UPDATED_AT'
-            ? [{ updatedAt: direction }, { id: direction }]
-            : [{ id: 'asc' }];
-      return ctx.db.organization.findMany({
-        ...query,
-        where: organizationWhere(args.filter),
-        orderBy,
-      });
-    },
-  }),
-}));
+function organizationOrder(
+  order: typeof OrganizationOrder.$inferInput | null | undefined,
+): Prisma.OrganizationOrderByWithRelationInput[] {
+  const direction = prismaDirection(order?.direction);
+  switch (order?.field) {
+    case 'NAME':
+      return [{ name: direction }, { id: direction }];
+    case 'UPDATED_AT':
+      return [{ updatedAt: direction }, { id: direction }];
+    default:
+      return [{ id: 'asc' }];
+  }
+}
+
+entityQueries({
+  type: 'Organization',
+  one: 'organization',
+  list: 'organizations',
+  slugExample: 'nato',
+  listDescription:
+    'All organizations in the story, filtered and ordered as asked (by default in creation order).',
+  filter: OrganizationFilter,
+  where: organizationWhere,
+  order: OrganizationOrder,
+  orderBy: organizationOrder,
+});

@@ -2,6 +2,7 @@ import { brandWithType } from '@pothos/core';
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { z } from 'zod';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { NodeType } from '../story/registry.ts';
 import { Article } from './article.ts';
 import { builder } from './builder.ts';
 import { Leader } from './leader.ts';
@@ -14,7 +15,7 @@ const SearchResult = builder.unionType('SearchResult', {
 });
 
 interface Hit {
-  type: 'Leader' | 'Organization' | 'Summit' | 'Article';
+  type: NodeType;
   id: number;
   rank: number;
 }

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { badInput } from '../core/errors.ts';
-import { idOf } from '../core/global-id.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
+import { idOf } from '../story/global-id.ts';
 import { builder } from './builder.ts';
+import { entityQueries } from './entity-queries.ts';
+import { followable } from './live.ts';
 import {
   DatePrecisionEnum,
   orderInput,
@@ -74,6 +76,9 @@ export const Summit = builder.prismaNode('Summit', {
     }),
   }),
 });
+
+// `history` on every summit, and `summitUpdated(id)` to follow one.
+followable(Summit, 'Summit', 'summitUpdated');
 
 const SummitOrder = orderInput('Summit', 'summits', {
   STARTS_ON: 'First day.',
@@ -151,36 +156,29 @@ function summitWhere(
   return { AND: where };
 }
 
-builder.queryFields((t) => ({
-  summit: t.prismaField({
-    type: 'Summit',
-    nullable: true,
-    description: 'The summit with this slug, or null.',
-    args: {
-      slug: t.arg.string({ required: true, description: 'Such as `sco-summit-samarkand-2022`.' }),
-    },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.summit.findUnique({ ...query, where: { slug: args.slug } }),
-  }),
-  summits: t.prismaConnection({
-    type: 'Summit',
-    cursor: 'id',
-    description:
-      'All summits in the story, filtered and ordered as asked (by default earliest first).',
-    args: {
-      filter: t.arg({ type: SummitFilter, description: 'Conditions every summit returned meets.' }),
-      orderBy: t.arg({ type: SummitOrder, description: 'The order of the list.' }),
-    },
-    totalCount: (_parent, args, ctx) => ctx.db.summit.count({ where: summitWhere(args.filter) }),
-    resolve: (query, _root, args, ctx) => {
-      const direction = prismaDirection(args.orderBy?.direction);
-      const orderBy: Prisma.SummitOrderByWithRelationInput[] =
-        args.orderBy?.field === 'NAME'
-          ? [{ name: direction }, { id: direction }]
-          : args.orderBy?.field === 'UPDATED_AT'
-            ? [{ updatedAt: direction }, { id: direction }]
-            : [{ startsOn: direction }, { id: direction }];
-      return ctx.db.summit.findMany({ ...query, where: summitWhere(args.filter), orderBy });
-    },
-  }),
-}));
+function summitOrder(
+  order: typeof SummitOrder.$inferInput | null | undefined,
+): Prisma.SummitOrderByWithRelationInput[] {
+  const direction = prismaDirection(order?.direction);
+  switch (order?.field) {
+    case 'NAME':
+      return [{ name: direction }, { id: direction }];
+    case 'UPDATED_AT':
+      return [{ updatedAt: direction }, { id: direction }];
+    default:
+      return [{ startsOn: direction }, { id: direction }];
+  }
+}
+
+entityQueries({
+  type: 'Summit',
+  one: 'summit',
+  list: 'summits',
+  slugExample: 'sco-summit-samarkand-2022',
+  listDescription:
+    'All summits in the story, filtered and ordered as asked (by default earliest first).',
+  filter: SummitFilter,
+  where: summitWhere,
+  order: SummitOrder,
+  orderBy: summitOrder,
+});

@@ -1,13 +1,13 @@
 import type { Viewer } from '../core/auth.ts';
 import { ErrorCode, userError } from '../core/errors.ts';
-import type { NodeType } from '../core/global-id.ts';
-import { encodeGlobalId } from '../core/global-id.ts';
 import type {
   Prisma,
   PrismaClient,
   StoryEvent,
   StoryEventKind,
 } from '../generated/prisma/client.ts';
+import type { NodeType } from './global-id.ts';
+import { encodeGlobalId } from './global-id.ts';
 
 /** A Prisma transaction client. */
 export type Tx = Prisma.TransactionClient;

@@ -1,6 +1,4 @@
 import { badInput } from '../core/errors.ts';
-import type { NodeType } from '../core/global-id.ts';
-import { encodeGlobalId, idOf } from '../core/global-id.ts';
 import {
   checkVersion,
   conflict,
@@ -12,8 +10,9 @@ import {
   type Writer,
   writeChange,
 } from './changes.ts';
-import { CREATED_LABELS } from './labels.ts';
-import { MODELS, type ModelRules } from './models.ts';
+import type { NodeType } from './global-id.ts';
+import { encodeGlobalId, idOf } from './global-id.ts';
+import { ENTITIES, type EntitySpec, modelOf } from './registry.ts';
 import { relatedIds } from './related.ts';
 
 /** A versioned row, as every editable model has. */
@@ -40,13 +39,10 @@ type Delegate = {
   deleteMany(args: { where: { id: number; version: number } }): Promise<{ count: number }>;
 };
 
-function delegate(tx: Tx, type: NodeType): Delegate {
-  const name = `${type[0]?.toLowerCase()}${type.slice(1)}` as 'leader';
-  return tx[name] as unknown as Delegate;
-}
+const delegate = (tx: Tx, type: NodeType) => modelOf<Delegate>(tx, type);
 
 /** The given API fields in column terms: references decoded (BAD_USER_INPUT for a wrong ID). */
-function toColumns(rules: ModelRules, fields: ApiFields): Record<string, unknown> {
+function toColumns(rules: EntitySpec, fields: ApiFields): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(fields)) {
     const rule = rules.fields[field];
@@ -62,7 +58,7 @@ function toColumns(rules: ModelRules, fields: ApiFields): Record<string, unknown
 }
 
 /** A row's editable fields as the API shows them, so that events speak GraphQL. */
-function toApi(rules: ModelRules, row: Record<string, unknown>): ApiFields {
+function toApi(rules: EntitySpec, row: Record<string, unknown>): ApiFields {
   const fields: ApiFields = {};
   for (const [field, rule] of Object.entries(rules.fields)) {
     if (rule.references) {
@@ -80,7 +76,7 @@ const blank = (fields: ApiFields): ApiFields =>
   Object.fromEntries(Object.keys(fields).map((field) => [field, null]));
 
 /** Global IDs that the changes point away from: a replaced organizer is still news to its followers. */
-function formerReferences(rules: ModelRules, changes: FieldChange[]): string[] {
+function formerReferences(rules: EntitySpec, changes: FieldChange[]): string[] {
   return changes
     .filter((change) => rules.fields[change.field]?.references && typeof change.before === 'string')
     .map((change) => change.before as string);
@@ -94,7 +90,7 @@ export async function createRow<Row extends Versioned>(
   input: ApiFields,
   options: { kind?: 'LINKED'; label?: string | null } = {},
 ): Promise<Row> {
-  const rules = MODELS[type];
+  const rules = ENTITIES[type];
   const data = toColumns(rules, input);
   for (const [field, rule] of Object.entries(rules.fields)) {
     if (rule.references || input[field] != null) continue;
@@ -112,12 +108,12 @@ export async function createRow<Row extends Versioned>(
   const changes = diffFields(blank(after), after, Object.keys(after));
   await record({
     kind: options.kind ?? 'CREATED',
-    label: options.label !== undefined ? options.label : (CREATED_LABELS[type] ?? null),
+    label: options.label !== undefined ? options.label : (ENTITIES[type].createdLabel ?? null),
     entityType: type,
     entityId: row.id,
     entityVersion: row.version,
     changes,
-    relatedIds: await relatedIds[type](tx, row.id),
+    relatedIds: await relatedIds(tx, type, row.id),
   });
   return row as Row;
 }
@@ -145,7 +141,7 @@ export async function updateRow<Row extends Versioned>(
   type: NodeType,
   update: Update,
 ): Promise<Row> {
-  const rules = MODELS[type];
+  const rules = ENTITIES[type];
   const id = idOf(type, update.id);
   const patch: ApiFields = {};
   for (const [field, value] of Object.entries(update.patch)) {
@@ -185,7 +181,7 @@ export async function updateRow<Row extends Versioned>(
     entityId: id,
     entityVersion: row.version,
     changes,
-    relatedIds: [...(await relatedIds[type](tx, id)), ...formerReferences(rules, changes)],
+    relatedIds: [...(await relatedIds(tx, type, id)), ...formerReferences(rules, changes)],
   });
   return row as Row;
 }
@@ -198,9 +194,9 @@ export async function deleteRow<Row extends Versioned>(
   current: Row,
   options: { kind?: 'UNLINKED' } = {},
 ): Promise<void> {
-  const rules = MODELS[type];
+  const rules = ENTITIES[type];
   // Read before deleting: afterwards there is nothing left to ask.
-  const related = await relatedIds[type](tx, current.id);
+  const related = await relatedIds(tx, type, current.id);
   const before = toApi(rules, current as unknown as Record<string, unknown>);
   const { count } = await delegate(tx, type).deleteMany({
     where: { id: current.id, version: current.version },

@@ -1,7 +1,8 @@
 import type { FieldChange } from './changes.ts';
 
 /**
- * Every label the story log gives a change, decided here and nowhere else. A label names the most
+ * Every label the story log gives a change, decided here (a creation's fixed label, such as
+ * ARTICLE_PUBLISHED, is written in the type's registry entry). A label names the most
  * meaningful thing that happened, for a reader skimming the feed: when a summit opens and its
  * dates are corrected in the same edit, it opened.
  */
@@ -51,12 +52,6 @@ export function articleLabel(changes: FieldChange[]): string | null {
 export function membershipLabel(changes: FieldChange[]): string | null {
   return changed(changes, 'endedOn')?.after ? 'MEMBERSHIP_ENDED' : null;
 }
-
-/** Labels of creations, by type. */
-export const CREATED_LABELS: Partial<Record<string, string>> = {
-  Article: 'ARTICLE_PUBLISHED',
-  Membership: 'MEMBERSHIP_ADDED',
-};
 
 /** An article newly linked to something it mentions: `LEADER_MENTIONED` and the like. */
 export function mentionLabel(type: string): string {

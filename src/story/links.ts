@@ -1,5 +1,4 @@
 import { ErrorCode, userError } from '../core/errors.ts';
-import { encodeGlobalId, idOf } from '../core/global-id.ts';
 import type {
   Article,
   Membership,
@@ -7,11 +6,13 @@ import type {
   Participation,
   Summit,
 } from '../generated/prisma/client.ts';
-import { type Recorder, type Tx, type Writer, writeChange } from './changes.ts';
+import { notFound, type Recorder, type Tx, type Writer, writeChange } from './changes.ts';
 import { createRow, deleteRow, updateRow } from './entity-writes.ts';
+import { encodeGlobalId, idOf } from './global-id.ts';
 import type { Span } from './ingest/text.ts';
 import { mentionLabel, participationLabel } from './labels.ts';
 import { checkSpans, MAX_SPANS_PER_MENTION, type SpanInput } from './mentions.ts';
+import { MENTION_TYPES, type MentionType, mentionsOf } from './registry.ts';
 import { relatedIds } from './related.ts';
 
 /**
@@ -50,25 +51,16 @@ async function unlinkRow<Row>(
 
 // --- Mentions: an article names a leader, an organization or a summit. ---
 
-/** The types an article can mention. */
-export type MentionType = 'Leader' | 'Organization' | 'Summit';
-/** Every type an article can mention, in the order their links are written. */
-const MENTION_TYPES = ['Leader', 'Organization', 'Summit'] as const satisfies MentionType[];
-
-const MENTIONS = {
-  Leader: { table: 'leaderMention', key: 'leaderId', field: 'leaders' },
-  Organization: { table: 'organizationMention', key: 'organizationId', field: 'organizations' },
-  Summit: { table: 'summitMention', key: 'summitId', field: 'summits' },
-} as const;
+export type { MentionType };
 
 type MentionRow = { id: number; spans: unknown };
-type MentionTable = {
+type MentionRows = {
   findUnique(args: object): Promise<MentionRow | null>;
   create(args: object): Promise<MentionRow>;
   delete(args: object): Promise<unknown>;
 };
 
-/** What a mention link names. */
+/** What a mention link names, as the API gives it: global IDs. */
 export interface MentionLink {
   articleId: string;
   type: MentionType;
@@ -76,31 +68,53 @@ export interface MentionLink {
   entityId: string;
 }
 
+/** A mention link by row IDs: what the story layer works with once the IDs are decoded. */
+export interface MentionRef {
+  articleId: number;
+  type: MentionType;
+  entityId: number;
+}
+
+/** Decodes a link's global IDs, once (BAD_USER_INPUT for an ID of the wrong type). */
+const decodeLink = (link: MentionLink): MentionRef => ({
+  articleId: idOf('Article', link.articleId),
+  type: link.type,
+  entityId: idOf(link.type, link.entityId),
+});
+
+/** The mention rows of a type, and the unique key of one article's mention of one entity. */
+function mentionRows(tx: Tx, link: MentionRef) {
+  const spec = mentionsOf(link.type);
+  const table = tx[spec.table as 'leaderMention'] as unknown as MentionRows;
+  const where = {
+    [`articleId_${spec.key}`]: { articleId: link.articleId, [spec.key]: link.entityId },
+  };
+  return { spec, table, where };
+}
+
 /** Records a mention inside a write, with its spans, and logs LINKED on the article. */
 export async function linkMentionRow(
   tx: Tx,
   record: Recorder,
-  link: MentionLink,
+  link: MentionRef,
   spans: SpanInput[],
   /** How the link was found: by an editor, or by ingestion matching a name, alias or acronym. */
   matchedBy: MentionMatch = 'EDITOR',
 ): Promise<Article> {
-  const spec = MENTIONS[link.type];
-  const articleId = idOf('Article', link.articleId);
-  const otherId = idOf(link.type, link.entityId);
-  const table = tx[spec.table] as unknown as MentionTable;
-  const article = await tx.article.findUnique({ where: { id: articleId } });
-  if (!article) throw userError(ErrorCode.NOT_FOUND, `No Article has the ID ${link.articleId}.`);
+  const { spec, table, where } = mentionRows(tx, link);
+  const article = await tx.article.findUnique({ where: { id: link.articleId } });
+  if (!article) notFound('Article', encodeGlobalId('Article', link.articleId));
   const checked: Span[] = checkSpans(article.body, spans);
-  const where = { [`articleId_${spec.key}`]: { articleId, [spec.key]: otherId } };
   const existing = await table.findUnique({ where });
   return linkRow(
     existing ? article : null,
     () => JSON.stringify(existing?.spans ?? []) === JSON.stringify(checked) || spans.length === 0,
     `The article already mentions that ${link.type.toLowerCase()} with other spans; unlink it first.`,
     async () => {
-      await table.create({ data: { articleId, [spec.key]: otherId, spans: checked, matchedBy } });
-      return touchArticle(tx, record, articleId, link, 'LINKED');
+      await table.create({
+        data: { articleId: link.articleId, [spec.key]: link.entityId, spans: checked, matchedBy },
+      });
+      return touchArticle(tx, record, link, 'LINKED');
     },
   );
 }
@@ -128,7 +142,7 @@ export async function linkNewMentions(
 ): Promise<string[]> {
   const related = mentions.map((mention) => encodeGlobalId(mention.type, mention.id));
   for (const type of MENTION_TYPES) {
-    const spec = MENTIONS[type];
+    const spec = mentionsOf(type);
     const rows = mentions
       .filter((mention) => mention.type === type)
       .map((mention) => ({
@@ -143,7 +157,9 @@ export async function linkNewMentions(
       }));
     if (rows.length) {
       await (
-        tx[spec.table] as unknown as { createMany(args: object): Promise<unknown> }
+        tx[spec.table as 'leaderMention'] as unknown as {
+          createMany(args: object): Promise<unknown>;
+        }
       ).createMany({ data: rows });
     }
   }
@@ -154,7 +170,7 @@ export async function linkNewMentions(
       entityType: 'Article',
       entityId: article.id,
       entityVersion: article.version,
-      changes: [{ field: MENTIONS[mention.type].field, before: null, after: related[index] }],
+      changes: [{ field: mentionsOf(mention.type).field, before: null, after: related[index] }],
       relatedIds: related,
     });
   }
@@ -165,13 +181,9 @@ export async function linkNewMentions(
 export async function unlinkMentionRow(
   tx: Tx,
   record: Recorder,
-  link: MentionLink,
+  link: MentionRef,
 ): Promise<Article> {
-  const spec = MENTIONS[link.type];
-  const articleId = idOf('Article', link.articleId);
-  const otherId = idOf(link.type, link.entityId);
-  const table = tx[spec.table] as unknown as MentionTable;
-  const where = { [`articleId_${spec.key}`]: { articleId, [spec.key]: otherId } };
+  const { table, where } = mentionRows(tx, link);
   const existing = await table.findUnique({ where });
   await unlinkRow(
     existing,
@@ -180,36 +192,36 @@ export async function unlinkMentionRow(
       await table.delete({ where });
     },
   );
-  return touchArticle(tx, record, articleId, link, 'UNLINKED');
+  return touchArticle(tx, record, link, 'UNLINKED');
 }
 
 /** Bumps the article's version and logs the mention change on it. */
 async function touchArticle(
   tx: Tx,
   record: Recorder,
-  articleId: number,
-  link: MentionLink,
+  link: MentionRef,
   kind: 'LINKED' | 'UNLINKED',
 ): Promise<Article> {
+  const entityId = encodeGlobalId(link.type, link.entityId);
   const article = await tx.article.update({
-    where: { id: articleId },
+    where: { id: link.articleId },
     data: { version: { increment: 1 } },
   });
   await record({
     kind,
     label: kind === 'LINKED' ? mentionLabel(link.type) : null,
     entityType: 'Article',
-    entityId: articleId,
+    entityId: link.articleId,
     entityVersion: article.version,
     changes: [
       {
-        field: MENTIONS[link.type].field,
-        before: kind === 'LINKED' ? null : link.entityId,
-        after: kind === 'LINKED' ? link.entityId : null,
+        field: mentionsOf(link.type).field,
+        before: kind === 'LINKED' ? null : entityId,
+        after: kind === 'LINKED' ? entityId : null,
       },
     ],
     // An unlinked entity is no longer among the article's links: name it explicitly.
-    relatedIds: [...(await relatedIds.Article(tx, articleId)), link.entityId],
+    relatedIds: [...(await relatedIds(tx, 'Article', link.articleId)), entityId],
   });
   return article;
 }
@@ -220,13 +232,14 @@ export async function linkMention(
   link: MentionLink,
   spans: SpanInput[],
 ): Promise<Article> {
-  return (await writeChange(writer, (tx, record) => linkMentionRow(tx, record, link, spans)))
-    .result;
+  const ref = decodeLink(link);
+  return (await writeChange(writer, (tx, record) => linkMentionRow(tx, record, ref, spans))).result;
 }
 
 /** Removes a mention, in its own write. */
 export async function unlinkMention(writer: Writer, link: MentionLink): Promise<Article> {
-  return (await writeChange(writer, (tx, record) => unlinkMentionRow(tx, record, link))).result;
+  const ref = decodeLink(link);
+  return (await writeChange(writer, (tx, record) => unlinkMentionRow(tx, record, ref))).result;
 }
 
 // --- Participation: a leader at a summit, with a status. ---

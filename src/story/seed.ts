@@ -1,10 +1,11 @@
 import type { Viewer } from '../core/auth.ts';
-import { encodeGlobalId } from '../core/global-id.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { writeChange } from './changes.ts';
 import { createRow } from './entity-writes.ts';
+import { encodeGlobalId } from './global-id.ts';
 import { linkMembershipRow, linkMentionRow, linkParticipationRow } from './links.ts';
 import { findSpans } from './mentions.ts';
+import type { MentionType } from './registry.ts';
 import * as story from './seed-story.ts';
 
 /** What a seeding run wrote: zero events when the story was not empty. */
@@ -34,11 +35,12 @@ export async function seedIfEmpty(db: PrismaClient): Promise<SeedReport> {
     ]);
     if ((head?.sequence ?? 0) > 0 || leader) return;
 
-    const ids = new Map<string, string>();
+    const rowIds = new Map<string, number>();
     const names = new Map<string, string[]>();
-    const created = async (type: 'Leader' | 'Organization' | 'Summit', slug: string, id: number) =>
-      ids.set(`${type}:${slug}`, encodeGlobalId(type, id));
-    const idOf = (type: string, slug: string) => ids.get(`${type}:${slug}`) as string;
+    const created = async (type: MentionType, slug: string, id: number) =>
+      rowIds.set(`${type}:${slug}`, id);
+    const rowOf = (type: MentionType, slug: string) => rowIds.get(`${type}:${slug}`) as number;
+    const idOf = (type: MentionType, slug: string) => encodeGlobalId(type, rowOf(type, slug));
 
     for (const leader of story.leaders) {
       const row = await createRow(tx, record, 'Leader', { ...leader });
@@ -84,7 +86,6 @@ export async function seedIfEmpty(db: PrismaClient): Promise<SeedReport> {
         ...article,
         publishedAt: new Date(publishedAt),
       });
-      const articleId = encodeGlobalId('Article', row.id);
       const mentioned = [
         ...leaders.map((slug) => ['Leader', slug] as const),
         ...organizations.map((slug) => ['Organization', slug] as const),
@@ -94,7 +95,7 @@ export async function seedIfEmpty(db: PrismaClient): Promise<SeedReport> {
         await linkMentionRow(
           tx,
           record,
-          { articleId, type, entityId: idOf(type, slug) },
+          { articleId: row.id, type, entityId: rowOf(type, slug) },
           findSpans(article.body, names.get(`${type}:${slug}`) ?? []),
         );
       }

@@ -2,7 +2,6 @@
 // organization or summit, linked wherever the article uses it. Once only: the article's row is
 // locked first, and the accepted proposals are kept in its analysis.
 import { badInput, ErrorCode, userError } from '../../core/errors.ts';
-import { encodeGlobalId } from '../../core/global-id.ts';
 import type {
   Article,
   Leader,
@@ -14,8 +13,10 @@ import type {
 } from '../../generated/prisma/client.ts';
 import { notFound, type Recorder, type Tx, type Writer, writeChange } from '../changes.ts';
 import { createRow } from '../entity-writes.ts';
+import { encodeGlobalId, idOf } from '../global-id.ts';
 import { linkMentionRow } from '../links.ts';
 import { MAX_SPANS_PER_MENTION } from '../mentions.ts';
+import { MENTION_TYPES, modelOf } from '../registry.ts';
 import type { EntityType, MatchedBy } from './known.ts';
 import type { Proposal } from './proposals.ts';
 import { freeSlug, readAnalysis, slugify } from './store.ts';
@@ -36,11 +37,7 @@ async function writeMentions(
     latest = await linkMentionRow(
       tx,
       record,
-      {
-        articleId: encodeGlobalId('Article', article.id),
-        type: mention.type,
-        entityId: encodeGlobalId(mention.type, mention.id),
-      },
+      { articleId: article.id, type: mention.type, entityId: mention.id },
       mention.spans.slice(0, MAX_SPANS_PER_MENTION),
       mention.matchedBy,
     );
@@ -48,9 +45,9 @@ async function writeMentions(
   return latest;
 }
 
-/** What an editor decides about a proposal. */
+/** What an editor decides about a proposal; IDs are global IDs, as the API takes them. */
 export interface AcceptProposalInput {
-  articleId: number;
+  articleId: string;
   text: string;
   as: 'LEADER' | 'ORGANIZATION' | 'SUMMIT';
   name?: string | null;
@@ -60,7 +57,7 @@ export interface AcceptProposalInput {
   aliases?: string[] | null;
   acronym?: string | null;
   kind?: OrganizationKind | null;
-  organizerId?: number | null;
+  organizerId?: string | null;
   city?: string | null;
   startsOn?: Date | null;
   status?: SummitStatus | null;
@@ -72,7 +69,12 @@ export interface AcceptProposalResult {
   entity: (Leader | Organization | Summit) & { __typename: EntityType };
 }
 
-const TYPE_OF = { LEADER: 'Leader', ORGANIZATION: 'Organization', SUMMIT: 'Summit' } as const;
+/** The type a proposal becomes, from the API's `as` (LEADER → Leader): any type an article mentions. */
+const typeOf = (as: string): EntityType => {
+  const type = MENTION_TYPES.find((candidate) => candidate.toUpperCase() === as);
+  if (!type) throw badInput(`A proposal cannot become a "${as}".`, { field: 'as' });
+  return type;
+};
 
 /**
  * Turns an open proposal of an article into an entity: creates the leader, organization or summit
@@ -82,18 +84,18 @@ const TYPE_OF = { LEADER: 'Leader', ORGANIZATION: 'Organization', SUMMIT: 'Summi
 export async function acceptProposal(
   writer: Writer,
   input: AcceptProposalInput,
-  articleGlobalId: string,
 ): Promise<AcceptProposalResult> {
-  const type = TYPE_OF[input.as];
+  const articleId = idOf('Article', input.articleId);
+  const type = typeOf(input.as);
   if (type === 'Summit' && !input.startsOn) {
     throw badInput('A summit needs "startsOn".', { field: 'startsOn' });
   }
   const { result } = await writeChange(writer, async (tx, record) => {
     // The article's row is locked first: of concurrent acceptances of one proposal, the later
     // ones wait here and then read the proposal as accepted.
-    await tx.$executeRaw`SELECT 1 FROM "Article" WHERE id = ${input.articleId} FOR UPDATE`;
-    const article = await tx.article.findUnique({ where: { id: input.articleId } });
-    if (!article) notFound('Article', articleGlobalId);
+    await tx.$executeRaw`SELECT 1 FROM "Article" WHERE id = ${articleId} FOR UPDATE`;
+    const article = await tx.article.findUnique({ where: { id: articleId } });
+    if (!article) notFound('Article', input.articleId);
     const analysis = readAnalysis(article.analysis);
     const key = fold(input.text.trim());
     const proposal = analysis.proposals.find((p) => fold(p.text) === key);
@@ -113,7 +115,7 @@ export async function acceptProposal(
       );
     }
     const name = input.name?.trim() || proposal.text;
-    const slug = input.slug ?? (await freeSlug(tx[lowerFirst(type)] as never, slugify(name)));
+    const slug = input.slug ?? (await freeSlug(modelOf(tx, type), slugify(name)));
     const entity = await createFromProposal(tx, record, type, input, { name, slug, proposal });
     // The version moves once, with the link below: one edit of the article, one new version.
     const withoutProposal = await tx.article.update({
@@ -133,9 +135,6 @@ export async function acceptProposal(
   });
   return result as AcceptProposalResult;
 }
-
-const lowerFirst = (type: EntityType) =>
-  `${type[0]?.toLowerCase()}${type.slice(1)}` as 'leader' | 'organization' | 'summit';
 
 /** Creates the entity a proposal becomes, through the same path (and CREATED event) as an edit. */
 async function createFromProposal(
@@ -182,7 +181,7 @@ async function createFromProposal(
     {
       slug,
       name,
-      organizer: input.organizerId ? encodeGlobalId('Organization', input.organizerId) : null,
+      organizer: input.organizerId ?? null,
       city: input.city ?? '',
       country: input.country ?? '',
       startsOn: input.startsOn,

@@ -1,9 +1,10 @@
 // What the matcher knows (the story's leaders, organizations and summits, as it needs them) and
 // what it finds: the vocabulary shared by the analysis, its worker threads and the store.
+import type { MentionType } from '../registry.ts';
 import type { Span } from './text.ts';
 
-/** The entity types an article can be linked to. */
-export type EntityType = 'Leader' | 'Organization' | 'Summit';
+/** The entity types an article can be linked to: the registry's mentionable types. */
+export type EntityType = MentionType;
 
 /** How a mention was found; EDITOR is for links made by hand. */
 export type MatchedBy = 'NAME' | 'ALIAS' | 'ACRONYM' | 'EDITOR';

@@ -1,7 +1,7 @@
 import { badInput, ErrorCode, maskError } from '../../core/errors.ts';
-import { encodeGlobalId } from '../../core/global-id.ts';
 import type { Article, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import { diffFields, type Tx, type Writer, writeChange } from '../changes.ts';
+import { encodeGlobalId } from '../global-id.ts';
 import { linkNewMentions } from '../links.ts';
 import type { AnalysisPool } from './analysis-pool.ts';
 import type { Analysis } from './analyze.ts';

@@ -1,15 +1,7 @@
-import { badInput } from './errors.ts';
+import { badInput } from '../core/errors.ts';
+import { NODE_TYPES, type NodeType } from './registry.ts';
 
-/** The object types that have global IDs, and so can be fetched through `node`. */
-export const NODE_TYPES = [
-  'Leader',
-  'Organization',
-  'Summit',
-  'Article',
-  'Membership',
-  'Participation',
-] as const;
-export type NodeType = (typeof NODE_TYPES)[number];
+export { NODE_TYPES, type NodeType };
 
 /** Encodes `Type:id` in base64, the Relay convention. */
 export function encodeGlobalId(typename: string, id: string | number | bigint): string {

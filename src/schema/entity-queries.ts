@@ -1,0 +1,76 @@
+import type { InputObjectRef } from '@pothos/core';
+import { modelOf, type NodeType } from '../story/registry.ts';
+import { builder } from './builder.ts';
+
+/** The builder's own schema types, so refs made by it fit here. */
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+type ListModel = {
+  findUnique(args: object): Promise<unknown>;
+  findMany(args: object): Promise<unknown[]>;
+  count(args: object): Promise<number>;
+};
+
+/** What one listed type's two root fields need; the field names are written out by each caller. */
+interface EntityQueries<Filter, Order> {
+  type: NodeType;
+  /** The field that finds one by slug, such as `leader`. */
+  one: string;
+  /** The list field, such as `leaders`. */
+  list: string;
+  /** A slug to show in the argument's description. */
+  slugExample: string;
+  /** The list's description, with its default order. */
+  listDescription: string;
+  filter: InputObjectRef<Types, Filter>;
+  /** The Prisma `where` of a filter (BAD_USER_INPUT for one that cannot hold). */
+  where: (filter: Filter | null | undefined) => object;
+  order: InputObjectRef<Types, Order>;
+  /** The Prisma `orderBy` of an order, ending on `id` so that pages are stable. */
+  orderBy: (order: Order | null | undefined) => object[];
+}
+
+/**
+ * The two root fields of a listed type: `<one>(slug:)`, the row with that slug or null, and
+ * `<list>(filter, orderBy)`, a filtered, counted and ordered connection. One recipe for every type,
+ * so a slug lookup, a filter, a count and an order behave alike everywhere.
+ */
+export function entityQueries<Filter, Order>(spec: EntityQueries<Filter, Order>): void {
+  const noun = spec.type.toLowerCase();
+  const type = spec.type as 'Leader';
+  builder.queryFields((t) => ({
+    [spec.one]: t.prismaField({
+      type,
+      nullable: true,
+      description: `The ${noun} with this slug, or null.`,
+      args: {
+        slug: t.arg.string({ required: true, description: `Such as \`${spec.slugExample}\`.` }),
+      },
+      resolve: (query, _root, args, ctx) =>
+        modelOf<ListModel>(ctx.db, spec.type).findUnique({
+          ...query,
+          where: { slug: args.slug },
+        }) as never,
+    }),
+    [spec.list]: t.prismaConnection({
+      type,
+      cursor: 'id',
+      description: spec.listDescription,
+      args: {
+        filter: t.arg({
+          type: spec.filter as never,
+          description: `Conditions every ${noun} returned meets.`,
+        }),
+        orderBy: t.arg({ type: spec.order as never, description: 'The order of the list.' }),
+      },
+      totalCount: (_parent, args, ctx) =>
+        modelOf<ListModel>(ctx.db, spec.type).count({ where: spec.where(args.filter as Filter) }),
+      resolve: (query, _root, args, ctx) =>
+        modelOf<ListModel>(ctx.db, spec.type).findMany({
+          ...query,
+          where: spec.where(args.filter as Filter),
+          orderBy: spec.orderBy(args.orderBy as Order),
+        }) as never,
+    }),
+  }));
+}
