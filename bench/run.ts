@@ -52,6 +52,7 @@ const { values } = parseArgs({
     subscribers: { type: 'string', default: '1000,5000' },
     'skip-fanout': { type: 'boolean', default: false },
     'skip-writes': { type: 'boolean', default: false },
+    'only-reads': { type: 'boolean', default: false },
     'keep-database': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
   },
@@ -76,6 +77,30 @@ const QUERY_NESTED = `query ($first: Int!) {
     } }
   }
 }`;
+/**
+ * The same two reads for PostGraphile v5 (bench/peer): the same rows in the same order, under its
+ * own names. `checkIdentical` compares the values of the answers, key names aside.
+ */
+const PEER_QUERIES: Record<string, string> = {
+  [QUERY_SIMPLE]: '{ leaderBySlug(slug: "leader-42") { name title } }',
+  [QUERY_NESTED]: `query ($first: Int!) {
+  articles(first: $first, orderBy: [PUBLISHED_AT_DESC, PRIMARY_KEY_DESC]) {
+    edges { node {
+      headline
+      leaderMentions(first: 5, orderBy: PRIMARY_KEY_ASC) { edges { node { leader {
+        name
+        memberships(first: 5, orderBy: [STARTED_ON_ASC, PRIMARY_KEY_ASC]) {
+          edges { node { role organization { name acronym } } }
+        }
+      } } } }
+    } }
+  }
+}`,
+};
+/** The query a target answers for one of the benchmark's reads. */
+const queryFor = (target: { name: string }, query: string) =>
+  target.name === 'peer' ? (PEER_QUERIES[query] ?? query) : query;
+
 const QUERY_SEARCH =
   '{ search(query: "Putin") { __typename ... on Leader { name } ... on Article { headline } } }';
 
@@ -156,6 +181,19 @@ async function startR1(url: string): Promise<Child> {
   const port = await freePort();
   return startChild('r1', ['--import', 'tsx', 'bench/r1.ts'], serverEnv(url, port), 'r1 ready');
 }
+/** PostGraphile v5, installed into bench/peer/node_modules from its lockfile on first use. */
+async function startPeer(url: string): Promise<Child> {
+  const peer = join(ROOT, 'bench/peer');
+  if (!existsSync(join(peer, 'node_modules/postgraphile'))) {
+    log('installing PostGraphile v5 into bench/peer (npm ci)');
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--silent'], {
+      cwd: peer,
+      stdio: 'inherit',
+    });
+  }
+  const port = await freePort();
+  return startChild('peer', ['bench/peer/server.mjs'], serverEnv(url, port), 'peer ready');
+}
 async function startR2(url: string): Promise<Child> {
   const port = await freePort();
   return startChild('r2', ['--import', 'tsx', 'bench/r2.ts'], serverEnv(url, port), 'r2 ready');
@@ -193,9 +231,18 @@ async function countStatements(
   };
 }
 
+/** An answer's values in order, its key names left out: the peer names things its own way. */
+const valuesOf = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(valuesOf)
+    : value && typeof value === 'object'
+      ? Object.values(value).map(valuesOf)
+      : value;
+
 async function checkIdentical(
   storygraph: string,
   r1: string,
+  peer: string,
 ): Promise<{ identical: boolean; details: string[] }> {
   const details: string[] = [];
   for (const [label, query, variables] of [
@@ -203,13 +250,22 @@ async function checkIdentical(
     ['(b) first 20', QUERY_NESTED, { first: 20 }],
     ['(b) first 100', QUERY_NESTED, { first: 100 }],
   ] as const) {
-    const [a, b] = [
+    const [a, b, c] = [
       await postRaw(storygraph, query, variables),
       await postRaw(r1, query, variables),
+      await postRaw(peer, queryFor({ name: 'peer' }, query), variables),
     ];
     if (a !== b || !a.startsWith('{"data":{')) {
       details.push(
         `${label} differs:\n  storygraph ${a.slice(0, 300)}\n  r1         ${b.slice(0, 300)}`,
+      );
+    }
+    const same =
+      JSON.stringify(valuesOf(JSON.parse(a).data)) ===
+      JSON.stringify(valuesOf(JSON.parse(c).data ?? null));
+    if (!same) {
+      details.push(
+        `${label}: the peer's values differ:\n  storygraph ${a.slice(0, 300)}\n  peer       ${c.slice(0, 300)}`,
       );
     }
   }
@@ -244,7 +300,7 @@ async function load(
     url: target.url,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query: queryFor(target, query), variables }),
     connections,
   };
   await autocannon({ ...options, duration: WARMUP });
@@ -498,7 +554,9 @@ async function main(): Promise<void> {
     children.push(r1Counted);
     const sgCounts = await countStatements(sgCounted.url, counter, true);
     const r1Counts = await countStatements(r1Counted.url, counter, true);
-    const identical = await checkIdentical(sgCounted.url, r1Counted.url);
+    const peerCounted = await startPeer(countedUrl);
+    children.push(peerCounted);
+    const identical = await checkIdentical(sgCounted.url, r1Counted.url, peerCounted.url);
     await stopAll();
     await counter.close();
     log('SQL statements per request: storygraph', sgCounts, 'r1', r1Counts);
@@ -547,6 +605,8 @@ async function main(): Promise<void> {
     children.push(sg);
     const r1 = await startR1(url);
     children.push(r1);
+    const peer = await startPeer(url);
+    children.push(peer);
     const loads: LoadResult[] = [];
     for (let round = 1; round <= ROUNDS; round += 1) {
       for (const [queryName, query, variables] of [
@@ -554,7 +614,7 @@ async function main(): Promise<void> {
         ['b', QUERY_NESTED, { first: 20 }],
       ] as const) {
         for (const connections of [1, 32]) {
-          const order = round % 2 ? [sg, r1] : [r1, sg];
+          const order = round % 2 ? [sg, peer, r1] : [r1, peer, sg];
           for (const target of order) {
             const result = await load(target, name, query, variables, connections, DURATION);
             const row = { target: target.name, query: queryName, round, ...result };
@@ -563,6 +623,33 @@ async function main(): Promise<void> {
           }
         }
       }
+    }
+
+    if (values['only-reads']) {
+      // For working on the read path: the reads alone, summarized, nothing written to results.
+      for (const query of ['a', 'b']) {
+        for (const target of [sg.name, peer.name, r1.name]) {
+          const rows = loads.filter(
+            (l) => l.query === query && l.target === target && l.connections === 32,
+          );
+          log(
+            `(${query}) ${target} at 32: ${rows.map((r) => `${r.reqPerSec} req/s, ${r.serverCpuUsPerReq} µs server, ${r.postgresCpuUsPerReq} µs pg, p50/p99 ${r.p50Ms}/${r.p99Ms} ms`).join(' | ')}`,
+          );
+        }
+      }
+      await stopAll();
+      if (values.profile) {
+        for (const [label, query, variables] of [
+          ['query-a', QUERY_SIMPLE, {}],
+          ['query-b', QUERY_NESTED, { first: 20 }],
+        ] as const) {
+          const summary = await profiled(url, label, (server) =>
+            load(server, name, query, variables, 32, DURATION),
+          );
+          log(`profile ${label}\n${summary}`);
+        }
+      }
+      return;
     }
 
     // 3. Search, one client and eight (storygraph), and the search SQL alone through pg.
@@ -681,9 +768,12 @@ async function main(): Promise<void> {
       loads.filter(
         (l) => l.target === target && l.query === query && l.connections === connections,
       );
-    const ratio = (query: string) =>
-      median(pick('storygraph', query, 32).map((l) => l.reqPerSec)) /
-      median(pick('r1', query, 32).map((l) => l.reqPerSec));
+    const at32 = (target: string, query: string, key: 'reqPerSec' | 'postgresCpuUsPerReq') =>
+      median(pick(target, query, 32).map((l) => l[key]));
+    const ratio = (query: string, to = 'r1') =>
+      at32('storygraph', query, 'reqPerSec') / at32(to, query, 'reqPerSec');
+    const nestedP50 = median(pick('storygraph', 'b', 32).map((l) => l.p50Ms));
+    const nestedP99 = median(pick('storygraph', 'b', 32).map((l) => l.p99Ms));
     const fan = (target: string, subscribers: number) =>
       fanouts.find((f) => f.target === target && f.subscribers === subscribers);
     const maxSubscribers = Math.max(...fanouts.map((f) => f.subscribers), 0);
@@ -699,8 +789,14 @@ async function main(): Promise<void> {
     const sqlAlone = writes.find((w) => w.setup.startsWith('the same SQL'));
     const sgOne = writes.find((w) => w.setup === 'storygraph, 1 instance');
     const results = {
-      simpleRatio: round3(ratio('a')),
+      nestedVsPeer: round3(ratio('b', 'peer')),
       nestedRatio: round3(ratio('b')),
+      simpleVsPeer: round3(ratio('a', 'peer')),
+      simpleRatio: round3(ratio('a')),
+      pgCpuNestedRatio: round3(
+        at32('storygraph', 'b', 'postgresCpuUsPerReq') / at32('r1', 'b', 'postgresCpuUsPerReq'),
+      ),
+      nestedP99OverP50: round3(nestedP99 / nestedP50),
       sqlSimple: sgCounts.simple,
       sqlNested: sgCounts.nested20,
       fanoutCpuRatio: round3(fanoutCpuRatio),
@@ -771,8 +867,12 @@ function report(input: {
   );
   lines.push('## Goals', '', '| key | value | goal | |', '|---|---|---|---|');
   lines.push(
-    goal('simpleRatio', (v) => v >= 0.35, '≥ 0.35 (req/s ÷ R1, 32 connections)'),
-    goal('nestedRatio', (v) => v >= 0.5, '≥ 0.50'),
+    goal('nestedVsPeer', (v) => v >= 1.25, '≥ 1.25 ((b) req/s ÷ PostGraphile v5, 32 connections)'),
+    goal('nestedRatio', (v) => v >= 0.9, '≥ 0.90 ((b) req/s ÷ R1)'),
+    goal('simpleVsPeer', (v) => v >= 0.8, '≥ 0.80 ((a) req/s ÷ PostGraphile v5, uncached)'),
+    goal('simpleRatio', (v) => v >= 0.32, '≥ 0.32 ((a) req/s ÷ R1, uncached)'),
+    goal('pgCpuNestedRatio', (v) => v <= 0.8, '≤ 0.8 (PostgreSQL CPU per (b) ÷ R1)'),
+    goal('nestedP99OverP50', (v) => v <= 2, '≤ 2 ((b) p99 ÷ p50 at 32 connections)'),
     goal('sqlSimple', (v) => v === 1, '1'),
     goal('sqlNested', (v) => v <= 2, '≤ 2'),
     goal('fanoutCpuRatio', (v) => v <= 1.5, '≤ 1.5 (server CPU per delivery ÷ R2)'),
@@ -798,7 +898,7 @@ function report(input: {
   );
   for (const query of ['a', 'b']) {
     for (const connections of [1, 32]) {
-      for (const target of ['storygraph', 'r1']) {
+      for (const target of ['storygraph', 'peer', 'r1']) {
         const rows = loads.filter(
           (l) => l.query === query && l.connections === connections && l.target === target,
         );

@@ -12,6 +12,7 @@ import type { StoryFeed } from './live/feed.ts';
 import type { StoryPubSub } from './live/pubsub.ts';
 import { useSharedSubscriptionExecution } from './live/shared-execution.ts';
 import { useStoryPages } from './pages/index.ts';
+import { useOrderedExecution } from './plugins/execution.ts';
 import { corsOption, DEFAULT_EXPOSURE, type Exposure, useExposure } from './plugins/exposure.ts';
 import { GRAPHIQL_OPTIONS } from './plugins/graphiql.ts';
 import { useInputGuards, useRequestParseGuard } from './plugins/input-guards.ts';
@@ -22,7 +23,6 @@ import {
   persistedQueryPlugins,
 } from './plugins/persisted-queries.ts';
 import { useRequestLog } from './plugins/request-log.ts';
-import { useResponseKeyOrder } from './plugins/response-order.ts';
 import { schema } from './schema/index.ts';
 import type { AnalysisPool } from './story/ingest/analysis-pool.ts';
 
@@ -145,7 +145,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
       ...useExposure(exposure),
       ...(options.plugins ?? []),
       ...persistedQueryPlugins(options.operations),
-      useResponseKeyOrder(),
+      useOrderedExecution(),
       useRequestLog(options.logger),
       useSharedSubscriptionExecution(),
       useStoryPages(),

@@ -6,27 +6,40 @@ import { ErrorCode, maskError } from '../core/errors.ts';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Bytes of log lines gathered before one write to stdout. */
+const LOG_BUFFER_BYTES = 8 * 1024;
+/** The longest a line waits in that buffer on a quiet server. */
+const LOG_FLUSH_MS = 100;
+
 /**
  * The process's structured logger: one JSON object per line on stdout. Header and variable values
  * never reach it (see the redaction list), so a token or a sensitive variable can not leak.
+ * Lines are gathered and written together (8 KB, or every 100 ms), not one write per request:
+ * under load the per-line write was one of the largest costs of a simple query. What is gathered
+ * is written on exit, a crash included (pino flushes its buffer synchronously then).
  */
 export function createLogger(level: LogLevel = 'info'): Logger {
-  return pino({
-    level,
-    base: { service: 'storygraph' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: {
-      paths: [
-        'authorization',
-        'headers.authorization',
-        'variables',
-        'token',
-        'connectionParams',
-        '*.password',
-      ],
-      censor: '[redacted]',
+  const destination = pino.destination({ sync: false, minLength: LOG_BUFFER_BYTES });
+  setInterval(() => destination.flush(), LOG_FLUSH_MS).unref();
+  return pino(
+    {
+      level,
+      base: { service: 'storygraph' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: {
+        paths: [
+          'authorization',
+          'headers.authorization',
+          'variables',
+          'token',
+          'connectionParams',
+          '*.password',
+        ],
+        censor: '[redacted]',
+      },
     },
-  });
+    destination,
+  );
 }
 
 /** Adapts a pino logger to the interface Yoga logs through. */

@@ -116,7 +116,7 @@ export async function acceptProposal(
     }
     const name = input.name?.trim() || proposal.text;
     const slug = input.slug ?? (await freeSlug(modelOf(tx, type), slugify(name)));
-    const entity = await createFromProposal(tx, record, type, input, { name, slug, proposal });
+    const entity = await CREATE_FROM_PROPOSAL[type]({ tx, record, input, name, slug, proposal });
     // The version moves once, with the link below: one edit of the article, one new version.
     const withoutProposal = await tx.article.update({
       where: { id: article.id },
@@ -136,16 +136,28 @@ export async function acceptProposal(
   return result as AcceptProposalResult;
 }
 
-/** Creates the entity a proposal becomes, through the same path (and CREATED event) as an edit. */
-async function createFromProposal(
-  tx: Tx,
-  record: Recorder,
-  type: EntityType,
-  input: AcceptProposalInput,
-  { name, slug, proposal }: { name: string; slug: string; proposal: Proposal },
-): Promise<Leader | Organization | Summit> {
-  const options = { label: 'PROPOSAL_ACCEPTED' };
-  if (type === 'Leader') {
+/** What creating an entity from a proposal is given. */
+interface Proposed {
+  tx: Tx;
+  record: Recorder;
+  input: AcceptProposalInput;
+  name: string;
+  slug: string;
+  proposal: Proposal;
+}
+
+const PROPOSAL_ACCEPTED = { label: 'PROPOSAL_ACCEPTED' };
+
+/**
+ * How each type an article can mention is created from a proposal, through the same path (and
+ * CREATED event) as an edit. A record over every mentionable type: a new one does not compile
+ * until it says how a proposal becomes one.
+ */
+const CREATE_FROM_PROPOSAL: Record<
+  EntityType,
+  (p: Proposed) => Promise<Leader | Organization | Summit>
+> = {
+  Leader: ({ tx, record, input, name, slug, proposal }) => {
     // The other ways the article named them ("Mirziyoyev") become aliases.
     const aliases = [
       ...new Set([
@@ -158,10 +170,10 @@ async function createFromProposal(
       record,
       'Leader',
       { slug, name, aliases, title: input.title ?? '', country: input.country ?? '' },
-      options,
+      PROPOSAL_ACCEPTED,
     );
-  }
-  if (type === 'Organization') {
+  },
+  Organization: ({ tx, record, input, name, slug, proposal }) => {
     const acronym =
       input.acronym ??
       proposal.spans.map((s) => s.text).find((text) => /^[\p{Lu}\p{N}&-]{2,10}$/u.test(text)) ??
@@ -171,22 +183,23 @@ async function createFromProposal(
       record,
       'Organization',
       { slug, name, acronym, kind: input.kind ?? 'OTHER' },
-      options,
+      PROPOSAL_ACCEPTED,
     );
-  }
-  return createRow<Summit>(
-    tx,
-    record,
-    'Summit',
-    {
-      slug,
-      name,
-      organizer: input.organizerId ?? null,
-      city: input.city ?? '',
-      country: input.country ?? '',
-      startsOn: input.startsOn,
-      status: input.status ?? 'ANNOUNCED',
-    },
-    options,
-  );
-}
+  },
+  Summit: ({ tx, record, input, name, slug }) =>
+    createRow<Summit>(
+      tx,
+      record,
+      'Summit',
+      {
+        slug,
+        name,
+        organizer: input.organizerId ?? null,
+        city: input.city ?? '',
+        country: input.country ?? '',
+        startsOn: input.startsOn,
+        status: input.status ?? 'ANNOUNCED',
+      },
+      PROPOSAL_ACCEPTED,
+    ),
+};
