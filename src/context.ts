@@ -3,6 +3,7 @@
 // a context do not load the schema.
 import type { Viewer } from './core/auth.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
+import type { Reads } from './infra/compiled-reads.ts';
 import type { StoryFeed } from './live/feed.ts';
 import type { StoryPubSub } from './live/pubsub.ts';
 import type { AnalysisPool } from './story/ingest/analysis-pool.ts';
@@ -13,6 +14,8 @@ export interface Context {
   viewer: Viewer;
   /** The app's own database: every resolver, loader and story function reads and writes here. */
   db: PrismaClient;
+  /** The same database's hot reads, as one compiled statement each where they can be. */
+  reads: Reads;
   /** This server instance's change feed, for subscriptions. */
   feed: StoryFeed;
   /** This server instance's pub/sub: writes announce their commits through it. */

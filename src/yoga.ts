@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Context } from './context.ts';
 import { type AuthOptions, type Viewer, viewerOfRequest } from './core/auth.ts';
 import { maskError } from './core/errors.ts';
+import { createReads } from './infra/compiled-reads.ts';
 import type { Database } from './infra/db.ts';
 import { yogaLogger } from './infra/logger.ts';
 import { pendingMigrations } from './infra/migrate.ts';
@@ -98,6 +99,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
   const requestIds = new WeakMap<Request, string>();
   // The viewer of each HTTP request, decided from its headers before its body is read.
   const viewers = new WeakMap<Request, Viewer>();
+  const reads = createReads(database);
   const limits = options.limits ?? DEFAULT_LIMITS;
   const exposure = options.exposure ?? DEFAULT_EXPOSURE;
   return createYoga<ServerContext, Context>({
@@ -131,6 +133,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
       return {
         viewer,
         db: database.prisma,
+        reads,
         feed: options.feed,
         pubsub: options.pubsub,
         analysis: options.analysis,

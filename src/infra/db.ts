@@ -36,6 +36,12 @@ export interface Database {
   withSession<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
   /** Connections of the pool (the embedded database has one). */
   poolStats(): { total: number; idle: number; waiting: number };
+  /**
+   * Runs one read statement on the pool, outside any transaction, prepared once per connection
+   * (the first 500 distinct texts; later ones run unprepared, so the count stays bounded).
+   * PostgreSQL only: compiled reads (compiled-reads.ts) use it.
+   */
+  readRows?<Row>(sql: string, params: unknown[]): Promise<Row[]>;
   /** Disconnects Prisma and closes the pool or the embedded database. */
   close(): Promise<void>;
 }
@@ -79,6 +85,9 @@ function createClient(
  */
 export const CONNECT_TIMEOUT_MS = 5000;
 
+/** Distinct read statements prepared on each connection under a name. */
+const MAX_PREPARED = 500;
+
 /** Opens a PostgreSQL server through one `pg` pool shared by Prisma and raw sessions. */
 export function openPostgres(url: string, poolSize = 10, logQueries = false): Database {
   const pool = new pg.Pool({
@@ -92,6 +101,7 @@ export function openPostgres(url: string, poolSize = 10, logQueries = false): Da
   // without a listener that would crash the process instead of letting the pool reconnect.
   pool.on('error', () => {});
   const prisma = createClient(new PrismaPg(pool), logQueries);
+  const statementNames = new Map<string, string>();
   const safeUrl = new URL(url);
   safeUrl.password = '';
   return {
@@ -115,6 +125,25 @@ export function openPostgres(url: string, poolSize = 10, logQueries = false): Da
       }
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    async readRows<Row>(sql: string, params: unknown[]) {
+      // Names belong to the pool: every connection prepares a text under the same name.
+      let name = statementNames.get(sql);
+      if (!name && statementNames.size < MAX_PREPARED) {
+        name = `storygraph_read_${statementNames.size + 1}`;
+        statementNames.set(sql, name);
+      }
+      const started = logQueries ? performance.now() : 0;
+      const result = await pool.query({ text: sql, values: params, ...(name ? { name } : {}) });
+      if (logQueries) {
+        const event = {
+          query: sql,
+          params: JSON.stringify(params),
+          duration: performance.now() - started,
+        };
+        for (const listener of queryListeners) listener(event);
+      }
+      return result.rows as Row[];
+    },
     async close() {
       await prisma.$disconnect();
       await pool.end();

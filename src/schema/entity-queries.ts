@@ -5,11 +5,7 @@ import { builder } from './builder.ts';
 /** The builder's own schema types, so refs made by it fit here. */
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
-type ListModel = {
-  findUnique(args: object): Promise<unknown>;
-  findMany(args: object): Promise<unknown[]>;
-  count(args: object): Promise<number>;
-};
+type Counter = { count(args: object): Promise<number> };
 
 /** What one listed type's two root fields need; the field names are written out by each caller. */
 interface EntityQueries<Filter, Order> {
@@ -47,10 +43,7 @@ export function entityQueries<Filter, Order>(spec: EntityQueries<Filter, Order>)
         slug: t.arg.string({ required: true, description: `Such as \`${spec.slugExample}\`.` }),
       },
       resolve: (query, _root, args, ctx) =>
-        modelOf<ListModel>(ctx.db, spec.type).findUnique({
-          ...query,
-          where: { slug: args.slug },
-        }) as never,
+        ctx.reads.findUnique(spec.type, { ...query, where: { slug: args.slug } }) as never,
     }),
     [spec.list]: t.prismaConnection({
       type,
@@ -64,9 +57,9 @@ export function entityQueries<Filter, Order>(spec: EntityQueries<Filter, Order>)
         orderBy: t.arg({ type: spec.order as never, description: 'The order of the list.' }),
       },
       totalCount: (_parent, args, ctx) =>
-        modelOf<ListModel>(ctx.db, spec.type).count({ where: spec.where(args.filter as Filter) }),
+        modelOf<Counter>(ctx.db, spec.type).count({ where: spec.where(args.filter as Filter) }),
       resolve: (query, _root, args, ctx) =>
-        modelOf<ListModel>(ctx.db, spec.type).findMany({
+        ctx.reads.findMany(spec.type, {
           ...query,
           where: spec.where(args.filter as Filter),
           orderBy: spec.orderBy(args.orderBy as Order),
