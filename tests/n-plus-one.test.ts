@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { testApp } from './helpers/app.ts';
+import { testApp, tokenFor } from './helpers/app.ts';
 import { db } from './helpers/database.ts';
 import { execute } from './helpers/graphql.ts';
 import { recordSql } from './helpers/sql-recorder.ts';
@@ -109,5 +109,40 @@ describe('nested reads', () => {
     expect(result.errors).toBeUndefined();
     expect(statements.length).toBe(1);
     console.info(`summit query: ${statements.length} SQL statements`);
+  });
+
+  it('writes an edit in three statements: the row with its links, the update, the events', async () => {
+    const { summit } = (
+      await execute(yoga, '{ summit(slug: "sco-summit-samarkand-2022") { id version } }')
+    ).data;
+    const token = await tokenFor('editor');
+    const { result, statements } = await recordSql(() =>
+      execute(
+        yoga,
+        'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { version } } }',
+        {
+          input: {
+            id: summit.id,
+            expectedVersion: summit.version,
+            patch: { description: 'Counted.' },
+          },
+        },
+        token,
+      ),
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data.updateSummit.summit.version).toBe(summit.version + 1);
+    const work = statements.filter((sql) => !/^(BEGIN|COMMIT)/.test(sql));
+    expect(work.map((sql) => sql.trim().split(/\s/)[0])).toEqual(['SELECT', 'UPDATE', 'WITH']);
+    // The event's links come from that first read: the summit's participants are in it.
+    const [event] = (
+      await execute(
+        yoga,
+        '{ storyEvents(last: 1) { edges { node { entityId relatedIds changes { field after } } } } }',
+      )
+    ).data.storyEvents.edges.map((edge: any) => edge.node);
+    expect(event.entityId).toBe(summit.id);
+    expect(event.changes).toEqual([{ field: 'description', after: 'Counted.' }]);
+    expect(event.relatedIds.length).toBeGreaterThan(2);
   });
 });

@@ -7,18 +7,20 @@ import { builder } from './builder.ts';
 import { entityQueries } from './entity-queries.ts';
 import { followable } from './live.ts';
 import { orderInput, prismaDirection, readSpans, TextSpanRef } from './scalars.ts';
-import { Versioned } from './versioned.ts';
+import { Versioned, versionedFields } from './versioned.ts';
 
 export const Article = builder.prismaNode('Article', {
   description: 'A news article that reports on the story.',
   id: { field: 'id' },
-  interfaces: [Versioned],
+  // The object declares the Versioned fields itself (versionedFields), selected on demand.
+  interfaces: [Versioned as never],
   // Select mode: only the columns a query asks for are read (a list of headlines never pulls bodies).
   // The Versioned interface's fields are read from the parent row, so they are always selected.
-  select: { id: true, version: true, createdAt: true, updatedAt: true },
+  select: { id: true },
   // `node(id:)` answers null for an ID whose record is gone, instead of an error.
   nullable: true,
   fields: (t) => ({
+    ...versionedFields(t),
     slug: t.exposeString('slug', {
       description: 'A stable, readable key such as `xi-and-putin-to-meet-at-sco-summit`.',
     }),

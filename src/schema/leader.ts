@@ -10,18 +10,20 @@ import {
   ParticipationStatusEnum,
   prismaDirection,
 } from './scalars.ts';
-import { Versioned } from './versioned.ts';
+import { Versioned, versionedFields } from './versioned.ts';
 
 export const Leader = builder.prismaNode('Leader', {
   description: 'A political leader who appears in the story.',
   id: { field: 'id' },
-  interfaces: [Versioned],
-  // Select mode: only the columns a query asks for are read.
-  // The Versioned interface's fields are read from the parent row, so they are always selected.
-  select: { id: true, version: true, createdAt: true, updatedAt: true },
+  // The object declares the Versioned fields itself (versionedFields), selected on demand.
+  interfaces: [Versioned as never],
+  // Select mode: only the columns a query asks for are read (the Versioned fields too, as
+  // versionedFields declares them on the object).
+  select: { id: true },
   // `node(id:)` answers null for an ID whose record is gone, instead of an error.
   nullable: true,
   fields: (t) => ({
+    ...versionedFields(t),
     slug: t.exposeString('slug', {
       description:
         'A stable, readable key such as `xi-jinping`, used in URLs and by `leader(slug:)`.',

@@ -12,15 +12,17 @@ import {
   prismaDirection,
   SummitStatusEnum,
 } from './scalars.ts';
-import { Versioned } from './versioned.ts';
+import { Versioned, versionedFields } from './versioned.ts';
 
 export const Summit = builder.prismaNode('Summit', {
   description: 'A summit, forum or congress: a gathering with a place and a date.',
   id: { field: 'id' },
-  interfaces: [Versioned],
+  // The object declares the Versioned fields itself (versionedFields), selected on demand.
+  interfaces: [Versioned as never],
   // `node(id:)` answers null for an ID whose record is gone, instead of an error.
   nullable: true,
   fields: (t) => ({
+    ...versionedFields(t),
     slug: t.exposeString('slug', {
       description: 'A stable, readable key such as `sco-summit-samarkand-2022`.',
     }),

@@ -47,6 +47,21 @@ export interface Writer {
 /** The writer's handle inside {@link writeChange}: adds an event to what the write will log. */
 export type Recorder = (record: ChangeRecord) => Promise<void>;
 
+/** Moves the head by $1 and inserts the events ($2, JSON) numbered after the old head, by $3. */
+const APPEND_EVENTS = `
+WITH head AS (
+  UPDATE "StoryHead" SET sequence = sequence + $1::int WHERE id = 1 RETURNING sequence - $1::int AS base
+)
+INSERT INTO "StoryEvent"
+  (sequence, kind, label, "entityType", "entityId", "entityVersion", changes, "relatedIds", "actorRole")
+SELECT head.base + e.n, e.kind::"StoryEventKind", e.label, e."entityType", e."entityId",
+  e."entityVersion", e.changes, ARRAY(SELECT jsonb_array_elements_text(e.related)), $3
+FROM head, jsonb_to_recordset($2::jsonb) AS e(
+  n int, kind text, label text, "entityType" text, "entityId" int, "entityVersion" int,
+  changes jsonb, related jsonb
+)
+RETURNING sequence`;
+
 /**
  * Runs `work` in one transaction that also appends its story events, then announces the commit.
  *
@@ -62,7 +77,7 @@ export type Recorder = (record: ChangeRecord) => Promise<void>;
 export async function writeChange<T>(
   writer: Writer,
   work: (tx: Tx, record: Recorder) => Promise<T>,
-): Promise<{ result: T; events: StoryEvent[] }> {
+): Promise<{ result: T; events: { sequence: number }[] }> {
   const outcome = await writer.db.$transaction(
     async (tx) => {
       const pending: ChangeRecord[] = [];
@@ -70,31 +85,33 @@ export async function writeChange<T>(
         pending.push(change);
       });
       if (pending.length === 0) return { result, events: [] };
-      const [head] = await tx.$queryRaw<{ sequence: number }[]>`
-        SELECT sequence FROM "StoryHead" WHERE id = 1 FOR UPDATE`;
-      if (!head) throw new Error('StoryHead row is missing: run the migrations.');
-      const events = await tx.storyEvent.createManyAndReturn({
-        data: pending.map((change, index) => ({
-          sequence: head.sequence + 1 + index,
-          kind: change.kind,
-          label: change.label ?? null,
-          entityType: change.entityType,
-          entityId: change.entityId,
-          entityVersion: change.entityVersion,
-          changes: (change.changes ?? []) as unknown as Prisma.InputJsonValue,
-          relatedIds: [
-            ...new Set([
-              encodeGlobalId(change.entityType, change.entityId),
-              ...(change.relatedIds ?? []),
-            ]),
-          ],
-          actorRole: writer.viewer.role,
-        })),
-      });
-      await tx.storyHead.update({
-        where: { id: 1 },
-        data: { sequence: head.sequence + pending.length },
-      });
+      // One statement numbers and stores the events: moving the head row locks it until the
+      // commit (so numbers commit in order, without gaps), and the events are inserted with the
+      // numbers the move handed out.
+      const rows = pending.map((change, index) => ({
+        n: index + 1,
+        kind: change.kind,
+        label: change.label ?? null,
+        entityType: change.entityType,
+        entityId: change.entityId,
+        entityVersion: change.entityVersion,
+        changes: change.changes ?? [],
+        related: [
+          ...new Set([
+            encodeGlobalId(change.entityType, change.entityId),
+            ...(change.relatedIds ?? []),
+          ]),
+        ],
+      }));
+      const events = await tx.$queryRawUnsafe<{ sequence: number }[]>(
+        APPEND_EVENTS,
+        pending.length,
+        JSON.stringify(rows),
+        writer.viewer.role,
+      );
+      if (events.length !== pending.length) {
+        throw new Error('StoryHead row is missing: run the migrations.');
+      }
       return { result, events: events.sort((a, b) => a.sequence - b.sequence) };
     },
     { timeout: 15_000, maxWait: 15_000 },

@@ -13,7 +13,7 @@ import {
 import type { NodeType } from './global-id.ts';
 import { encodeGlobalId, idOf } from './global-id.ts';
 import { ENTITIES, type EntitySpec, modelOf } from './registry.ts';
-import { relatedIds } from './related.ts';
+import { relatedIds, relatedInclude, relatedOf, withoutRelated } from './related.ts';
 
 /** A versioned row, as every editable model has. */
 export interface Versioned {
@@ -30,7 +30,7 @@ type LinkKind = 'LINKED' | 'UNLINKED';
 // The Prisma delegate of each editable type. Kept loose on purpose: the callers' inputs are typed,
 // and one code path for the version check, diff and event is worth more than six typed copies.
 type Delegate = {
-  findUnique(args: { where: { id: number } }): Promise<Versioned | null>;
+  findUnique(args: { where: { id: number }; include?: object }): Promise<Versioned | null>;
   create(args: { data: Record<string, unknown> }): Promise<Versioned>;
   update(args: {
     where: { id: number; version: number };
@@ -154,8 +154,13 @@ export async function updateRow<Row extends Versioned>(
     patch[field] = value;
   }
   const model = delegate(tx, type);
-  const current = await model.findUnique({ where: { id } });
-  if (!current) notFound(type, update.id);
+  // The row and its links in one read: the event lists the links, so no second read is needed.
+  const read = await model.findUnique({ where: { id }, include: relatedInclude(type) });
+  if (!read) notFound(type, update.id);
+  const current = withoutRelated(
+    type,
+    read as unknown as Record<string, unknown>,
+  ) as unknown as Versioned;
   if (update.expectedVersion != null) checkVersion(type, current, update.expectedVersion);
   const before = toApi(rules, current as unknown as Record<string, unknown>);
   const changes = diffFields(before, { ...before, ...patch }, Object.keys(patch));
@@ -181,7 +186,11 @@ export async function updateRow<Row extends Versioned>(
     entityId: id,
     entityVersion: row.version,
     changes,
-    relatedIds: [...(await relatedIds(tx, type, id)), ...formerReferences(rules, changes)],
+    // Links as they are after the write: the row's own references with their new values.
+    relatedIds: [
+      ...relatedOf(type, { ...(read as unknown as Record<string, unknown>), ...data }),
+      ...formerReferences(rules, changes),
+    ],
   });
   return row as Row;
 }
