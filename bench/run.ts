@@ -53,6 +53,7 @@ const { values } = parseArgs({
     'skip-fanout': { type: 'boolean', default: false },
     'skip-writes': { type: 'boolean', default: false },
     'only-reads': { type: 'boolean', default: false },
+    'only-fanout': { type: 'boolean', default: false },
     'keep-database': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
   },
@@ -599,6 +600,42 @@ async function main(): Promise<void> {
       return;
     }
     if (failures.length) log(`WARNING, checks failed:\n${failures.join('\n')}`);
+
+    if (values['only-fanout']) {
+      // For working on delivery: the fan-out alone (and its profile with --profile).
+      for (const subscribers of values.subscribers.split(',').map(Number)) {
+        for (const start of [startStorygraph, startR2] as const) {
+          const server = await start(url);
+          children.push(server);
+          const result = await runFanout({
+            wsUrl: server.url.replace('http', 'ws'),
+            pid: server.pid,
+            subscribers,
+            events: 20,
+            intervalMs: 250,
+            trigger:
+              server.name === 'r2' ? r2Trigger(server.port) : storygraphTrigger(server.url, token),
+          });
+          log('fan-out', server.name, JSON.stringify(result));
+          await stopAll();
+        }
+      }
+      if (values.profile) {
+        const subscribers = Number(values.subscribers.split(',').at(-1));
+        const summary = await profiled(url, 'fanout', (server) =>
+          runFanout({
+            wsUrl: server.url.replace('http', 'ws'),
+            pid: server.pid,
+            subscribers,
+            events: 20,
+            intervalMs: 250,
+            trigger: storygraphTrigger(server.url, token),
+          }),
+        );
+        log(`profile fanout\n${summary}`);
+      }
+      return;
+    }
 
     // 2. Reads under load, alternating targets within each round.
     const sg = await startStorygraph(url);

@@ -4,6 +4,7 @@
 import type { Viewer } from './core/auth.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import type { Reads } from './infra/compiled-reads.ts';
+import type { DirectTarget } from './live/direct.ts';
 import type { StoryFeed } from './live/feed.ts';
 import type { StoryPubSub } from './live/pubsub.ts';
 import type { AnalysisPool } from './story/ingest/analysis-pool.ts';
@@ -24,4 +25,17 @@ export interface Context {
   analysis: AnalysisPool;
   /** Identifies the request in logs: the client's `X-Request-Id`, or a new one. */
   requestId: string;
+  /** A graphql-ws operation: its id, and how to write a frame to its socket and see its backlog. */
+  ws?: WsOperation;
+  /** Set for a graphql-ws subscription: where the feed writes its live events (live/direct.ts). */
+  direct?: DirectTarget;
+}
+
+/** What a graphql-ws operation tells its context about its socket. */
+export interface WsOperation {
+  id: string;
+  send(frame: string): void;
+  buffered(): number;
+  /** Masks an error as Yoga does for every other result. */
+  mask: DirectTarget['mask'];
 }

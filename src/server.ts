@@ -12,7 +12,7 @@ import {
   type Viewer,
   viewerOf,
 } from './core/auth.ts';
-import { ErrorCode, userError } from './core/errors.ts';
+import { ErrorCode, maskError, userError } from './core/errors.ts';
 import { runAt } from './infra/timers.ts';
 import { DEFAULT_LIMITS, type Limits } from './plugins/limits.ts';
 import type { StoryYoga } from './yoga.ts';
@@ -232,7 +232,7 @@ export function buildServer(
         }
         return true;
       },
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, id, params) => {
         // graphql-ws has already registered this operation, so more than the cap means one too many.
         if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerSocket) {
           return [
@@ -243,12 +243,26 @@ export function buildServer(
             ),
           ];
         }
+        const socket = ctx.extra.socket;
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
-          socket: ctx.extra.socket,
+          socket,
           params,
           viewer: ctx.extra.viewer,
+          ws: {
+            id,
+            send: (frame: string) => {
+              if (socket.readyState === socket.OPEN) socket.send(frame);
+            },
+            buffered: () => socket.bufferedAmount,
+            // As Yoga masks every other result: the same function, and the original logged.
+            mask: (error: GraphQLError) => {
+              const masked = maskError(error, 'Unexpected error.', false) as GraphQLError;
+              if (masked !== error) yoga.logger.error(error);
+              return masked;
+            },
+          },
         });
         // The limits in limits.ts throw from parse and validate: send them as the operation's error.
         let document: ReturnType<typeof parse>;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { createLRUCache, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { Context } from './context.ts';
+import type { Context, WsOperation } from './context.ts';
 import { type AuthOptions, type Viewer, viewerOfRequest } from './core/auth.ts';
 import { maskError } from './core/errors.ts';
 import { createReads } from './infra/compiled-reads.ts';
@@ -31,6 +31,8 @@ import type { AnalysisPool } from './story/ingest/analysis-pool.ts';
 export interface ServerContext {
   /** The viewer already authenticated by the WebSocket `connection_init`, if any. */
   viewer?: Viewer;
+  /** The graphql-ws operation this context is for, if any. */
+  ws?: WsOperation;
 }
 
 /** Options of {@link buildYoga}. */
@@ -124,7 +126,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     maskedErrors: { maskError },
     batching: batchingSetting(options.operations?.batchingLimit),
-    context: async ({ request, viewer: socketViewer }): Promise<Context> => {
+    context: async ({ request, viewer: socketViewer, ws }): Promise<Context> => {
       const requestId = request?.headers.get('x-request-id')?.slice(0, 100) || randomUUID();
       if (request) requestIds.set(request, requestId);
       // A WebSocket's viewer was decided once, at connection_init.
@@ -138,6 +140,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
         pubsub: options.pubsub,
         analysis: options.analysis,
         requestId,
+        ...(ws ? { ws } : {}),
       };
     },
     plugins: [

@@ -9,6 +9,7 @@ import type {
 import { runAt } from '../infra/timers.ts';
 import type { NodeType } from '../story/global-id.ts';
 import { readEntity } from '../story/read-entity.ts';
+import { DirectDelivery, type DirectTarget, type Member } from './direct.ts';
 import type { StoryPubSub } from './pubsub.ts';
 
 /** Which events a reader wants. Every condition given must hold. */
@@ -85,6 +86,12 @@ export interface FeedSubscriptionOptions {
    * with UNAUTHENTICATED and the cursor to resume from, on every transport.
    */
   expiresAt?: number;
+  /**
+   * A WebSocket subscription's group and socket: once replayed and caught up, its live events are
+   * written to the socket as frames by the feed's {@link DirectDelivery}, and this iterator only
+   * ends it (with the same errors and cursors as ever).
+   */
+  direct?: DirectTarget;
 }
 
 type Listener = (events: StoryEvent[]) => void;
@@ -111,10 +118,16 @@ export class StoryFeed {
   #closers = new Set<() => void>();
   #positions = new Map<Listener, () => number>();
   #entities = new WeakMap<StoryEvent, Promise<object | null>>();
+  #direct = new DirectDelivery();
   /** Subscriptions ended because their client fell too far behind. */
   overflowed = 0;
+  /** Events handed to subscriptions through their iterators (one per subscription per event). */
+  #iterated = 0;
+
   /** Events handed to subscriptions so far (one per subscription per event). */
-  delivered = 0;
+  get delivered(): number {
+    return this.#iterated + this.#direct.written;
+  }
 
   constructor(
     private readonly options: {
@@ -248,8 +261,18 @@ export class StoryFeed {
       const queue: StoryEvent[] = [];
       let overflow = false;
       let wake = () => {};
+      // Set once the subscription is live on its socket (options.direct): events go to the group.
+      let member: Member | undefined;
       const listener: Listener = (events) => {
         if (overflow) return;
+        if (member) {
+          for (const event of events) {
+            if (event.sequence <= last || !matches(event, filter)) continue;
+            last = event.sequence;
+            this.#direct.enqueue(event, member);
+          }
+          return;
+        }
         for (const event of events) if (matches(event, filter)) queue.push(event);
         if (queue.length > cap) {
           // Keep memory bounded: drop what is waiting and tell the client to resume from the log.
@@ -260,6 +283,12 @@ export class StoryFeed {
         wake();
       };
       let stopped = false;
+      // Ends the subscription with an error. A live member stops being written to at once, so
+      // nothing goes out after the cursor the error carries.
+      const end = (error: unknown) => {
+        if (member) member.closed = true;
+        stop(error);
+      };
       const close = () => stop();
       void stop.then(() => {
         stopped = true;
@@ -268,15 +297,17 @@ export class StoryFeed {
       this.#closers.add(close);
       let last = 0;
       let positioned = false;
+      // Where a client resumes from: the last event it was sent (queued frames do not count).
+      const position = () => (member ? member.written : last);
       const cancelExpiry =
         options.expiresAt === undefined
           ? () => {}
           : runAt(options.expiresAt, () =>
-              stop(
+              end(
                 userError(
                   ErrorCode.UNAUTHENTICATED,
-                  `The token expired. Subscribe again with a new token and after: "${encodeEventCursor(last)}" to resume without a gap.`,
-                  { reason: 'expired', resumeAfter: encodeEventCursor(last) },
+                  `The token expired. Subscribe again with a new token and after: "${encodeEventCursor(position())}" to resume without a gap.`,
+                  { reason: 'expired', resumeAfter: encodeEventCursor(position()) },
                 ),
               ),
             );
@@ -287,7 +318,7 @@ export class StoryFeed {
         this.#listeners.add(listener);
         last = options.after ?? this.#head;
         positioned = true;
-        this.#positions.set(listener, () => last);
+        this.#positions.set(listener, position);
         // Replay: page through the log until caught up. Without `after` there is nothing to
         // replay: the listener was added in the same tick the head was read, so every later event
         // reaches it live, and a subscription costs no query (thousands arrive at once).
@@ -299,7 +330,7 @@ export class StoryFeed {
           });
           for (const event of page) {
             if (stopped) return;
-            this.delivered += 1;
+            this.#iterated += 1;
             await push(event);
             last = event.sequence;
           }
@@ -308,19 +339,40 @@ export class StoryFeed {
         // Live.
         while (!stopped) {
           if (overflow) {
-            stop(
+            end(
               userError(
                 ErrorCode.SLOW_CONSUMER,
-                `This subscription fell more than ${cap} events behind and was ended. Subscribe again with after: "${encodeEventCursor(last)}" to resume without a gap.`,
-                { resumeAfter: encodeEventCursor(last) },
+                `This subscription fell ${member ? 'too far' : `more than ${cap} events`} behind and was ended. Subscribe again with after: "${encodeEventCursor(position())}" to resume without a gap.`,
+                { resumeAfter: encodeEventCursor(position()) },
               ),
             );
             return;
           }
+          if (options.direct && !member && queue.length === 0) {
+            // Caught up: from here on the group writes this subscription's frames. Nothing can
+            // slip in between: the queue is empty and the listener switches in this same tick.
+            member = {
+              target: options.direct,
+              written: last,
+              closed: false,
+              overflow: () => {
+                if (overflow) return;
+                overflow = true;
+                this.overflowed += 1;
+                wake();
+              },
+            };
+          }
+          if (member) {
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+            });
+            continue;
+          }
           const event = queue.shift();
           if (event) {
             if (event.sequence <= last) continue;
-            this.delivered += 1;
+            this.#iterated += 1;
             await push(event);
             last = event.sequence;
             continue;
@@ -333,9 +385,10 @@ export class StoryFeed {
         if (!isDatabaseUnavailable(error)) throw error;
         // The log can not be read (the database is down or restarting). End with the cursor to
         // resume from, as SLOW_CONSUMER does, so the client can come back later without a gap.
-        const position = positioned ? last : options.after;
-        const resume = position === undefined ? {} : { resumeAfter: encodeEventCursor(position) };
-        stop(
+        const resumeFrom = positioned ? position() : options.after;
+        const resume =
+          resumeFrom === undefined ? {} : { resumeAfter: encodeEventCursor(resumeFrom) };
+        end(
           userError(
             ErrorCode.SERVICE_UNAVAILABLE,
             `The story log can not be read right now.${resume.resumeAfter ? ` Subscribe again with after: "${resume.resumeAfter}" to resume without a gap.` : ''}`,
@@ -343,6 +396,7 @@ export class StoryFeed {
           ),
         );
       } finally {
+        if (member) member.closed = true;
         cancelExpiry();
         this.#listeners.delete(listener);
         this.#positions.delete(listener);

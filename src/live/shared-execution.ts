@@ -31,8 +31,6 @@ export function useSharedSubscriptionExecution(): Plugin<Context> {
   return {
     onSubscribe({ setSubscribeFn }) {
       setSubscribeFn(async (args: ExecutionArgs) => {
-        const source = await createSourceEventStream(args);
-        if (!isAsyncIterable(source)) return source as ExecutionResult;
         const context = args.contextValue as Partial<Context> | undefined;
         const key = JSON.stringify([
           documentKey(args.document),
@@ -40,7 +38,7 @@ export function useSharedSubscriptionExecution(): Plugin<Context> {
           args.variableValues ?? {},
           context?.viewer?.role ?? 'anonymous',
         ]);
-        return mapAsyncIterator(source, (payload: unknown) => {
+        const run = (payload: unknown) => {
           if (typeof payload !== 'object' || payload === null)
             return execute({ ...args, rootValue: payload });
           let byKey = results.get(payload);
@@ -54,7 +52,23 @@ export function useSharedSubscriptionExecution(): Plugin<Context> {
             byKey.set(key, result);
           }
           return result;
-        });
+        };
+        // Over graphql-ws, the feed writes live events straight to the socket as this group's
+        // frames (live/direct.ts); the iterator below then only carries the replay and the end.
+        if (context?.ws) {
+          const ws = context.ws;
+          context.direct = {
+            key,
+            id: ws.id,
+            send: ws.send,
+            buffered: ws.buffered,
+            mask: ws.mask,
+            run: (event) => run(event) as ExecutionResult | Promise<ExecutionResult>,
+          };
+        }
+        const source = await createSourceEventStream(args);
+        if (!isAsyncIterable(source)) return source as ExecutionResult;
+        return mapAsyncIterator(source, run);
       });
     },
   };

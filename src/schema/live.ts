@@ -251,6 +251,7 @@ builder.subscriptionField('storyEvents', (t) =>
         ...(args.after != null ? { after: decodeEventCursor(args.after) } : {}),
         filter: toEventFilter(args.filter),
         expiresAt: ctx.viewer.expiresAt,
+        direct: ctx.direct,
       }),
     resolve: (event) => event,
   }),
@@ -283,6 +284,7 @@ export function followable(ref: object, type: NodeType, field: string): void {
         return ctx.feed.subscribe({
           filter: { mentioning: String(args.id) },
           expiresAt: ctx.viewer.expiresAt,
+          direct: ctx.direct,
         });
       },
       resolve: async (query, _event, args, ctx) => {
