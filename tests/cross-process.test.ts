@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { START_CURSOR } from '../src/live/feed.ts';
+import { START_CURSOR } from '../src/live/events.ts';
 import { waitUntil } from './helpers/app.ts';
 import { collect, sseClient } from './helpers/clients.ts';
 import {

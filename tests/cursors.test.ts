@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { START_CURSOR } from '../src/live/feed.ts';
+import { START_CURSOR } from '../src/live/events.ts';
 import { startApp, testApp } from './helpers/app.ts';
 import { collect, wsClient } from './helpers/clients.ts';
 import { errorCodes, execute } from './helpers/graphql.ts';

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { maskError } from '../src/core/errors.ts';
 import { CONNECT_TIMEOUT_MS, openPostgres } from '../src/infra/db.ts';
-import { START_CURSOR } from '../src/live/feed.ts';
+import { START_CURSOR } from '../src/live/events.ts';
 import { waitUntil } from './helpers/app.ts';
 import {
   follow,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { START_CURSOR } from '../src/live/feed.ts';
+import { START_CURSOR } from '../src/live/events.ts';
 import { waitUntil } from './helpers/app.ts';
 import { follow, processToken, readLog, startApi, startEditor } from './helpers/processes.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { encodeEventCursor } from '../src/live/feed.ts';
+import { encodeEventCursor } from '../src/live/events.ts';
 import { idOf } from '../src/story/global-id.ts';
 import { startApp, TEST_SECRET, tokenFor, waitForSubscribers, waitUntil } from './helpers/app.ts';
 import { collect, sseClient, wsClient } from './helpers/clients.ts';

@@ -9,7 +9,7 @@ import {
   encodeEventCursor,
   eventWhere,
   START_CURSOR,
-} from '../live/feed.ts';
+} from '../live/events.ts';
 import { checkPageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../plugins/limits.ts';
 import { decodeGlobalId, encodeGlobalId, NODE_TYPES, type NodeType } from '../story/global-id.ts';
 import { modelOf } from '../story/registry.ts';
