@@ -55,6 +55,7 @@ const { values } = parseArgs({
     'skip-writes': { type: 'boolean', default: false },
     'only-reads': { type: 'boolean', default: false },
     'only-fanout': { type: 'boolean', default: false },
+    'only-writes': { type: 'boolean', default: false },
     'keep-database': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
   },
@@ -645,6 +646,21 @@ async function main(): Promise<void> {
     }
     if (failures.length) log(`WARNING, checks failed:\n${failures.join('\n')}`);
 
+    if (values['only-writes']) {
+      // For working on the write path: one instance against the SQL alone (and a profile).
+      const one = await startStorygraph(url);
+      children.push(one);
+      log('writes', JSON.stringify(await storygraphWrites([one.url], token, 8, DURATION, 'one')));
+      await stopAll();
+      log('writes', JSON.stringify(await sqlAloneWrites(url, 8, DURATION)));
+      if (values.profile) {
+        const summary = await profiled(url, 'writes', (server) =>
+          storygraphWrites([server.url], token, 8, DURATION, 'profiled'),
+        );
+        log(`profile writes\n${summary}`);
+      }
+      return;
+    }
     if (values['only-fanout']) {
       // For working on delivery: the fan-out alone (and its profile with --profile).
       for (const subscribers of values.subscribers.split(',').map(Number)) {

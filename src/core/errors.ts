@@ -45,7 +45,9 @@ function uniqueFields(error: Prisma.PrismaClientKnownRequestError): string[] {
   const meta = (error.meta ?? {}) as {
     target?: string[] | string;
     modelName?: string;
-    driverAdapterError?: { cause?: { constraint?: { fields?: string[]; index?: string } } };
+    driverAdapterError?: {
+      cause?: { constraint?: { fields?: string[]; index?: string }; table?: string };
+    };
   };
   if (Array.isArray(meta.target)) return meta.target;
   if (typeof meta.target === 'string') return [meta.target];
@@ -53,13 +55,24 @@ function uniqueFields(error: Prisma.PrismaClientKnownRequestError): string[] {
   if (constraint?.fields?.length) return constraint.fields.map((field) => field.replace(/"/g, ''));
   const index = constraint?.index;
   if (!index) return [];
-  const prefix = meta.modelName ? `${meta.modelName}_` : '';
+  // A raw statement's error names the table rather than the model (they are the same here).
+  const model = meta.modelName ?? meta.driverAdapterError?.cause?.table;
+  const prefix = model ? `${model}_` : '';
   const bare = index.startsWith(prefix) ? index.slice(prefix.length) : index;
   return bare.replace(/_key$/, '').split('_').filter(Boolean);
 }
 
 function prismaCode(error: Prisma.PrismaClientKnownRequestError): GraphQLError | undefined {
-  switch (error.code) {
+  // A raw statement that failed (P2010) carries the driver's kind: the same failures as below.
+  const kind = (error.meta as { driverAdapterError?: { cause?: { kind?: string } } } | undefined)
+    ?.driverAdapterError?.cause?.kind;
+  const code =
+    error.code === 'P2010'
+      ? ({ UniqueConstraintViolation: 'P2002', ForeignKeyConstraintViolation: 'P2003' }[
+          kind ?? ''
+        ] ?? error.code)
+      : error.code;
+  switch (code) {
     case 'P2025':
       return userError(
         ErrorCode.NOT_FOUND,

@@ -1,8 +1,9 @@
 import type { InputFieldBuilder, InputFieldRef, ObjectRef, SchemaTypes } from '@pothos/core';
 import type { ZodType } from 'zod';
-import { createEntity, deleteEntity, updateEntity } from '../story/entity-writes.ts';
+import { createEntity, deleteEntity } from '../story/entity-writes.ts';
 import type { NodeType } from '../story/global-id.ts';
 import { ENTITIES, isRequired } from '../story/registry.ts';
+import { updateEntity } from '../story/update-in-one.ts';
 import { builder } from './builder.ts';
 import { DeleteInput, DeletePayload } from './mutation-common.ts';
 

@@ -1,5 +1,6 @@
 import { badInput } from '../core/errors.ts';
 import {
+  type ChangeRecord,
   checkVersion,
   conflict,
   diffFields,
@@ -141,8 +142,30 @@ export async function updateRow<Row extends Versioned>(
   type: NodeType,
   update: Update,
 ): Promise<Row> {
-  const rules = ENTITIES[type];
+  const model = delegate(tx, type);
   const id = idOf(type, update.id);
+  const patch = checkPatch(type, update);
+  // The row and its links in one read: the event lists the links, so no second read is needed.
+  const read = await model.findUnique({ where: { id }, include: relatedInclude(type) });
+  const plan = planUpdate(type, update, patch, read as Row | null);
+  if (!plan.event) return plan.current as Row;
+  const { current, data } = plan;
+  // Applies only if nobody changed the row since it was read, so the diff above stays true.
+  const row = await model
+    .update({
+      where: { id, version: current.version },
+      data: { ...data, version: current.version + 1 },
+    })
+    .catch((error: { code?: string }) => {
+      throw error.code === 'P2025' ? conflict(type, null, current.version) : error;
+    });
+  await record({ ...plan.event, entityVersion: row.version });
+  return row as Row;
+}
+
+/** A patch's fields that the model has, checked: what may not be cleared, references' types. */
+export function checkPatch(type: NodeType, update: Update): ApiFields {
+  const rules = ENTITIES[type];
   const patch: ApiFields = {};
   for (const [field, value] of Object.entries(update.patch)) {
     const rule = rules.fields[field];
@@ -153,46 +176,52 @@ export async function updateRow<Row extends Versioned>(
     if (rule.references && value !== null) idOf(rule.references.type, String(value));
     patch[field] = value;
   }
-  const model = delegate(tx, type);
-  // The row and its links in one read: the event lists the links, so no second read is needed.
-  const read = await model.findUnique({ where: { id }, include: relatedInclude(type) });
+  return patch;
+}
+
+/**
+ * What an update does to a row read with its links (relatedInclude): NOT_FOUND without one,
+ * CONFLICT at another version; else the changed columns and the event to log, or no event when
+ * the patch changes nothing. The row is checked as it would be after the write.
+ */
+export function planUpdate<Row extends Versioned>(
+  type: NodeType,
+  update: Update,
+  patch: ApiFields,
+  read: Row | null,
+): { current: Row; data: Record<string, unknown>; event?: ChangeRecord } {
+  const rules = ENTITIES[type];
   if (!read) notFound(type, update.id);
   const current = withoutRelated(
     type,
     read as unknown as Record<string, unknown>,
-  ) as unknown as Versioned;
+  ) as unknown as Row;
   if (update.expectedVersion != null) checkVersion(type, current, update.expectedVersion);
   const before = toApi(rules, current as unknown as Record<string, unknown>);
   const changes = diffFields(before, { ...before, ...patch }, Object.keys(patch));
-  if (changes.length === 0) return current as Row;
+  if (changes.length === 0) return { current, data: {} };
   const data = toColumns(
     rules,
     Object.fromEntries(changes.map((change) => [change.field, patch[change.field]])),
   );
   rules.validate?.({ ...current, ...data });
-  // Applies only if nobody changed the row since it was read, so the diff above stays true.
-  const row = await model
-    .update({
-      where: { id, version: current.version },
-      data: { ...data, version: current.version + 1 },
-    })
-    .catch((error: { code?: string }) => {
-      throw error.code === 'P2025' ? conflict(type, null, current.version) : error;
-    });
-  await record({
-    kind: update.kind ?? 'UPDATED',
-    label: rules.label?.(changes) ?? null,
-    entityType: type,
-    entityId: id,
-    entityVersion: row.version,
-    changes,
-    // Links as they are after the write: the row's own references with their new values.
-    relatedIds: [
-      ...relatedOf(type, { ...(read as unknown as Record<string, unknown>), ...data }),
-      ...formerReferences(rules, changes),
-    ],
-  });
-  return row as Row;
+  return {
+    current,
+    data,
+    event: {
+      kind: update.kind ?? 'UPDATED',
+      label: rules.label?.(changes) ?? null,
+      entityType: type,
+      entityId: current.id,
+      entityVersion: current.version + 1,
+      changes,
+      // Links as they are after the write: the row's own references with their new values.
+      relatedIds: [
+        ...relatedOf(type, { ...(read as unknown as Record<string, unknown>), ...data }),
+        ...formerReferences(rules, changes),
+      ],
+    },
+  };
 }
 
 /** Deletes a row inside a write (its links go with it), logging what it was linked to. */
@@ -230,18 +259,6 @@ export async function createEntity<Row extends Versioned>(
 ): Promise<Row> {
   const { result } = await writeChange(writer, (tx, record) =>
     createRow<Row>(tx, record, type, input),
-  );
-  return result;
-}
-
-/** Updates an entity in its own write; CONFLICT if `expectedVersion` is not current. */
-export async function updateEntity<Row extends Versioned>(
-  writer: Writer,
-  type: NodeType,
-  update: Update,
-): Promise<Row> {
-  const { result } = await writeChange(writer, (tx, record) =>
-    updateRow<Row>(tx, record, type, update),
   );
   return result;
 }
