@@ -195,7 +195,17 @@ async function startPeer(url: string): Promise<Child> {
     });
   }
   const port = await freePort();
-  return startChild('peer', ['bench/peer/server.mjs'], serverEnv(url, port), 'peer ready');
+  // Node 20 lacks Promise.withResolvers, which PostGraphile v5 uses.
+  const polyfill =
+    Number(process.versions.node.split('.')[0]) < 22
+      ? ['--import', './bench/peer/polyfill.mjs']
+      : [];
+  return startChild(
+    'peer',
+    [...polyfill, 'bench/peer/server.mjs'],
+    serverEnv(url, port),
+    'peer ready',
+  );
 }
 async function startR2(url: string): Promise<Child> {
   const port = await freePort();
@@ -919,9 +929,16 @@ async function main(): Promise<void> {
       node: process.version,
       date: new Date().toISOString(),
     };
-    writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    // results.json and RESULTS.md are the run on the Node users run (26); a run on another line
+    // (20, for comparison) writes results-node20.json, which RESULTS.md then shows beside it.
+    const major = Number(process.versions.node.split('.')[0]);
+    const suffix = major === 26 ? '' : `-node${major}`;
     writeFileSync(
-      join(ROOT, 'bench/RESULTS.md'),
+      join(ROOT, `bench/results${suffix}.json`),
+      `${JSON.stringify(results, null, 2)}\n`,
+    );
+    writeFileSync(
+      join(ROOT, `bench/RESULTS${suffix}.md`),
       report({
         results,
         loads,
@@ -940,7 +957,7 @@ async function main(): Promise<void> {
       }),
     );
     log('results', results);
-    log('wrote bench/RESULTS.md and bench/results.json');
+    log(`wrote bench/RESULTS${suffix}.md and bench/results${suffix}.json`);
   } finally {
     await stopAll();
     if (!values['keep-database']) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -980,6 +997,11 @@ function report(input: {
     `Load average (1/5/15 min, runnable/total, last pid) at start: \`${input.loadAtStart}\`; at end: \`${input.loadAtEnd}\`. The two cores were shared with other work, so absolute figures are noisy; the ratios compare targets measured in the same run, alternating, ${ROUNDS} rounds of ${WARMUP} s warm-up + ${DURATION} s measured each. The run took ${input.minutes} min.`,
     '',
   );
+  const node20Path = join(ROOT, 'bench/results-node20.json');
+  const node20: Record<string, unknown> | undefined =
+    results.node !== undefined && String(results.node).startsWith('v26') && existsSync(node20Path)
+      ? JSON.parse(readFileSync(node20Path, 'utf8'))
+      : undefined;
   lines.push('## Goals', '', '| key | value | goal | |', '|---|---|---|---|');
   lines.push(
     goal('nestedVsPeer', (v) => v >= 1.25, '≥ 1.25 ((b) req/s ÷ PostGraphile v5, 32 connections)'),
@@ -1014,6 +1036,18 @@ function report(input: {
     goal('lost', (v) => v === 0, '0 (lost + duplicated deliveries)'),
     '',
   );
+  if (node20) {
+    lines.push(
+      `The same benchmark on Node ${node20.node} (\`bench/results-node20.json\`, \`bench/RESULTS-node20.md\`), run on ${node20.date}, just before this one:`,
+      '',
+      '| key | Node 20 | Node 26 (above) |',
+      '|---|---|---|',
+      ...Object.keys(results)
+        .filter((key) => key !== 'node' && key !== 'date')
+        .map((key) => `| \`${key}\` | ${node20[key] ?? 'n/a'} | ${results[key] ?? 'n/a'} |`),
+      '',
+    );
+  }
   lines.push(
     '## Reads',
     '',
