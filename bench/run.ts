@@ -163,6 +163,21 @@ async function startStorygraph(
   return startChild(name, [...flags, 'dist/src/main.js'], serverEnv(url, port), 'storygraph ready');
 }
 
+/** The standard fan-out run against a server: 20 events 250 ms apart (quick: `size` overrides). */
+const fanoutAgainst = (
+  server: Child,
+  token: string,
+  subscribers: number,
+  size: { events: number; intervalMs: number; quietMs?: number } = { events: 20, intervalMs: 250 },
+) =>
+  runFanout({
+    wsUrl: server.url.replace('http', 'ws'),
+    pid: server.pid,
+    subscribers,
+    ...size,
+    trigger: server.name === 'r2' ? r2Trigger(server.port) : storygraphTrigger(server.url, token),
+  });
+
 /** Runs `work` against a storygraph started under `--cpu-prof` and summarizes the profile. */
 async function profiled(url: string, label: string, work: (server: Child) => Promise<unknown>) {
   const dir = mkdtempSync(join(tmpdir(), 'storygraph-profile-'));
@@ -634,15 +649,10 @@ async function main(): Promise<void> {
       for (const start of [startStorygraph, startR2] as const) {
         const server = await start(url);
         children.push(server);
-        const result = await runFanout({
-          wsUrl: server.url.replace('http', 'ws'),
-          pid: server.pid,
-          subscribers: 50,
+        const result = await fanoutAgainst(server, token, 50, {
           events: 3,
           intervalMs: 50,
           quietMs: 100,
-          trigger:
-            server.name === 'r2' ? r2Trigger(server.port) : storygraphTrigger(server.url, token),
         });
         log(`fan-out ${server.name}:`, result);
         if (result.lost || result.duplicated)
@@ -677,15 +687,7 @@ async function main(): Promise<void> {
         for (const start of [startStorygraph, startR2] as const) {
           const server = await start(url);
           children.push(server);
-          const result = await runFanout({
-            wsUrl: server.url.replace('http', 'ws'),
-            pid: server.pid,
-            subscribers,
-            events: 20,
-            intervalMs: 250,
-            trigger:
-              server.name === 'r2' ? r2Trigger(server.port) : storygraphTrigger(server.url, token),
-          });
+          const result = await fanoutAgainst(server, token, subscribers);
           log('fan-out', server.name, JSON.stringify(result));
           await stopAll();
         }
@@ -693,14 +695,7 @@ async function main(): Promise<void> {
       if (values.profile) {
         const subscribers = Number(values.subscribers.split(',').at(-1));
         const summary = await profiled(url, 'fanout', (server) =>
-          runFanout({
-            wsUrl: server.url.replace('http', 'ws'),
-            pid: server.pid,
-            subscribers,
-            events: 20,
-            intervalMs: 250,
-            trigger: storygraphTrigger(server.url, token),
-          }),
+          fanoutAgainst(server, token, subscribers),
         );
         log(`profile fanout\n${summary}`);
       }
@@ -801,17 +796,7 @@ async function main(): Promise<void> {
           const server = await start(url);
           children.push(server);
           try {
-            const result = await runFanout({
-              wsUrl: server.url.replace('http', 'ws'),
-              pid: server.pid,
-              subscribers,
-              events: 20,
-              intervalMs: 250,
-              trigger:
-                server.name === 'r2'
-                  ? r2Trigger(server.port)
-                  : storygraphTrigger(server.url, token),
-            });
+            const result = await fanoutAgainst(server, token, subscribers);
             fanouts.push({ target: server.name, ...result });
             log('fan-out', server.name, JSON.stringify(result));
           } catch (error) {
@@ -862,16 +847,7 @@ async function main(): Promise<void> {
       const subscribers = Number(values.subscribers.split(',').at(-1));
       const summary = values['skip-fanout']
         ? ''
-        : await profiled(url, 'fanout', (server) =>
-            runFanout({
-              wsUrl: server.url.replace('http', 'ws'),
-              pid: server.pid,
-              subscribers,
-              events: 20,
-              intervalMs: 250,
-              trigger: storygraphTrigger(server.url, token),
-            }),
-          );
+        : await profiled(url, 'fanout', (server) => fanoutAgainst(server, token, subscribers));
       if (summary) {
         profiles.push({ label: `fan-out, ${subscribers} subscribers (whole run)`, summary });
         log(`profile fanout\n${summary}`);
