@@ -9,27 +9,10 @@
 // scalar fields, non-negative take and skip, and `where` made of scalar equalities. Anything else
 // (cursors, relation filters, `last`, …) returns null and the caller asks Prisma, so the subset
 // never changes an answer; `tests/compiled-reads.test.ts` compares both paths field for field.
-import { getDatamodel } from '../generated/pothos-prisma-types.ts';
+import { type FieldModel, MODELS } from './datamodel.ts';
 import type { Database } from './db.ts';
 
-interface FieldModel {
-  name: string;
-  kind: string;
-  type: string;
-  isList: boolean;
-  isId: boolean;
-  relationName?: string;
-  relationFromFields?: string[];
-}
-
 type Args = Record<string, unknown>;
-
-const MODELS = new Map(
-  Object.entries(getDatamodel().datamodel.models).map(([name, model]) => [
-    name,
-    new Map((model.fields as unknown as FieldModel[]).map((field) => [field.name, field])),
-  ]),
-);
 
 /** How to turn one JSON row back into what Prisma returns: which fields hold dates, and below. */
 interface Plan {
@@ -104,7 +87,7 @@ class Compiler {
   }
 
   /** `_count: { select: { relation: true } }`: one count per relation. */
-  counts(fields: Map<string, FieldModel>, t: string, value: unknown): string {
+  counts(fields: ReadonlyMap<string, FieldModel>, t: string, value: unknown): string {
     const select = (value as { select?: Args }).select ?? unsupported();
     const parts = Object.entries(select).map(([name, wanted]) => {
       if (wanted !== true) unsupported();

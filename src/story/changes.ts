@@ -47,6 +47,13 @@ export interface Writer {
 /** The writer's handle inside {@link writeChange}: adds an event to what the write will log. */
 export type Recorder = (record: ChangeRecord) => Promise<void>;
 
+/** What an event lists as related: the entity itself first, then its links, each once. */
+export function eventRelatedIds(change: ChangeRecord): string[] {
+  return [
+    ...new Set([encodeGlobalId(change.entityType, change.entityId), ...(change.relatedIds ?? [])]),
+  ];
+}
+
 /** Moves the head by $1 and inserts the events ($2, JSON) numbered after the old head, by $3. */
 const APPEND_EVENTS = `
 WITH head AS (
@@ -96,12 +103,7 @@ export async function writeChange<T>(
         entityId: change.entityId,
         entityVersion: change.entityVersion,
         changes: change.changes ?? [],
-        related: [
-          ...new Set([
-            encodeGlobalId(change.entityType, change.entityId),
-            ...(change.relatedIds ?? []),
-          ]),
-        ],
+        related: eventRelatedIds(change),
       }));
       const events = await tx.$queryRawUnsafe<{ sequence: number }[]>(
         APPEND_EVENTS,

@@ -4,21 +4,12 @@
 // computed from that read are still true when it commits, and if it does not apply nothing is
 // written (CONFLICT). No BEGIN, no COMMIT, no interactive transaction: two round trips in all,
 // where the general path (writeChange, kept for writes that touch several rows) needs six.
-import { getDatamodel } from '../generated/pothos-prisma-types.ts';
-import { conflict, type Writer } from './changes.ts';
+import { type FieldModel, MODELS } from '../infra/datamodel.ts';
+import { conflict, eventRelatedIds, type Writer } from './changes.ts';
 import { checkPatch, planUpdate, type Update, type Versioned } from './entity-writes.ts';
-import { encodeGlobalId, idOf, type NodeType } from './global-id.ts';
+import { idOf, type NodeType } from './global-id.ts';
 import { modelOf } from './registry.ts';
 import { relatedInclude } from './related.ts';
-
-type FieldModel = { name: string; kind: string; type: string; isList: boolean };
-
-const COLUMNS = new Map(
-  Object.entries(getDatamodel().datamodel.models).map(([model, { fields }]) => [
-    model,
-    new Map((fields as unknown as FieldModel[]).map((field) => [field.name, field])),
-  ]),
-);
 
 /** The SQL type a parameter is cast to for a column (dates go through timestamp(3)). */
 function sqlType(field: FieldModel): string {
@@ -55,7 +46,7 @@ export async function updateEntity<Row extends Versioned>(
   const plan = planUpdate(type, update, patch, read);
   if (!plan.event) return plan.current;
   const { current, data, event } = plan;
-  const columns = COLUMNS.get(type) as Map<string, FieldModel>;
+  const columns = MODELS.get(type) as ReadonlyMap<string, FieldModel>;
   const updatedAt = new Date();
   const params: unknown[] = [id, current.version, updatedAt.toISOString()];
   const sets = Object.entries(data).map(([column, value]) => {
@@ -63,12 +54,11 @@ export async function updateEntity<Row extends Versioned>(
     params.push(parameter(field, value));
     return `"${column}" = $${params.length}::${sqlType(field)}`;
   });
-  const related = [...new Set([encodeGlobalId(type, id), ...(event.relatedIds ?? [])])];
   params.push(
     event.kind,
     event.label ?? null,
     JSON.stringify(event.changes ?? []),
-    related,
+    eventRelatedIds(event),
     writer.viewer.role,
   );
   const n = params.length;
