@@ -6,7 +6,7 @@ import { MENTION_TYPES, mentionsOf } from '../story/registry.ts';
 import { builder } from './builder.ts';
 import { entityQueries } from './entity-queries.ts';
 import { followable } from './live.ts';
-import { orderInput, prismaDirection, readSpans, TextSpanRef } from './scalars.ts';
+import { orderInput, readSpans, TextSpanRef } from './scalars.ts';
 import { Versioned, versionedFields } from './versioned.ts';
 
 export const Article = builder.prismaNode('Article', {
@@ -185,20 +185,6 @@ function articleWhere(
   return { AND: where };
 }
 
-function articleOrder(
-  order: typeof ArticleOrder.$inferInput | null | undefined,
-): Prisma.ArticleOrderByWithRelationInput[] {
-  const direction = prismaDirection(order?.direction ?? 'DESC');
-  switch (order?.field) {
-    case 'HEADLINE':
-      return [{ headline: direction }, { id: direction }];
-    case 'UPDATED_AT':
-      return [{ updatedAt: direction }, { id: direction }];
-    default:
-      return [{ publishedAt: direction }, { id: direction }];
-  }
-}
-
 entityQueries({
   type: 'Article',
   one: 'article',
@@ -208,5 +194,11 @@ entityQueries({
   filter: ArticleFilter,
   where: articleWhere,
   order: ArticleOrder,
-  orderBy: articleOrder,
+  orderColumns: {
+    PUBLISHED_AT: ['publishedAt'],
+    HEADLINE: ['headline'],
+    UPDATED_AT: ['updatedAt'],
+  },
+  unordered: [{ publishedAt: 'desc' }, { id: 'desc' }],
+  defaultDirection: 'DESC',
 });

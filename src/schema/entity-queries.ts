@@ -1,6 +1,7 @@
 import type { InputObjectRef } from '@pothos/core';
 import { modelOf, type NodeType } from '../story/registry.ts';
 import { builder } from './builder.ts';
+import { prismaDirection } from './scalars.ts';
 
 /** The builder's own schema types, so refs made by it fit here. */
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
@@ -8,7 +9,10 @@ type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T
 type Counter = { count(args: object): Promise<number> };
 
 /** What one listed type's two root fields need; the field names are written out by each caller. */
-interface EntityQueries<Filter, Order> {
+/** An order as the `<Type>Order` inputs give it. */
+type OrderShape = { field: string; direction?: 'ASC' | 'DESC' | null };
+
+interface EntityQueries<Filter, Order extends OrderShape> {
   type: NodeType;
   /** The field that finds one by slug, such as `leader`. */
   one: string;
@@ -22,8 +26,24 @@ interface EntityQueries<Filter, Order> {
   /** The Prisma `where` of a filter (BAD_USER_INPUT for one that cannot hold). */
   where: (filter: Filter | null | undefined) => object;
   order: InputObjectRef<Types, Order>;
-  /** The Prisma `orderBy` of an order, ending on `id` so that pages are stable. */
-  orderBy: (order: Order | null | undefined) => object[];
+  /** The columns each order field sorts by; `id` follows them, so that pages are stable. */
+  orderColumns: Record<Order['field'], string[]>;
+  /** The Prisma `orderBy` when no order is given. */
+  unordered: Record<string, 'asc' | 'desc'>[];
+  /** The direction of an order that names none. @default 'ASC' */
+  defaultDirection?: 'ASC' | 'DESC';
+}
+
+/** The Prisma `orderBy` of a list's order: its field's columns, then `id`, one direction. */
+function orderByOf<Order extends OrderShape>(
+  spec: EntityQueries<unknown, Order>,
+  order: Order | null | undefined,
+): object[] {
+  if (!order) return spec.unordered;
+  const direction = prismaDirection(order.direction ?? spec.defaultDirection);
+  return [...spec.orderColumns[order.field as Order['field']], 'id'].map((column) => ({
+    [column]: direction,
+  }));
 }
 
 /**
@@ -31,7 +51,9 @@ interface EntityQueries<Filter, Order> {
  * `<list>(filter, orderBy)`, a filtered, counted and ordered connection. One recipe for every type,
  * so a slug lookup, a filter, a count and an order behave alike everywhere.
  */
-export function entityQueries<Filter, Order>(spec: EntityQueries<Filter, Order>): void {
+export function entityQueries<Filter, Order extends OrderShape>(
+  spec: EntityQueries<Filter, Order>,
+): void {
   const noun = spec.type.toLowerCase();
   const type = spec.type as 'Leader';
   builder.queryFields((t) => ({
@@ -62,7 +84,7 @@ export function entityQueries<Filter, Order>(spec: EntityQueries<Filter, Order>)
         ctx.reads.findMany(spec.type, {
           ...query,
           where: spec.where(args.filter as Filter),
-          orderBy: spec.orderBy(args.orderBy as Order),
+          orderBy: orderByOf(spec as EntityQueries<unknown, Order>, args.orderBy as Order),
         }) as never,
     }),
   }));

@@ -4,12 +4,7 @@ import { idOf } from '../story/global-id.ts';
 import { builder } from './builder.ts';
 import { entityQueries } from './entity-queries.ts';
 import { followable } from './live.ts';
-import {
-  DatePrecisionEnum,
-  orderInput,
-  ParticipationStatusEnum,
-  prismaDirection,
-} from './scalars.ts';
+import { DatePrecisionEnum, orderInput, ParticipationStatusEnum } from './scalars.ts';
 import { Versioned, versionedFields } from './versioned.ts';
 
 export const Leader = builder.prismaNode('Leader', {
@@ -118,22 +113,6 @@ function leaderWhere(
   return { AND: where };
 }
 
-function leaderOrder(
-  order: typeof LeaderOrder.$inferInput | null | undefined,
-): Prisma.LeaderOrderByWithRelationInput[] {
-  const direction = prismaDirection(order?.direction);
-  switch (order?.field) {
-    case 'COUNTRY':
-      return [{ country: direction }, { name: direction }, { id: direction }];
-    case 'UPDATED_AT':
-      return [{ updatedAt: direction }, { id: direction }];
-    case 'NAME':
-      return [{ name: direction }, { id: direction }];
-    default:
-      return [{ id: 'asc' }];
-  }
-}
-
 entityQueries({
   type: 'Leader',
   one: 'leader',
@@ -144,7 +123,8 @@ entityQueries({
   filter: LeaderFilter,
   where: leaderWhere,
   order: LeaderOrder,
-  orderBy: leaderOrder,
+  orderColumns: { NAME: ['name'], COUNTRY: ['country', 'name'], UPDATED_AT: ['updatedAt'] },
+  unordered: [{ id: 'asc' }],
 });
 
 builder.prismaNode('Membership', {

@@ -3,7 +3,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { builder } from './builder.ts';
 import { entityQueries } from './entity-queries.ts';
 import { followable } from './live.ts';
-import { OrganizationKindEnum, orderInput, prismaDirection, SummitStatusEnum } from './scalars.ts';
+import { OrganizationKindEnum, orderInput, SummitStatusEnum } from './scalars.ts';
 import { Versioned, versionedFields } from './versioned.ts';
 
 export const Organization = builder.prismaNode('Organization', {
@@ -105,20 +105,6 @@ function organizationWhere(
   return { AND: where };
 }
 
-function organizationOrder(
-  order: typeof OrganizationOrder.$inferInput | null | undefined,
-): Prisma.OrganizationOrderByWithRelationInput[] {
-  const direction = prismaDirection(order?.direction);
-  switch (order?.field) {
-    case 'NAME':
-      return [{ name: direction }, { id: direction }];
-    case 'UPDATED_AT':
-      return [{ updatedAt: direction }, { id: direction }];
-    default:
-      return [{ id: 'asc' }];
-  }
-}
-
 entityQueries({
   type: 'Organization',
   one: 'organization',
@@ -129,5 +115,6 @@ entityQueries({
   filter: OrganizationFilter,
   where: organizationWhere,
   order: OrganizationOrder,
-  orderBy: organizationOrder,
+  orderColumns: { NAME: ['name'], UPDATED_AT: ['updatedAt'] },
+  unordered: [{ id: 'asc' }],
 });

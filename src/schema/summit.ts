@@ -9,7 +9,6 @@ import {
   DatePrecisionEnum,
   orderInput,
   ParticipationStatusEnum,
-  prismaDirection,
   SummitStatusEnum,
 } from './scalars.ts';
 import { Versioned, versionedFields } from './versioned.ts';
@@ -158,20 +157,6 @@ function summitWhere(
   return { AND: where };
 }
 
-function summitOrder(
-  order: typeof SummitOrder.$inferInput | null | undefined,
-): Prisma.SummitOrderByWithRelationInput[] {
-  const direction = prismaDirection(order?.direction);
-  switch (order?.field) {
-    case 'NAME':
-      return [{ name: direction }, { id: direction }];
-    case 'UPDATED_AT':
-      return [{ updatedAt: direction }, { id: direction }];
-    default:
-      return [{ startsOn: direction }, { id: direction }];
-  }
-}
-
 entityQueries({
   type: 'Summit',
   one: 'summit',
@@ -182,5 +167,6 @@ entityQueries({
   filter: SummitFilter,
   where: summitWhere,
   order: SummitOrder,
-  orderBy: summitOrder,
+  orderColumns: { STARTS_ON: ['startsOn'], NAME: ['name'], UPDATED_AT: ['updatedAt'] },
+  unordered: [{ startsOn: 'asc' }, { id: 'asc' }],
 });
