@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { type AddressInfo, Server as NetServer, type Socket } from 'node:net';
 import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -104,6 +105,12 @@ function wantsEventStream(request: IncomingMessage): boolean {
 }
 
 /** Message types only a server may send: graphql-ws treats one from a client as its own failure. */
+/**
+ * How long a connection accepted just before shutdown has to send its request: a proxy writes
+ * its request within a millisecond of connecting, so a quarter second is ample.
+ */
+const FRESH_CONNECTION_MS = 250;
+
 const SERVER_ONLY = new Set(['connection_ack', 'next']);
 
 /**
@@ -305,10 +312,19 @@ export function buildServer(
       });
     },
     async close(graceMs = 10_000) {
-      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      // Stop accepting through net.Server's `close`, not http.Server's: the latter also destroys
+      // every idle connection at once, and a connection a proxy opened a moment ago is idle
+      // until its request arrives, so the proxy would see a reset after sending a request it may
+      // not retry (a POST). Such connections get FRESH_CONNECTION_MS to start their request.
+      const closed = new Promise<void>((resolve) =>
+        NetServer.prototype.close.call(http, () => resolve()),
+      );
       for (const client of wss.clients)
         client.close(StoryCloseCode.GoingAway, 'Server shutting down');
-      await graphqlWs.dispose();
+      await Promise.all([
+        graphqlWs.dispose(),
+        connections.size > 0 ? delay(FRESH_CONNECTION_MS) : undefined,
+      ]);
       for (const cancel of expiryTimers) cancel();
       // Idle keep-alive sockets would hold `close` open forever; busy ones finish first.
       http.closeIdleConnections();

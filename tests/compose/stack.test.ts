@@ -126,7 +126,11 @@ async function graphql(
     },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as { data?: any; errors?: unknown[] };
+  const text = await response.text();
+  // The proxy's own error pages are HTML; name the status rather than fail on JSON.parse.
+  if (!response.headers.get('content-type')?.includes('json'))
+    throw new Error(`HTTP ${response.status} from the proxy: ${text.slice(0, 200)}`);
+  const body = JSON.parse(text) as { data?: any; errors?: unknown[] };
   return { ...body, servedBy: response.headers.get('x-served-by') };
 }
 
