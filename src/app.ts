@@ -36,6 +36,8 @@ export interface StoryAppOptions {
   operations?: OperationsOptions;
   /** The threads ingestion analyses articles on. @default CPUs - 1 threads, 16 queued, 10 s each */
   analysis?: AnalysisPoolOptions;
+  /** Answer plannable queries with one statement (infra/planned-reads.ts). @default true */
+  plannedReads?: boolean;
 }
 
 /** One server instance: its pub/sub, feed, GraphQL handler and HTTP + WebSocket server. */
@@ -90,6 +92,7 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
     limits,
     exposure,
     operations: options.operations,
+    plannedReads: options.plannedReads,
   });
   const server = buildServer(yoga, options.auth, limits);
   let closing: Promise<void> | undefined;

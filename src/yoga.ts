@@ -54,6 +54,8 @@ export interface YogaOptions {
   exposure?: Exposure;
   /** Persisted queries (APQ or a manifest only) and batching. @default APQ on, batching off */
   operations?: OperationsOptions;
+  /** Answer plannable queries with one statement (infra/planned-reads.ts). @default true */
+  plannedReads?: boolean;
 }
 
 /**
@@ -151,7 +153,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
       ...useExposure(exposure),
       ...(options.plugins ?? []),
       ...persistedQueryPlugins(options.operations),
-      useOrderedExecution(),
+      useOrderedExecution({ planned: options.plannedReads }),
       useRequestLog(options.logger),
       useSharedSubscriptionExecution(),
       useStoryPages(),

@@ -27,15 +27,16 @@ export interface CompiledRead {
   plan: Plan;
 }
 
-const quote = (name: string) => `"${name}"`;
+export const quote = (name: string) => `"${name}"`;
 const DIRECTIONS = new Set(['asc', 'desc']);
 
 class Unsupported extends Error {}
-const unsupported = (): never => {
+export const unsupported = (): never => {
   throw new Unsupported();
 };
 
-class Compiler {
+/** Builds one statement: its parameters, aliases, and the SQL of orders, filters and rows. */
+export class Compiler {
   params: unknown[] = [];
   #aliases = 0;
 
@@ -93,7 +94,7 @@ class Compiler {
       if (wanted !== true) unsupported();
       const field = fields.get(name) ?? unsupported();
       if (!field.isList) unsupported();
-      const { target, column } = backReference(field);
+      const { target, column } = relationColumns(field);
       const c = this.alias();
       return `'${name}', (SELECT count(*)::int FROM ${quote(target)} ${c} WHERE ${c}.${quote(column)} = ${t}."id")`;
     });
@@ -115,7 +116,7 @@ class Compiler {
 
   /** A to-many relation: its rows in order, as a JSON array (empty, never null). */
   many(field: FieldModel, t: string, args: Args) {
-    const { target, column } = backReference(field);
+    const { target, column } = relationColumns(field);
     const c = this.alias();
     const row = this.object(target, c, args);
     const order = this.orderBy(target, c, args.orderBy, true);
@@ -189,7 +190,7 @@ class Compiler {
 }
 
 /** The model on the other side of a list relation and its column that points back at `id`. */
-function backReference(field: FieldModel) {
+export function relationColumns(field: FieldModel) {
   const target = MODELS.get(field.type) ?? unsupported();
   const back = [...target.values()].find(
     (other) => other.relationName === field.relationName && other.relationFromFields?.length,
@@ -245,6 +246,8 @@ export function restore<Row>(row: Row, plan: Plan): Row {
 export interface Reads {
   findMany<Row>(model: string, args: Args): Promise<Row[]>;
   findUnique<Row>(model: string, args: Args): Promise<Row | null>;
+  /** Runs a planned document's statement (PostgreSQL only; absent on the embedded database). */
+  data?(sql: string, params: unknown[]): Promise<unknown>;
 }
 
 type Delegate = {
@@ -268,7 +271,14 @@ export function createReads(database: Database): Reads {
     );
     return rows.map((row) => restore(row.j, compiled.plan));
   };
+  const readRows = database.readRows?.bind(database);
   return {
+    ...(readRows && {
+      async data(sql: string, params: unknown[]) {
+        const [row] = await readRows<{ data: unknown }>(sql, params);
+        return row?.data;
+      },
+    }),
     async findMany<Row>(model: string, args: Args) {
       const compiled = database.readRows ? compileRead(model, args) : null;
       return (compiled ? run(compiled) : delegate(model).findMany(args)) as Promise<Row[]>;

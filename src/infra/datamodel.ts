@@ -9,6 +9,8 @@ export interface FieldModel {
   type: string;
   isList: boolean;
   isId: boolean;
+  /** False for a nullable column. */
+  isRequired: boolean;
   relationName?: string;
   relationFromFields?: string[];
 }

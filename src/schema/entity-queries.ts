@@ -1,4 +1,6 @@
 import type { InputObjectRef } from '@pothos/core';
+import { PLANNED_ROOT, type PlannedRoot } from '../infra/planned-reads.ts';
+import { checkPageSize } from '../plugins/limits.ts';
 import { modelOf, type NodeType } from '../story/registry.ts';
 import { builder } from './builder.ts';
 import { prismaDirection } from './scalars.ts';
@@ -64,6 +66,7 @@ export function entityQueries<Filter, Order extends OrderShape>(
       args: {
         slug: t.arg.string({ required: true, description: `Such as \`${spec.slugExample}\`.` }),
       },
+      extensions: { [PLANNED_ROOT]: { kind: 'one', model: spec.type } satisfies PlannedRoot },
       resolve: (query, _root, args, ctx) =>
         ctx.reads.findUnique(spec.type, { ...query, where: { slug: args.slug } }) as never,
     }),
@@ -77,6 +80,20 @@ export function entityQueries<Filter, Order extends OrderShape>(
           description: `Conditions every ${noun} returned meets.`,
         }),
         orderBy: t.arg({ type: spec.order as never, description: 'The order of the list.' }),
+      },
+      // The planner's copy of what the resolver below asks Prisma for.
+      extensions: {
+        [PLANNED_ROOT]: {
+          kind: 'list',
+          model: spec.type,
+          query: (args) => {
+            checkPageSize(args);
+            return {
+              where: spec.where(args.filter as Filter),
+              orderBy: orderByOf(spec as EntityQueries<unknown, Order>, args.orderBy as Order),
+            };
+          },
+        } satisfies PlannedRoot,
       },
       totalCount: (_parent, args, ctx) =>
         modelOf<Counter>(ctx.db, spec.type).count({ where: spec.where(args.filter as Filter) }),

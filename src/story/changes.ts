@@ -1,11 +1,6 @@
 import type { Viewer } from '../core/auth.ts';
 import { ErrorCode, userError } from '../core/errors.ts';
-import type {
-  Prisma,
-  PrismaClient,
-  StoryEvent,
-  StoryEventKind,
-} from '../generated/prisma/client.ts';
+import type { Prisma, PrismaClient, StoryEventKind } from '../generated/prisma/client.ts';
 import type { NodeType } from './global-id.ts';
 import { encodeGlobalId } from './global-id.ts';
 
