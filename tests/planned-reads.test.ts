@@ -8,11 +8,16 @@ import { recordSql } from './helpers/sql-recorder.ts';
 const planned = testApp();
 const resolved = testApp({ plannedReads: false });
 
-async function text(app: typeof planned, query: string, variables: Record<string, unknown> = {}) {
+async function text(
+  app: typeof planned,
+  query: string,
+  variables: Record<string, unknown> = {},
+  operationName?: string,
+) {
   const response = await app.yoga.fetch('http://storygraph.test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query, variables, operationName }),
   });
   return `${response.status} ${await response.text()}`;
 }
@@ -72,7 +77,7 @@ const PLANNED: [string, string, Record<string, unknown>?][] = [
   ],
 ];
 
-const RESOLVED: [string, string, Record<string, unknown>?][] = [
+const RESOLVED: [string, string, Record<string, unknown>?, string?][] = [
   [
     'a cursor and pageInfo',
     '{ leaders(first: 2) { pageInfo { hasNextPage endCursor } edges { cursor node { name } } } }',
@@ -89,6 +94,17 @@ const RESOLVED: [string, string, Record<string, unknown>?][] = [
     'a bad variable',
     'query ($first: Int!) { leaders(first: $first) { totalCount } }',
     { first: 'x' },
+  ],
+  [
+    'a query over the cost limit (Pothos checks it in resolvers a plan skips)',
+    `{ leaders(first: 100) { edges { node { memberships(first: 100) { edges { node { organization {
+        memberships(first: 100) { edges { node { leader { memberships(first: 100) { totalCount } } } } } } } } } } } } }`,
+  ],
+  [
+    'a named operation beside another',
+    'query A { leader(slug: "xi-jinping") { name } } query B { leaders { totalCount } }',
+    {},
+    'A',
   ],
   [
     'two operations without a name',
@@ -110,10 +126,12 @@ describe('planned reads', () => {
 
   it.each(RESOLVED)(
     'leaves %s to the resolvers, with the same answer',
-    async (_, query, variables) => {
-      const { result, statements } = await recordSql(() => text(planned, query, variables));
+    async (_, query, variables, operationName) => {
+      const { result, statements } = await recordSql(() =>
+        text(planned, query, variables, operationName),
+      );
       expect(statements.some((sql) => sql.endsWith(' AS data'))).toBe(false);
-      expect(result).toBe(await text(resolved, query, variables));
+      expect(result).toBe(await text(resolved, query, variables, operationName));
     },
   );
 });

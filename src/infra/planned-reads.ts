@@ -476,10 +476,10 @@ function planUncached(args: ExecutionArgs): PlannedRead | null {
   for (const definition of args.document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION)
       fragments.set(definition.name.value, definition);
+    // One operation per document: the cost check (plugins/execution.ts) reads the first.
     else if (definition.kind === Kind.OPERATION_DEFINITION) {
-      if (args.operationName ? definition.name?.value === args.operationName : !operation)
-        operation = definition;
-      else if (!args.operationName) return null;
+      if (operation) return null;
+      operation = definition;
     }
   }
   if (operation?.operation !== 'query' || operation.directives?.length) return null;

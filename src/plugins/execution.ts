@@ -1,7 +1,9 @@
+import { complexityFromQuery } from '@pothos/plugin-complexity';
 import { type ExecutionArgs, execute } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.ts';
-import { materialize, planRead } from '../infra/planned-reads.ts';
+import { materialize, type PlannedRead, planRead } from '../infra/planned-reads.ts';
+import { COST_LIMIT } from './limits.ts';
 
 /**
  * Queries and mutations run on graphql-js's own `execute`. It builds each result object in the
@@ -27,7 +29,7 @@ export function useOrderedExecution(options: { planned?: boolean } = {}): Plugin
 async function executePlanned(args: ExecutionArgs) {
   const run = (args.contextValue as Context).reads.data;
   const plan = run && planRead(args);
-  if (!plan) return execute(args);
+  if (!plan || !withinCost(plan, args)) return execute(args);
   try {
     return {
       data: materialize(plan.shape, await run(plan.sql, plan.params)) as Record<string, unknown>,
@@ -35,4 +37,27 @@ async function executePlanned(args: ExecutionArgs) {
   } catch {
     return execute(args);
   }
+}
+
+/** Each plan's verdict on the cost limits; plans are kept per document and variables. */
+const affordable = new WeakMap<PlannedRead, boolean>();
+
+/**
+ * Pothos checks a query's cost in its root resolvers, which a planned read never calls: the same
+ * computation runs here, and a query over any limit goes to the resolvers for their error.
+ */
+function withinCost(plan: PlannedRead, args: ExecutionArgs): boolean {
+  let verdict = affordable.get(plan);
+  if (verdict === undefined) {
+    const cost = complexityFromQuery(args.document, {
+      schema: args.schema,
+      variables: (args.variableValues ?? {}) as Record<string, unknown>,
+    });
+    verdict =
+      cost.complexity <= COST_LIMIT.complexity &&
+      cost.depth <= COST_LIMIT.depth &&
+      cost.breadth <= COST_LIMIT.breadth;
+    affordable.set(plan, verdict);
+  }
+  return verdict;
 }
