@@ -1,5 +1,7 @@
 import { type Logger, pino } from 'pino';
 import type { AuthOptions } from './core/auth.ts';
+import { createFastReads, FastDocuments } from './fast-reads.ts';
+import { createReads } from './infra/compiled-reads.ts';
 import { type Database, openDatabase } from './infra/db.ts';
 import { StoryFeed } from './live/feed.ts';
 import { createStoryPubSub, type StoryPubSub } from './live/pubsub.ts';
@@ -7,6 +9,7 @@ import { DEFAULT_EXPOSURE, type Exposure } from './plugins/exposure.ts';
 import { DEFAULT_LIMITS, type Limits } from './plugins/limits.ts';
 import { createMetrics } from './plugins/metrics.ts';
 import type { OperationsOptions } from './plugins/persisted-queries.ts';
+import { schema } from './schema/index.ts';
 import { buildServer, type StoryServer } from './server.ts';
 import {
   type AnalysisPool,
@@ -38,6 +41,8 @@ export interface StoryAppOptions {
   analysis?: AnalysisPoolOptions;
   /** Answer plannable queries with one statement (infra/planned-reads.ts). @default true */
   plannedReads?: boolean;
+  /** Answer planned queries seen before ahead of Yoga's pipeline (fast-reads.ts). @default true */
+  fastReads?: boolean;
 }
 
 /** One server instance: its pub/sub, feed, GraphQL handler and HTTP + WebSocket server. */
@@ -81,6 +86,8 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const exposure = { ...DEFAULT_EXPOSURE, ...options.exposure };
   const analysis = createAnalysisPool(options.analysis);
+  // Planned query texts, filled by the pipeline and read by the fast path in front of it.
+  const fastDocuments = new FastDocuments();
   const yoga = buildYoga({
     feed,
     pubsub,
@@ -93,8 +100,24 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
     exposure,
     operations: options.operations,
     plannedReads: options.plannedReads,
+    fastDocuments: options.fastReads === false ? undefined : fastDocuments,
   });
-  const server = buildServer(yoga, options.auth, limits);
+  const fastReads =
+    options.fastReads === false || options.plannedReads === false
+      ? undefined
+      : createFastReads({
+          schema,
+          auth: options.auth,
+          reads: createReads(database),
+          documents: fastDocuments,
+          maxRequestBytes: limits.maxRequestBytes,
+          maxListItems: limits.maxListItems,
+          hooks: {
+            log: (line) => logger.info(line, 'operation'),
+            record: metrics.recordFastRead,
+          },
+        });
+  const server = buildServer(yoga, options.auth, limits, fastReads);
   let closing: Promise<void> | undefined;
   return {
     yoga,

@@ -2,6 +2,7 @@
 // analysis pool. Kept apart from the schema builder so that the transports and plugins that make
 // a context do not load the schema.
 import type { Viewer } from './core/auth.ts';
+import type { FastDocuments } from './fast-reads.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import type { Reads } from './infra/compiled-reads.ts';
 import type { DirectTarget } from './live/direct.ts';
@@ -17,6 +18,8 @@ export interface Context {
   db: PrismaClient;
   /** The same database's hot reads, as one compiled statement each where they can be. */
   reads: Reads;
+  /** Query texts the pipeline answered through a plan, which the fast path may then answer. */
+  fastDocuments?: FastDocuments;
   /** This server instance's change feed, for subscriptions. */
   feed: StoryFeed;
   /** This server instance's pub/sub: writes announce their commits through it. */

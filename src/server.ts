@@ -14,6 +14,7 @@ import {
   viewerOf,
 } from './core/auth.ts';
 import { ErrorCode, maskError, userError } from './core/errors.ts';
+import type { FastReads } from './fast-reads.ts';
 import { runAt } from './infra/timers.ts';
 import { DEFAULT_LIMITS, type Limits } from './plugins/limits.ts';
 import type { StoryYoga } from './yoga.ts';
@@ -153,6 +154,7 @@ export function buildServer(
   yoga: StoryYoga,
   auth: AuthOptions,
   limits: Limits = DEFAULT_LIMITS,
+  fastReads?: FastReads,
 ): StoryServer {
   // Every response, WebSocket upgrades included, names the instance that served it: behind a
   // proxy that spreads clients over replicas, this is how an operator (and the compose test)
@@ -176,8 +178,10 @@ export function buildServer(
         return;
       }
       response.once('close', () => streams.release(address));
+      return yoga(request, response);
     }
-    return yoga(request, response);
+    if (fastReads) fastReads.serve(request, response, () => yoga(request, response));
+    else yoga(request, response);
   });
   const connections = new Set<Socket>();
   http.on('connection', (socket) => {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Context, WsOperation } from './context.ts';
 import { type AuthOptions, type Viewer, viewerOfRequest } from './core/auth.ts';
 import { maskError } from './core/errors.ts';
+import type { FastDocuments } from './fast-reads.ts';
 import { createReads } from './infra/compiled-reads.ts';
 import type { Database } from './infra/db.ts';
 import { yogaLogger } from './infra/logger.ts';
@@ -56,6 +57,8 @@ export interface YogaOptions {
   operations?: OperationsOptions;
   /** Answer plannable queries with one statement (infra/planned-reads.ts). @default true */
   plannedReads?: boolean;
+  /** Where planned query texts are kept for the fast path (fast-reads.ts). */
+  fastDocuments?: FastDocuments;
 }
 
 /**
@@ -138,6 +141,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
         viewer,
         db: database.prisma,
         reads,
+        ...(options.fastDocuments ? { fastDocuments: options.fastDocuments } : {}),
         feed: options.feed,
         pubsub: options.pubsub,
         analysis: options.analysis,

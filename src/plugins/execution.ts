@@ -30,13 +30,15 @@ async function executePlanned(args: ExecutionArgs) {
   const run = (args.contextValue as Context).reads.data;
   const plan = run && planRead(args);
   if (!plan || !withinCost(plan, args)) return execute(args);
+  let data: Record<string, unknown>;
   try {
-    return {
-      data: materialize(plan.shape, await run(plan.sql, plan.params)) as Record<string, unknown>,
-    };
+    data = materialize(plan.shape, await run(plan.sql, plan.params)) as Record<string, unknown>;
   } catch {
     return execute(args);
   }
+  // The whole pipeline has now passed this text: later requests for it may take the fast path.
+  (args.contextValue as Context).fastDocuments?.add(args.document);
+  return { data };
 }
 
 /** Each plan's verdict on the cost limits; plans are kept per document and variables. */
@@ -46,7 +48,7 @@ const affordable = new WeakMap<PlannedRead, boolean>();
  * Pothos checks a query's cost in its root resolvers, which a planned read never calls: the same
  * computation runs here, and a query over any limit goes to the resolvers for their error.
  */
-function withinCost(plan: PlannedRead, args: ExecutionArgs): boolean {
+export function withinCost(plan: PlannedRead, args: ExecutionArgs): boolean {
   let verdict = affordable.get(plan);
   if (verdict === undefined) {
     const cost = complexityFromQuery(args.document, {

@@ -33,6 +33,11 @@ function problemIn(value: unknown, maxListItems: number, depth = 0): string | un
   return undefined;
 }
 
+/** Why these variables could not be used as input (see {@link useInputGuards}), or undefined. */
+export function inputProblem(variables: unknown, maxListItems: number): string | undefined {
+  return problemIn(variables ?? {}, maxListItems);
+}
+
 function problemInDocument(document: DocumentNode, maxListItems: number): string | undefined {
   let problem: string | undefined;
   visit(document, {
