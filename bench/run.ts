@@ -1014,7 +1014,7 @@ function report(input: {
   );
   if (node20) {
     lines.push(
-      `The same benchmark on Node ${node20.node} (\`bench/results-node20.json\`, \`bench/RESULTS-node20.md\`), run on ${node20.date}, just before this one:`,
+      `The same benchmark on Node ${node20.node} (\`bench/results-node20.json\`, \`bench/RESULTS-node20.md\`), run on ${node20.date}, just ${String(node20.date) < String(results.date) ? 'before' : 'after'} this one:`,
       '',
       '| key | Node 20 | Node 26 (above) |',
       '|---|---|---|',
