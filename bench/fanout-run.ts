@@ -1,5 +1,6 @@
-// One fan-out measurement: N graphql-ws subscribers on one server, M events triggered one after
-// another, every delivery timed from the moment its trigger was sent.
+// One fan-out measurement: N graphql-ws (or server-sent event) subscribers on one server, M events
+// triggered one after another, every delivery timed from the moment its trigger was sent.
+import { request as httpRequest } from 'node:http';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { allDelivered, cpuMs, percentile, sleep, steadyRssKb, tallyDeliveries } from './lib.ts';
@@ -34,14 +35,60 @@ export async function runFanout(options: {
   trigger: (i: number) => Promise<number>;
   deadlineMs?: number;
   quietMs?: number;
+  /** `sse`: each subscriber is a GET with `Accept: text/event-stream` (graphql-sse's distinct connections). */
+  transport?: 'ws' | 'sse';
 }): Promise<FanoutResult> {
   const { subscribers, events } = options;
   const rssBefore = await steadyRssKb(options.pid, options.quietMs);
   const received = new Map<number, number[]>();
   let connected = 0;
   let failures = 0;
-  const clients: ReturnType<typeof createClient>[] = [];
+  const clients: { dispose(): unknown }[] = [];
+  const record = (sequence: number) => {
+    const now = Date.now();
+    let times = received.get(sequence);
+    if (!times) {
+      times = [];
+      received.set(sequence, times);
+    }
+    times.push(now);
+  };
+  const connectSse = () => {
+    const url = new URL(options.wsUrl.replace(/^ws/, 'http'));
+    url.searchParams.set('query', FANOUT_SUBSCRIPTION);
+    const request = httpRequest(url, { headers: { accept: 'text/event-stream' } }, (response) => {
+      if (response.statusCode !== 200) {
+        failures += 1;
+        response.resume();
+        return;
+      }
+      connected += 1;
+      let buffer = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end = buffer.indexOf('\n\n');
+        while (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          end = buffer.indexOf('\n\n');
+          if (!block.startsWith('event: next')) continue;
+          const data = block.slice(block.indexOf('data: ') + 6);
+          record(JSON.parse(data).data.storyEvents.sequence);
+        }
+      });
+    });
+    request.on('error', () => {
+      failures += 1;
+    });
+    request.end();
+    clients.push({ dispose: () => request.destroy() });
+  };
   const connect = () => {
+    if (options.transport === 'sse') {
+      connectSse();
+      return;
+    }
     const client = createClient({
       url: options.wsUrl,
       webSocketImpl: WebSocket,
@@ -58,14 +105,7 @@ export async function runFanout(options: {
       { query: FANOUT_SUBSCRIPTION },
       {
         next: ({ data }) => {
-          const now = Date.now();
-          const sequence = (data as { storyEvents: { sequence: number } }).storyEvents.sequence;
-          let times = received.get(sequence);
-          if (!times) {
-            times = [];
-            received.set(sequence, times);
-          }
-          times.push(now);
+          record((data as { storyEvents: { sequence: number } }).storyEvents.sequence);
         },
         error: () => {
           failures += 1;

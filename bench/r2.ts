@@ -2,8 +2,10 @@
 // connection_init, records each `subscribe`, and for every event serializes the payload once and
 // frames it per subscriber (only the operation id differs). Events come from POST /publish, which
 // commits the same kind of transaction storygraph does (head lock, row update, event insert).
+// Over SSE (GET /graphql with `Accept: text/event-stream`) it writes the same serialized payload as
+// graphql-sse's `next` event to every open stream.
 //   PORT=… DATABASE_URL=… node --import tsx bench/r2.ts
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import pg from 'pg';
 import { type WebSocket, WebSocketServer } from 'ws';
 
@@ -13,7 +15,21 @@ pool.on('error', () => {});
 // socket → operation ids subscribed on it
 const subscribers = new Map<WebSocket, Set<string>>();
 
+// open server-sent event streams
+const streams = new Set<ServerResponse>();
+
 const http = createServer((request, response) => {
+  if (request.method === 'GET' && request.headers.accept?.includes('text/event-stream')) {
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    response.write(':\n\n');
+    streams.add(response);
+    response.once('close', () => streams.delete(response));
+    return;
+  }
   if (request.method !== 'POST' || request.url !== '/publish') {
     response.writeHead(404).end();
     return;
@@ -56,6 +72,8 @@ const http = createServer((request, response) => {
           socket.send(`{"id":${JSON.stringify(id)},"type":"next","payload":${payload}}`);
         }
       }
+      const frame = `event: next\ndata: ${payload}\n\n`;
+      for (const stream of streams) stream.write(frame);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       response.writeHead(500).end(String(error));
@@ -101,6 +119,7 @@ wss.on('connection', (socket) => {
 http.listen(Number(process.env.PORT), '127.0.0.1', () => console.info('r2 ready'));
 process.on('SIGTERM', () => {
   for (const socket of wss.clients) socket.terminate();
+  for (const stream of streams) stream.destroy();
   http.close();
   void pool.end().then(() => process.exit(0));
 });
