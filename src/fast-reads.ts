@@ -13,7 +13,13 @@
 // ones Yoga's path writes; `tests/fast-reads.test.ts` compares both side by side.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DocumentNode, ExecutionArgs, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import {
+  type DocumentNode,
+  type ExecutionArgs,
+  type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { type AuthOptions, bearerToken, type Viewer, viewerOf } from './core/auth.ts';
 import type { Reads } from './infra/compiled-reads.ts';
 import { materialize, planRead } from './infra/planned-reads.ts';
@@ -113,7 +119,10 @@ export function createFastReads(options: FastReadOptions) {
       return false;
     const document = documents.get(query);
     if (!document) return false;
-    const operation = document.definitions[0] as OperationDefinitionNode;
+    // A planned document holds one operation, before or after its fragments.
+    const operation = document.definitions.find(
+      (definition) => definition.kind === Kind.OPERATION_DEFINITION,
+    ) as OperationDefinitionNode;
     if (operationName != null && operationName !== operation.name?.value) return false;
     if (inputProblem(variables, options.maxListItems)) return false;
     let viewer: Viewer;

@@ -166,6 +166,18 @@ describe('the fast path', () => {
     expect(JSON.parse(over.answered.body).errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
   });
 
+  it('names the operation of a document whose fragments come first', async () => {
+    const query = `fragment who on Leader { name title }
+      query Who { leader(slug: "xi-jinping") { ...who } }`;
+    for (const operationName of [undefined, 'Who']) {
+      const { answered, expected, took } = await sideBySide({ query, operationName });
+      expect(took).toBe(1);
+      expect(answered).toEqual(expected);
+      const line = fastLog.lines.filter((entry) => entry.msg === 'operation').at(-1);
+      expect(line).toMatchObject({ operation: 'Who', type: 'query' });
+    }
+  });
+
   it('writes the log line the pipeline writes', async () => {
     const { took } = await sideBySide({ query: WITH_VARIABLES, variables: { first: 2 } });
     expect(took).toBe(1);
