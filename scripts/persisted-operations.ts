@@ -8,6 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import { parse, validate } from 'graphql';
 import { operationHash } from '../src/plugins/persisted-queries.ts';
 import { schema } from '../src/schema/index.ts';
+import { docPages } from './doc-pages.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const target = join(root, 'persisted-operations.json');
@@ -27,14 +28,7 @@ function graphqlFiles(dir: string): string[] {
 
 const sources: { where: string; text: string }[] = [];
 // The README and its reference pages in docs/: every operation they show can run in trusted mode.
-const pages = [
-  'README.md',
-  ...readdirSync(join(root, 'docs'))
-    .filter((name) => name.endsWith('.md'))
-    .sort()
-    .map((name) => `docs/${name}`),
-];
-for (const page of pages) {
+for (const page of docPages(root)) {
   const text = readFileSync(join(root, page), 'utf8');
   for (const match of text.matchAll(/^```graphql\n([\s\S]*?)^```$/gm)) {
     const line = text.slice(0, match.index).split('\n').length;

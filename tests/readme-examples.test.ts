@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -13,6 +13,7 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { docPages } from '../scripts/doc-pages.ts';
 import { GRAPHIQL_DEFAULT_QUERY } from '../src/plugins/graphiql.ts';
 import { schema } from '../src/schema/index.ts';
 import { testApp, tokenFor } from './helpers/app.ts';
@@ -20,13 +21,7 @@ import { execute } from './helpers/graphql.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The README and the reference pages in docs/: every operation they show is run here. */
-const PAGES = [
-  'README.md',
-  ...readdirSync(resolve(ROOT, 'docs'))
-    .filter((name) => name.endsWith('.md'))
-    .sort()
-    .map((name) => `docs/${name}`),
-];
+const PAGES = docPages(ROOT);
 
 interface Example {
   /** Where it starts (page and line), for failure messages. */
