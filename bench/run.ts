@@ -43,6 +43,7 @@ import {
   statementCounter,
 } from './lib.ts';
 import { summarize } from './profile-summary.ts';
+import { QUERY_NESTED, QUERY_SIMPLE } from './queries.ts';
 
 const { values } = parseArgs({
   options: {
@@ -71,18 +72,6 @@ const SSE_SUBSCRIBERS = 1000;
 /** The SQL statements storygraph may send for query (b); the quick check fails above this. */
 export const MAX_NESTED_STATEMENTS = 2;
 
-const QUERY_SIMPLE = '{ leader(slug: "leader-42") { name title } }';
-const QUERY_NESTED = `query ($first: Int!) {
-  articles(first: $first, orderBy: { field: PUBLISHED_AT, direction: DESC }) {
-    edges { node {
-      headline
-      leaders(first: 5) { edges { node { leader {
-        name
-        memberships(first: 5) { edges { node { role organization { name acronym } } } }
-      } } } }
-    } }
-  }
-}`;
 /**
  * The same two reads for PostGraphile v5 (bench/peer): the same rows in the same order, under its
  * own names. `checkIdentical` compares the values of the answers, key names aside.

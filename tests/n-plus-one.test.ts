@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { QUERY_NESTED } from '../bench/queries.ts';
 import { testApp, tokenFor } from './helpers/app.ts';
 import { db } from './helpers/database.ts';
 import { execute } from './helpers/graphql.ts';
@@ -43,22 +44,10 @@ beforeAll(async () => {
   }
 });
 
-const NESTED = `query ($first: Int!) {
-  articles(first: $first, orderBy: { field: PUBLISHED_AT, direction: DESC }) {
-    edges { node {
-      headline
-      leaders(first: 5) { edges { node { leader {
-        name
-        memberships(first: 5) { edges { node { role organization { name acronym } } } }
-      } } } }
-    } }
-  }
-}`;
-
 describe('nested reads', () => {
   it('send the same number of SQL statements for 20 and 100 articles', async () => {
-    const small = await recordSql(() => execute(yoga, NESTED, { first: 20 }));
-    const large = await recordSql(() => execute(yoga, NESTED, { first: 100 }));
+    const small = await recordSql(() => execute(yoga, QUERY_NESTED, { first: 20 }));
+    const large = await recordSql(() => execute(yoga, QUERY_NESTED, { first: 100 }));
     expect(small.result.errors).toBeUndefined();
     expect(large.result.errors).toBeUndefined();
     expect(small.result.data.articles.edges).toHaveLength(20);

@@ -2,6 +2,7 @@
 // on the seeded story: the same keys in the same order, the same values, nulls, dates, enums and
 // IDs. Documents the planner leaves alone still answer, through the resolvers, with their errors.
 import { describe, expect, it } from 'vitest';
+import { QUERY_NESTED } from '../bench/queries.ts';
 import { testApp } from './helpers/app.ts';
 import { recordSql } from './helpers/sql-recorder.ts';
 
@@ -29,21 +30,7 @@ const ORGANIZATION = 'id slug name acronym description version createdAt updated
 
 const PLANNED: [string, string, Record<string, unknown>?][] = [
   ['the simple benchmark read', '{ leader(slug: "xi-jinping") { name title } }'],
-  [
-    'the nested benchmark read',
-    `query ($first: Int!) {
-      articles(first: $first, orderBy: { field: PUBLISHED_AT, direction: DESC }) {
-        edges { node {
-          headline
-          leaders(first: 5) { edges { node { leader {
-            name
-            memberships(first: 5) { edges { node { role organization { name acronym } } } }
-          } } } }
-        } }
-      }
-    }`,
-    { first: 20 },
-  ],
+  ['the nested benchmark read', QUERY_NESTED, { first: 20 }],
   ['a slug that names nothing', '{ leader(slug: "nobody") { name } }'],
   [
     'every leader field, every order, counts, aliases and typenames',
