@@ -3,8 +3,11 @@
 // not answer (CORS, other media types, bad tokens, bad variables, a cost over the limit, APQ,
 // unseen documents) still gets the pipeline's own answer. Real sockets, two servers side by side.
 import { Writable } from 'node:stream';
+import { parse } from 'graphql';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { FastDocuments } from '../src/fast-reads.ts';
+import { DEFAULT_LIMITS } from '../src/plugins/limits.ts';
 import { startApp, tokenFor } from './helpers/app.ts';
 
 /** A logger that keeps each line, parsed. */
@@ -145,6 +148,11 @@ describe('the fast path', () => {
     ['a body that is not JSON', '{"query": ', {}],
     ['a page over the limit', { query: WITH_VARIABLES, variables: { first: 101 } }, {}],
     ['a mutation', { query: 'mutation { __typename }' }, {}],
+    [
+      'a body over MAX_REQUEST_BYTES',
+      { query: QUERY, variables: { pad: 'x'.repeat(DEFAULT_LIMITS.maxRequestBytes) } },
+      {},
+    ],
   ] as const)(
     'leaves %s to the pipeline, which answers as it always did',
     async (_, body, headers) => {
@@ -204,5 +212,16 @@ describe('the fast path', () => {
     await send(fast, { query: QUERY });
     expect((await fastCount()) - fastBefore).toBe(2);
     expect((await count()) - before).toBe(2);
+  });
+
+  it('keeps at most 256 query texts, dropping the oldest first', () => {
+    const documents = new FastDocuments();
+    const doc = (i: number) => parse(`{ leader(slug: "s${i}") { name } }`);
+    for (let i = 0; i < 256; i += 1) documents.add(doc(i));
+    expect(documents.get('{ leader(slug: "s0") { name } }')).toBeDefined();
+    documents.add(doc(256));
+    expect(documents.get('{ leader(slug: "s0") { name } }')).toBeUndefined();
+    expect(documents.get('{ leader(slug: "s1") { name } }')).toBeDefined();
+    expect(documents.get('{ leader(slug: "s256") { name } }')).toBeDefined();
   });
 });
