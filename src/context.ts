@@ -8,6 +8,7 @@ import type { Reads } from './infra/compiled-reads.ts';
 import type { DirectTarget } from './live/direct.ts';
 import type { StoryFeed } from './live/feed.ts';
 import type { StoryPubSub } from './live/pubsub.ts';
+import type { LiveStream } from './live/streams.ts';
 import type { AnalysisPool } from './story/ingest/analysis-pool.ts';
 
 /** What every resolver can see about the request. */
@@ -28,17 +29,8 @@ export interface Context {
   analysis: AnalysisPool;
   /** Identifies the request in logs: the client's `X-Request-Id`, or a new one. */
   requestId: string;
-  /** A graphql-ws operation: its id, and how to write a frame to its socket and see its backlog. */
-  ws?: WsOperation;
-  /** Set for a graphql-ws subscription: where the feed writes its live events (live/direct.ts). */
+  /** The graphql-ws operation or SSE response this request streams to, if any. */
+  stream?: LiveStream;
+  /** Set for a subscription over either: where the feed writes its live events (live/direct.ts). */
   direct?: DirectTarget;
-}
-
-/** What a graphql-ws operation tells its context about its socket. */
-export interface WsOperation {
-  id: string;
-  send(frame: string): void;
-  buffered(): number;
-  /** Masks an error as Yoga does for every other result. */
-  mask: DirectTarget['mask'];
 }

@@ -16,6 +16,7 @@ import {
 import { ErrorCode, maskError, userError } from './core/errors.ts';
 import type { FastReads } from './fast-reads.ts';
 import { runAt } from './infra/timers.ts';
+import { eventStream, webSocketStream } from './live/streams.ts';
 import { DEFAULT_LIMITS, type Limits } from './plugins/limits.ts';
 import type { StoryYoga } from './yoga.ts';
 
@@ -160,6 +161,13 @@ export function buildServer(
   // proxy that spreads clients over replicas, this is how an operator (and the compose test)
   // tells them apart. In a container the host name is the container ID.
   const servedBy = hostname();
+  // Errors in results written straight to a socket (live/direct.ts) are masked as Yoga masks
+  // every other result: the same function, and the original logged.
+  const mask = (error: GraphQLError) => {
+    const masked = maskError(error, 'Unexpected error.', false) as GraphQLError;
+    if (masked !== error) yoga.logger.error(error);
+    return masked;
+  };
   // An SSE stream is counted from its request until its response closes, under the same address
   // rule as WebSockets; one over the cap is refused before Yoga reads it.
   const streams = new AddressCounts();
@@ -178,7 +186,7 @@ export function buildServer(
         return;
       }
       response.once('close', () => streams.release(address));
-      return yoga(request, response);
+      return yoga(request, response, { stream: eventStream(response, mask) });
     }
     if (fastReads) fastReads.serve(request, response, () => yoga(request, response));
     else yoga(request, response);
@@ -261,19 +269,7 @@ export function buildServer(
           socket,
           params,
           viewer: ctx.extra.viewer,
-          ws: {
-            id,
-            send: (frame: string) => {
-              if (socket.readyState === socket.OPEN) socket.send(frame);
-            },
-            buffered: () => socket.bufferedAmount,
-            // As Yoga masks every other result: the same function, and the original logged.
-            mask: (error: GraphQLError) => {
-              const masked = maskError(error, 'Unexpected error.', false) as GraphQLError;
-              if (masked !== error) yoga.logger.error(error);
-              return masked;
-            },
-          },
+          stream: webSocketStream(socket, id, mask),
         });
         // The limits in limits.ts throw from parse and validate: send them as the operation's error.
         let document: ReturnType<typeof parse>;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { createLRUCache, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { Context, WsOperation } from './context.ts';
+import type { Context } from './context.ts';
 import { type AuthOptions, type Viewer, viewerOfRequest } from './core/auth.ts';
 import { maskError } from './core/errors.ts';
 import type { FastDocuments } from './fast-reads.ts';
@@ -13,6 +13,7 @@ import { pendingMigrations } from './infra/migrate.ts';
 import type { StoryFeed } from './live/feed.ts';
 import type { StoryPubSub } from './live/pubsub.ts';
 import { useSharedSubscriptionExecution } from './live/shared-execution.ts';
+import type { LiveStream } from './live/streams.ts';
 import { useStoryPages } from './pages/index.ts';
 import { useOrderedExecution } from './plugins/execution.ts';
 import { corsOption, DEFAULT_EXPOSURE, type Exposure, useExposure } from './plugins/exposure.ts';
@@ -32,8 +33,8 @@ import type { AnalysisPool } from './story/ingest/analysis-pool.ts';
 export interface ServerContext {
   /** The viewer already authenticated by the WebSocket `connection_init`, if any. */
   viewer?: Viewer;
-  /** The graphql-ws operation this context is for, if any. */
-  ws?: WsOperation;
+  /** The graphql-ws operation or SSE response this request streams to, if any. */
+  stream?: LiveStream;
 }
 
 /** Options of {@link buildYoga}. */
@@ -131,7 +132,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     maskedErrors: { maskError },
     batching: batchingSetting(options.operations?.batchingLimit),
-    context: async ({ request, viewer: socketViewer, ws }): Promise<Context> => {
+    context: async ({ request, viewer: socketViewer, stream }): Promise<Context> => {
       const requestId = request?.headers.get('x-request-id')?.slice(0, 100) || randomUUID();
       if (request) requestIds.set(request, requestId);
       // A WebSocket's viewer was decided once, at connection_init.
@@ -146,7 +147,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
         pubsub: options.pubsub,
         analysis: options.analysis,
         requestId,
-        ...(ws ? { ws } : {}),
+        ...(stream ? { stream } : {}),
       };
     },
     plugins: [

@@ -19,9 +19,9 @@ function member(key: string, id: string, runs: number[], backlog = () => 0) {
   let overflows = 0;
   const target: DirectTarget = {
     key,
-    id,
-    send: (frame) => frames.push(frame),
+    next: (payload) => frames.push(`{"id":"${id}","type":"next","payload":${payload}}`),
     buffered: backlog,
+    followsIterator: true,
     run: async (e) => {
       runs.push(e.sequence);
       // Later events settle first, to show that order does not depend on settling.

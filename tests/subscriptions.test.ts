@@ -156,6 +156,40 @@ describe('subscriptions over real sockets', () => {
     }
   });
 
+  it('writes live SSE events straight to the stream, and keeps a stream that replayed on its iterator', async () => {
+    const filter = { entityIds: [ids.eef] };
+    const before = app.feed.framesWritten;
+    const live = collect(sseClient(app.url), FEED, { filter });
+    await waitForSubscribers(app, 1);
+    await touchSummit(ids.eef, 'written by the group');
+    const [first] = await live.waitFor(1);
+    expect(app.feed.framesWritten).toBe(before + 1);
+
+    // Resumed from just before that event: the replay carries it through Yoga's response, so
+    // the frames of later events must not overtake it; this stream stays on its iterator.
+    const resumed = collect(sseClient(app.url), FEED, {
+      filter,
+      after: encodeEventCursor(first.sequence - 1),
+    });
+    const [replayed] = await resumed.waitFor(1);
+    expect(replayed.sequence).toBe(first.sequence);
+    await touchSummit(ids.eef, 'one more');
+    const [, second] = await live.waitFor(2);
+    expect((await resumed.waitFor(2)).map((event) => event.sequence)).toEqual([
+      first.sequence,
+      second.sequence,
+    ]);
+    expect(app.feed.framesWritten).toBe(before + 2);
+    for (const collector of [live, resumed]) {
+      expect(collector.items.map((event) => event.changes[0].after)).toEqual([
+        'written by the group',
+        'one more',
+      ]);
+      expect(collector.errors).toEqual([]);
+      collector.unsubscribe();
+    }
+  });
+
   it('tells a leader follower about an article that mentions them', async () => {
     const putin = collect(wsClient(app.url), FEED, { filter: { mentioning: ids.putin } });
     const li = collect(wsClient(app.url), FEED, {

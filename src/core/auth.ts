@@ -61,11 +61,29 @@ export class TokenError extends Error {
   }
 }
 
+// Handed raw bytes, jose imports them as a key on every verification; a profile of the write
+// path showed that import in every request. The key is imported once and kept with its secret
+// (a process has one secret; a test that switches secrets imports again).
+let verifying: { secret: string; key: Promise<CryptoKey> } | undefined;
+function verifyKey(secret: string): Promise<CryptoKey> {
+  if (verifying?.secret !== secret) {
+    const key = crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    );
+    verifying = { secret, key };
+  }
+  return verifying.key;
+}
+
 /** Verifies an HS256 token against `options` and reads its role. Throws {@link TokenError}. */
 export async function verifyToken(token: string, options: AuthOptions): Promise<Viewer> {
   let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
   try {
-    ({ payload } = await jwtVerify(token, new TextEncoder().encode(options.secret), {
+    ({ payload } = await jwtVerify(token, await verifyKey(options.secret), {
       algorithms: [ALGORITHM],
       // A token without an expiry would be valid forever.
       requiredClaims: options.maxLifetimeSeconds ? ['exp', 'iat'] : ['exp'],

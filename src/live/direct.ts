@@ -1,29 +1,24 @@
-// Live events to WebSocket subscribers as frame writes. Subscriptions with the same document,
-// variables and role form a group: each event is executed once for the group, serialized once,
-// and each member gets the bytes with its own operation id, written straight to its socket. No
-// per-subscriber iterator, hook pass or JSON.stringify stands between an event and the socket.
-// The frames are graphql-ws's own `next` messages, so the protocol does not change; subscribing,
-// completing, errors and the end of a subscription still go through graphql-ws.
-import type { ExecutionResult, GraphQLError } from 'graphql';
+// Live events to subscribers as frame writes. Subscriptions with the same document, variables,
+// role and transport form a group: each event is executed once for the group, serialized once,
+// and each member gets the bytes in its own framing (its graphql-ws operation id, or an SSE
+// event), written straight to its socket. No per-subscriber iterator, hook pass or
+// JSON.stringify stands between an event and the socket. The frames are the protocols' own
+// `next` messages, so nothing changes on the wire; subscribing, completing, errors and the end of
+// a subscription still go through graphql-ws or Yoga's SSE response.
+import type { ExecutionResult } from 'graphql';
 import type { StoryEvent } from '../generated/prisma/client.ts';
+import type { LiveStream } from './streams.ts';
 
 /** Bytes a socket may hold unsent before its live subscriptions end with SLOW_CONSUMER. */
 export const DIRECT_BUFFER_BYTES = 8 * 1024 * 1024;
 
-/** One WebSocket subscription, as its group delivers to it. */
-export interface DirectTarget {
-  /** The group: document, operation, variables and role. */
+/** One subscription, as its group delivers to it: its stream, and how to run its operation. */
+export interface DirectTarget
+  extends Pick<LiveStream, 'next' | 'buffered' | 'mask' | 'followsIterator'> {
+  /** The group: document, operation, variables, role and transport. */
   key: string;
-  /** The graphql-ws operation id its frames carry. */
-  id: string;
-  /** Writes one frame to the socket. */
-  send(frame: string): void;
-  /** Bytes the socket has not sent yet. */
-  buffered(): number;
   /** Executes the group's operation for one event (results are shared across the group). */
   run(event: StoryEvent): Promise<ExecutionResult> | ExecutionResult;
-  /** Masks an error as the HTTP and SSE paths do. */
-  mask(error: GraphQLError): GraphQLError;
 }
 
 /** A target while it is live: what it was last sent, and what to do when it falls behind. */
@@ -91,9 +86,7 @@ export class DirectDelivery {
           member.overflow();
           continue;
         }
-        member.target.send(
-          `{"id":${JSON.stringify(member.target.id)},"type":"next","payload":${payload}}`,
-        );
+        member.target.next(payload);
         member.written = sequence;
         this.written += 1;
         if (member.target.buffered() > DIRECT_BUFFER_BYTES) member.overflow();

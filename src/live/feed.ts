@@ -19,9 +19,9 @@ export interface FeedSubscriptionOptions {
    */
   expiresAt?: number;
   /**
-   * A WebSocket subscription's group and socket: once replayed and caught up, its live events are
-   * written to the socket as frames by the feed's {@link DirectDelivery}, and this iterator only
-   * ends it (with the same errors and cursors as ever).
+   * A subscription's group and stream (graphql-ws or SSE): once replayed and caught up, its live
+   * events are written to the socket as frames by the feed's {@link DirectDelivery}, and this
+   * iterator only ends it (with the same errors and cursors as ever).
    */
   direct?: DirectTarget;
 }
@@ -59,6 +59,11 @@ export class StoryFeed {
   /** Events handed to subscriptions so far (one per subscription per event). */
   get delivered(): number {
     return this.#iterated + this.#direct.written;
+  }
+
+  /** Of those, the events written straight to sockets by their group (live/direct.ts). */
+  get framesWritten(): number {
+    return this.#direct.written;
   }
 
   constructor(
@@ -221,7 +226,11 @@ export class StoryFeed {
         if (member) member.closed = true;
         stop(error);
       };
-      const close = () => stop();
+      // On shutdown: a live member stops being written to at once, before the stream completes.
+      const close = () => {
+        if (member) member.closed = true;
+        stop();
+      };
       void stop.then(() => {
         stopped = true;
         wake();
@@ -229,6 +238,8 @@ export class StoryFeed {
       this.#closers.add(close);
       let last = 0;
       let positioned = false;
+      // Whether any event went to the client through the iterator.
+      let pushed = false;
       // Where a client resumes from: the last event it was sent (queued frames do not count).
       const position = () => (member ? member.written : last);
       const cancelExpiry =
@@ -263,6 +274,7 @@ export class StoryFeed {
           for (const event of page) {
             if (stopped) return;
             this.#iterated += 1;
+            pushed = true;
             await push(event);
             last = event.sequence;
           }
@@ -280,9 +292,16 @@ export class StoryFeed {
             );
             return;
           }
-          if (options.direct && !member && queue.length === 0) {
+          if (
+            options.direct &&
+            !member &&
+            queue.length === 0 &&
+            (options.direct.followsIterator || !pushed)
+          ) {
             // Caught up: from here on the group writes this subscription's frames. Nothing can
             // slip in between: the queue is empty and the listener switches in this same tick.
+            // A stream whose frames could overtake results still on their way through the
+            // iterator (SSE) switches only if the iterator has carried none.
             member = {
               target: options.direct,
               written: last,
@@ -305,6 +324,7 @@ export class StoryFeed {
           if (event) {
             if (event.sequence <= last) continue;
             this.#iterated += 1;
+            pushed = true;
             await push(event);
             last = event.sequence;
             continue;

@@ -37,6 +37,7 @@ export function useSharedSubscriptionExecution(): Plugin<Context> {
           args.operationName ?? null,
           args.variableValues ?? {},
           context?.viewer?.role ?? 'anonymous',
+          context?.stream?.kind ?? null,
         ]);
         const run = (payload: unknown) => {
           if (typeof payload !== 'object' || payload === null)
@@ -53,16 +54,17 @@ export function useSharedSubscriptionExecution(): Plugin<Context> {
           }
           return result;
         };
-        // Over graphql-ws, the feed writes live events straight to the socket as this group's
-        // frames (live/direct.ts); the iterator below then only carries the replay and the end.
-        if (context?.ws) {
-          const ws = context.ws;
+        // Over graphql-ws or SSE, the feed writes live events straight to the socket as this
+        // group's frames (live/direct.ts); the iterator below then only carries the replay and
+        // the end.
+        const stream = context?.stream;
+        if (stream) {
           context.direct = {
             key,
-            id: ws.id,
-            send: ws.send,
-            buffered: ws.buffered,
-            mask: ws.mask,
+            next: stream.next,
+            buffered: stream.buffered,
+            mask: stream.mask,
+            followsIterator: stream.followsIterator,
             run: (event) => run(event) as ExecutionResult | Promise<ExecutionResult>,
           };
         }
