@@ -116,6 +116,7 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
             log: (line) => logger.info(line, 'operation'),
             record: metrics.recordFastRead,
           },
+          head: () => feed.head,
         });
   const server = buildServer(yoga, options.auth, limits, fastReads);
   let closing: Promise<void> | undefined;

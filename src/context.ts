@@ -33,4 +33,6 @@ export interface Context {
   stream?: LiveStream;
   /** Set for a subscription over either: where the feed writes its live events (live/direct.ts). */
   direct?: DirectTarget;
+  /** The last event this request committed, if it wrote: its response's `storyCursor`. */
+  committed?: number;
 }

@@ -8,9 +8,10 @@
 // of fast documents when Yoga parsed, validated and limit-checked it and the planner answered it;
 // what depends on the request is checked here as the pipeline would (token, variables' input
 // guards, cost by variables, operation name). Anything else, or any doubt, goes to Yoga with the
-// body already read: CORS (an Origin header), another Accept, persisted-query extensions, batches,
-// GET, a bad token, a document not seen yet. The response, log line and request metrics are the
-// ones Yoga's path writes; `tests/fast-reads.test.ts` compares both side by side.
+// body already read: CORS (an Origin header), another Accept, any extensions (persisted queries,
+// `storyAfter`) or a `Story-After` header, batches, GET, a bad token, a document not seen yet.
+// The response (`storyCursor` included), log line and request metrics are the ones Yoga's path
+// writes; `tests/fast-reads.test.ts` compares both side by side.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
@@ -23,8 +24,10 @@ import {
 import { type AuthOptions, bearerToken, type Viewer, viewerOf } from './core/auth.ts';
 import type { Reads } from './infra/compiled-reads.ts';
 import { materialize, planRead } from './infra/planned-reads.ts';
+import { encodeEventCursor } from './live/events.ts';
 import { withinCost } from './plugins/execution.ts';
 import { inputProblem } from './plugins/input-guards.ts';
+import { STORY_AFTER_HEADER } from './plugins/story-cursor.ts';
 
 /** Query texts the full pipeline answered through a plan, for one app. */
 export class FastDocuments {
@@ -63,6 +66,8 @@ interface FastReadOptions {
   maxRequestBytes: number;
   maxListItems: number;
   hooks: FastReadHooks;
+  /** How far this instance has read the story log: the `storyCursor` of an answer read now. */
+  head: () => number;
 }
 
 /** Accept headers for which Yoga answers `application/json; charset=utf-8`. */
@@ -92,6 +97,7 @@ export function createFastReads(options: FastReadOptions) {
       CONTENT_TYPES.has(headers['content-type'] ?? '') &&
       JSON_ACCEPTS.has(headers.accept) &&
       headers.origin === undefined &&
+      headers[STORY_AFTER_HEADER] === undefined &&
       Number.isInteger(length) &&
       length > 0 &&
       length <= options.maxRequestBytes
@@ -140,13 +146,15 @@ export function createFastReads(options: FastReadOptions) {
     const plan = planRead(args);
     if (!plan || !withinCost(plan, args) || !run) return false;
     const requestId = request.headers['x-request-id']?.toString().slice(0, 100) || randomUUID();
+    // Read before the data, as the pipeline's story-cursor plugin does.
+    const storyCursor = encodeEventCursor(options.head());
     let data: unknown;
     try {
       data = materialize(plan.shape, await run(plan.sql, plan.params));
     } catch {
       return false;
     }
-    const text = JSON.stringify({ data });
+    const text = JSON.stringify({ data, extensions: { storyCursor } });
     response.writeHead(200, {
       'Content-Type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(text),

@@ -86,6 +86,7 @@ async function main(): Promise<void> {
         maxSocketsPerAddress: env.MAX_SOCKETS_PER_ADDRESS,
         maxSseStreamsPerAddress: env.MAX_SSE_STREAMS_PER_ADDRESS,
         trustProxy: env.TRUST_PROXY,
+        storyAfterWaitMs: env.STORY_AFTER_WAIT_MS,
       },
       exposure: {
         corsOrigins: env.CORS_ORIGINS,

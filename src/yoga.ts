@@ -26,6 +26,7 @@ import {
   persistedQueryPlugins,
 } from './plugins/persisted-queries.ts';
 import { useRequestLog } from './plugins/request-log.ts';
+import { useStoryCursor } from './plugins/story-cursor.ts';
 import { schema } from './schema/index.ts';
 import type { AnalysisPool } from './story/ingest/analysis-pool.ts';
 
@@ -158,6 +159,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
       ...useExposure(exposure),
       ...(options.plugins ?? []),
       ...persistedQueryPlugins(options.operations),
+      useStoryCursor(limits.storyAfterWaitMs),
       useOrderedExecution({ planned: options.plannedReads }),
       useRequestLog(options.logger),
       useSharedSubscriptionExecution(),

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { FastDocuments } from '../src/fast-reads.ts';
 import { DEFAULT_LIMITS } from '../src/plugins/limits.ts';
-import { startApp, tokenFor } from './helpers/app.ts';
+import { startApp, tokenFor, waitUntil } from './helpers/app.ts';
 
 /** A logger that keeps each line, parsed. */
 function capture() {
@@ -67,6 +67,9 @@ async function fastCount(): Promise<number> {
 
 /** The same request to both servers, twice (the first run teaches the fast path the document). */
 async function sideBySide(body: unknown, headers: Record<string, string> = {}) {
+  // Both answers carry their server's `storyCursor`: compare once both feeds have read the same
+  // log (an edit through one server reaches the other's feed at its next poll).
+  await waitUntil(() => fast.feed.head === slow.feed.head, 5000, 'both feeds at one head');
   const id = { 'x-request-id': `side-by-side-${Math.random()}` };
   await send(fast, body, { ...headers, ...id });
   const before = await fastCount();

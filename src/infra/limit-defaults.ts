@@ -39,6 +39,11 @@ export interface Limits {
    * otherwise choose its own address. @default false
    */
   trustProxy: boolean;
+  /**
+   * How long a request that sends `storyAfter` may wait for this instance to reach that
+   * position of the log before it is answered with SERVICE_UNAVAILABLE, in ms. @default 5_000
+   */
+  storyAfterWaitMs: number;
 }
 
 /** The limits used when configuration does not say otherwise. */
@@ -54,4 +59,5 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxSocketsPerAddress: 50,
   maxSseStreamsPerAddress: 50,
   trustProxy: false,
+  storyAfterWaitMs: 5_000,
 };

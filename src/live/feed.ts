@@ -51,6 +51,8 @@ export class StoryFeed {
   #positions = new Map<Listener, () => number>();
   #entities = new WeakMap<StoryEvent, Promise<object | null>>();
   #direct = new DirectDelivery();
+  /** Requests waiting for the head to reach a sequence (`storyAfter`), each resolved once. */
+  #waiters = new Set<{ sequence: number; done(reached: boolean): void }>();
   /** Subscriptions ended because their client fell too far behind. */
   overflowed = 0;
   /** Events handed to subscriptions through their iterators (one per subscription per event). */
@@ -109,6 +111,30 @@ export class StoryFeed {
     return entity;
   }
 
+  /**
+   * Resolves with true once this instance has read the log up to `sequence` (asking it to read
+   * now), or with false after `ms`. A request that must reflect a position waits on this: the
+   * head moves only after the events up to it were read, so every write up to `sequence` has
+   * reached this instance's subscribers (and anything else that follows the feed) by then.
+   */
+  waitForHead(sequence: number, ms: number): Promise<boolean> {
+    if (this.#head >= sequence) return Promise.resolve(true);
+    if (this.#stopped) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiter = {
+        sequence,
+        done: (reached: boolean) => {
+          clearTimeout(timer);
+          this.#waiters.delete(waiter);
+          resolve(reached);
+        },
+      };
+      const timer = setTimeout(() => waiter.done(false), ms);
+      this.#waiters.add(waiter);
+      this.wake();
+    });
+  }
+
   /** Reads the log's head and starts listening; idempotent. */
   start(): Promise<void> {
     this.#started ??= (async () => {
@@ -136,6 +162,7 @@ export class StoryFeed {
     clearInterval(this.#timer);
     for (const stop of this.#stops.splice(0)) stop();
     for (const close of this.#closers) close();
+    for (const waiter of this.#waiters) waiter.done(false);
   }
 
   /** Asks the reader to look at the log now. Calls during a read make it read once more. */
@@ -162,11 +189,16 @@ export class StoryFeed {
     this.#headKnown = true;
   }
 
+  #settleWaiters(): void {
+    for (const waiter of this.#waiters) if (waiter.sequence <= this.#head) waiter.done(true);
+  }
+
   async #read(): Promise<void> {
     do {
       this.#again = false;
       try {
         await this.#readHead();
+        this.#settleWaiters();
         for (;;) {
           const events = await this.options.db.storyEvent.findMany({
             where: { sequence: { gt: this.#head } },
@@ -176,6 +208,7 @@ export class StoryFeed {
           if (events.length === 0) break;
           this.#head = (events.at(-1) as StoryEvent).sequence;
           for (const listener of this.#listeners) listener(events);
+          this.#settleWaiters();
           if (events.length < PAGE) break;
         }
       } catch {

@@ -37,6 +37,14 @@ export interface Writer {
   db: PrismaClient;
   /** Told each committed head, to wake readers (the instance's pub/sub, `live/pubsub.ts`). */
   pubsub?: { announceCommit(sequence: number): void };
+  /** The last sequence this writer committed: a request answers with it as its `storyCursor`. */
+  committed?: number;
+}
+
+/** After a commit: remembers its last sequence on the writer and wakes readers everywhere. */
+export function committed(writer: Writer, sequence: number): void {
+  writer.committed = Math.max(writer.committed ?? 0, sequence);
+  writer.pubsub?.announceCommit(sequence);
 }
 
 /** The writer's handle inside {@link writeChange}: adds an event to what the write will log. */
@@ -115,7 +123,7 @@ export async function writeChange<T>(
   );
   const last = outcome.events.at(-1);
   // Only after commit: a reader woken now (here, or on another instance) will find the rows.
-  if (last) writer.pubsub?.announceCommit(last.sequence);
+  if (last) committed(writer, last.sequence);
   return outcome;
 }
 

@@ -5,7 +5,7 @@
 // written (CONFLICT). No BEGIN, no COMMIT, no interactive transaction: two round trips in all,
 // where the general path (writeChange, kept for writes that touch several rows) needs six.
 import { type FieldModel, MODELS } from '../infra/datamodel.ts';
-import { conflict, eventRelatedIds, type Writer } from './changes.ts';
+import { committed, conflict, eventRelatedIds, type Writer } from './changes.ts';
 import { checkPatch, planUpdate, type Update, type Versioned } from './entity-writes.ts';
 import { idOf, type NodeType } from './global-id.ts';
 import { modelOf } from './registry.ts';
@@ -80,6 +80,6 @@ RETURNING sequence`;
   const sequence = rows[0]?.sequence;
   // Nothing applied: the row changed (or went) between the read and the write.
   if (sequence === undefined) throw conflict(type, null, current.version);
-  writer.pubsub?.announceCommit(sequence);
+  committed(writer, sequence);
   return { ...current, ...data, version: current.version + 1, updatedAt } as Row;
 }
