@@ -5,6 +5,7 @@ import { createReads } from './infra/compiled-reads.ts';
 import { type Database, openDatabase } from './infra/db.ts';
 import { StoryFeed } from './live/feed.ts';
 import { createStoryPubSub, type StoryPubSub } from './live/pubsub.ts';
+import { ResponseCache } from './live/response-cache.ts';
 import { DEFAULT_EXPOSURE, type Exposure } from './plugins/exposure.ts';
 import { DEFAULT_LIMITS, type Limits } from './plugins/limits.ts';
 import { createMetrics } from './plugins/metrics.ts';
@@ -17,6 +18,9 @@ import {
   createAnalysisPool,
 } from './story/ingest/analysis-pool.ts';
 import { buildYoga, type StoryYoga } from './yoga.ts';
+
+/** The response cache's default budget: 64 MiB of answers. */
+const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** Options of {@link createStoryApp}. */
 export interface StoryAppOptions {
@@ -43,6 +47,11 @@ export interface StoryAppOptions {
   plannedReads?: boolean;
   /** Answer planned queries seen before ahead of Yoga's pipeline (fast-reads.ts). @default true */
   fastReads?: boolean;
+  /**
+   * Keep answers to queries until a committed event can change them, and answer repeats from
+   * memory (live/response-cache.ts); `false` turns it off. @default { maxBytes: 64 MiB }
+   */
+  responseCache?: false | { maxBytes?: number };
 }
 
 /** One server instance: its pub/sub, feed, GraphQL handler and HTTP + WebSocket server. */
@@ -82,7 +91,20 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
     bufferCap: options.bufferCap,
   });
   const logger = options.logger ?? pino({ level: 'silent' });
-  const metrics = createMetrics({ feed, pubsub, database, sockets: () => server.sockets });
+  // Dropped from as the feed reads each batch of events, before any subscriber sees them.
+  const cache =
+    options.responseCache === false
+      ? undefined
+      : new ResponseCache(options.responseCache?.maxBytes ?? DEFAULT_CACHE_BYTES, () => feed.head);
+  const unfollow = cache
+    ? ((stops) => () => {
+        for (const stop of stops) stop();
+      })([
+        feed.follow((events) => cache.apply(events)),
+        pubsub.onCommit((sequence) => cache.announced(sequence)),
+      ])
+    : () => {};
+  const metrics = createMetrics({ feed, pubsub, database, sockets: () => server.sockets, cache });
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const exposure = { ...DEFAULT_EXPOSURE, ...options.exposure };
   const analysis = createAnalysisPool(options.analysis);
@@ -101,14 +123,17 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
     operations: options.operations,
     plannedReads: options.plannedReads,
     fastDocuments: options.fastReads === false ? undefined : fastDocuments,
+    responseCache: cache,
   });
+  // In front of Yoga: cache hits, and planned reads seen before (unless both are off).
+  const planned = options.fastReads !== false && options.plannedReads !== false;
   const fastReads =
-    options.fastReads === false || options.plannedReads === false
+    !planned && !cache
       ? undefined
       : createFastReads({
           schema,
           auth: options.auth,
-          reads: createReads(database),
+          reads: planned ? createReads(database) : {},
           documents: fastDocuments,
           maxRequestBytes: limits.maxRequestBytes,
           maxListItems: limits.maxListItems,
@@ -117,6 +142,7 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
             record: metrics.recordFastRead,
           },
           head: () => feed.head,
+          cache,
         });
   const server = buildServer(yoga, options.auth, limits, fastReads);
   let closing: Promise<void> | undefined;
@@ -134,6 +160,7 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
     close() {
       closing ??= (async () => {
         feed.stop();
+        unfollow();
         await server.close();
         await pubsub.close();
         await analysis.close();

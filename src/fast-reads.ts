@@ -25,6 +25,7 @@ import { type AuthOptions, bearerToken, type Viewer, viewerOf } from './core/aut
 import type { Reads } from './infra/compiled-reads.ts';
 import { materialize, planRead } from './infra/planned-reads.ts';
 import { encodeEventCursor } from './live/events.ts';
+import { ResponseCache, selectedTypes } from './live/response-cache.ts';
 import { withinCost } from './plugins/execution.ts';
 import { inputProblem } from './plugins/input-guards.ts';
 import { STORY_AFTER_HEADER } from './plugins/story-cursor.ts';
@@ -55,19 +56,22 @@ export interface FastReadHooks {
   /** One line per operation, as the request log writes it. */
   log(line: Record<string, unknown>): void;
   /** Request counters and durations, as the metrics plugin records them. */
-  record(seconds: number): void;
+  record(seconds: number, cached?: boolean): void;
 }
 
 interface FastReadOptions {
   schema: GraphQLSchema;
   auth: AuthOptions;
-  reads: Reads;
+  /** The statement runner of planned reads; without one, only the cache answers here. */
+  reads: Pick<Reads, 'data'>;
   documents: FastDocuments;
   maxRequestBytes: number;
   maxListItems: number;
   hooks: FastReadHooks;
   /** How far this instance has read the story log: the `storyCursor` of an answer read now. */
   head: () => number;
+  /** Answers kept until the log changes them (live/response-cache.ts), when the cache is on. */
+  cache?: ResponseCache;
 }
 
 /** Accept headers for which Yoga answers `application/json; charset=utf-8`. */
@@ -104,6 +108,36 @@ export function createFastReads(options: FastReadOptions) {
     );
   };
 
+  /** Writes an answer as Yoga's path would (status, headers, log line, metrics). */
+  const send = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    text: string | Buffer,
+    line: { operation: string; role: string; started: number; cached: boolean },
+  ) => {
+    const requestId = request.headers['x-request-id']?.toString().slice(0, 100) || randomUUID();
+    response.writeHead(200, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+      'x-request-id': requestId,
+    });
+    response.end(text);
+    // Answered: nothing below may hand the request to Yoga a second time.
+    try {
+      const seconds = (performance.now() - line.started) / 1000;
+      hooks.record(seconds, line.cached);
+      hooks.log({
+        requestId,
+        operation: line.operation,
+        type: 'query',
+        role: line.role,
+        durationMs: Math.round(seconds * 100_000) / 100,
+        outcome: 'ok',
+        ...(line.cached ? { cached: true } : {}),
+      });
+    } catch {}
+  };
+
   const answer = async (
     request: IncomingMessage,
     response: ServerResponse,
@@ -123,7 +157,24 @@ export function createFastReads(options: FastReadOptions) {
     const variables = params.variables ?? {};
     if (typeof query !== 'string' || typeof variables !== 'object' || Array.isArray(variables))
       return false;
-    const document = documents.get(query);
+    let viewer: Viewer;
+    try {
+      viewer = await viewerOf(bearerToken(request.headers.authorization), options.auth);
+    } catch {
+      return false;
+    }
+    // An answer kept for the same text, operation, variables and role: the pipeline (or a plan
+    // below) answered exactly this request once, and no event read since could change it.
+    const { cache } = options;
+    const key = cache && ResponseCache.key(query, operationName, variables, viewer.role);
+    const generation = cache?.generation ?? 0;
+    const hit = key === undefined ? undefined : cache?.lookup(key);
+    if (hit) {
+      const line = { operation: hit.operation, role: viewer.role, started, cached: true };
+      send(request, response, hit.body, line);
+      return true;
+    }
+    const document = run && documents.get(query);
     if (!document) return false;
     // A planned document holds one operation, before or after its fragments.
     const operation = document.definitions.find(
@@ -131,12 +182,6 @@ export function createFastReads(options: FastReadOptions) {
     ) as OperationDefinitionNode;
     if (operationName != null && operationName !== operation.name?.value) return false;
     if (inputProblem(variables, options.maxListItems)) return false;
-    let viewer: Viewer;
-    try {
-      viewer = await viewerOf(bearerToken(request.headers.authorization), options.auth);
-    } catch {
-      return false;
-    }
     const args: ExecutionArgs = {
       schema: options.schema,
       document,
@@ -144,43 +189,29 @@ export function createFastReads(options: FastReadOptions) {
       operationName: (operationName as string | null | undefined) ?? undefined,
     };
     const plan = planRead(args);
-    if (!plan || !withinCost(plan, args) || !run) return false;
-    const requestId = request.headers['x-request-id']?.toString().slice(0, 100) || randomUUID();
+    if (!plan || !withinCost(plan, args)) return false;
     // Read before the data, as the pipeline's story-cursor plugin does.
-    const storyCursor = encodeEventCursor(options.head());
+    const head = options.head();
     let data: unknown;
     try {
       data = materialize(plan.shape, await run(plan.sql, plan.params));
     } catch {
       return false;
     }
-    const text = JSON.stringify({ data, extensions: { storyCursor } });
-    response.writeHead(200, {
-      'Content-Type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(text),
-      'x-request-id': requestId,
-    });
-    response.end(text);
-    // Answered: nothing below may hand the request to Yoga a second time.
-    try {
-      const seconds = (performance.now() - started) / 1000;
-      hooks.record(seconds);
-      hooks.log({
-        requestId,
-        operation: operation.name?.value ?? 'anonymous',
-        type: 'query',
-        role: viewer.role,
-        durationMs: Math.round(seconds * 100_000) / 100,
-        outcome: 'ok',
-      });
-    } catch {}
+    const text = JSON.stringify({ data, extensions: { storyCursor: encodeEventCursor(head) } });
+    const name = operation.name?.value ?? 'anonymous';
+    if (key !== undefined) {
+      const tags = selectedTypes(options.schema, document);
+      cache?.store(key, { body: text, sequence: head, operation: name, tags }, generation);
+    }
+    send(request, response, text, { operation: name, role: viewer.role, started, cached: false });
     return true;
   };
 
   return {
     /** Answers `request` if it can; otherwise calls `fallback` (the body, if read, is kept). */
     serve(request: IncomingMessage, response: ServerResponse, fallback: () => unknown): void {
-      if (!run || !eligible(request)) {
+      if ((!run && !options.cache) || !eligible(request)) {
         fallback();
         return;
       }

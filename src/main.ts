@@ -73,6 +73,7 @@ async function main(): Promise<void> {
       redisUrl: env.REDIS_URL,
       pollMs: env.FEED_POLL_MS,
       bufferCap: env.SUBSCRIPTION_BUFFER,
+      responseCache: env.RESPONSE_CACHE && { maxBytes: env.RESPONSE_CACHE_MB * 1024 * 1024 },
       operations: {
         persistedOnly: env.PERSISTED_ONLY,
         manifestPath: env.PERSISTED_OPERATIONS_FILE,

@@ -12,6 +12,7 @@ import { yogaLogger } from './infra/logger.ts';
 import { pendingMigrations } from './infra/migrate.ts';
 import type { StoryFeed } from './live/feed.ts';
 import type { StoryPubSub } from './live/pubsub.ts';
+import type { ResponseCache } from './live/response-cache.ts';
 import { useSharedSubscriptionExecution } from './live/shared-execution.ts';
 import type { LiveStream } from './live/streams.ts';
 import { useStoryPages } from './pages/index.ts';
@@ -26,6 +27,7 @@ import {
   persistedQueryPlugins,
 } from './plugins/persisted-queries.ts';
 import { useRequestLog } from './plugins/request-log.ts';
+import { useResponseCache } from './plugins/response-cache.ts';
 import { useStoryCursor } from './plugins/story-cursor.ts';
 import { schema } from './schema/index.ts';
 import type { AnalysisPool } from './story/ingest/analysis-pool.ts';
@@ -59,6 +61,8 @@ export interface YogaOptions {
   operations?: OperationsOptions;
   /** Answer plannable queries with one statement (infra/planned-reads.ts). @default true */
   plannedReads?: boolean;
+  /** Where answers to queries are kept for the fast path to repeat, if anywhere. */
+  responseCache?: ResponseCache;
   /** Where planned query texts are kept for the fast path (fast-reads.ts). */
   fastDocuments?: FastDocuments;
 }
@@ -160,6 +164,7 @@ export function buildYoga(options: YogaOptions): StoryYoga {
       ...(options.plugins ?? []),
       ...persistedQueryPlugins(options.operations),
       useStoryCursor(limits.storyAfterWaitMs),
+      ...(options.responseCache ? [useResponseCache(options.responseCache)] : []),
       useOrderedExecution({ planned: options.plannedReads }),
       useRequestLog(options.logger),
       useSharedSubscriptionExecution(),

@@ -24,8 +24,10 @@ function capture() {
 
 const fastLog = capture();
 const slowLog = capture();
-const fast = await startApp({ logger: fastLog.logger });
-const slow = await startApp({ fastReads: false, logger: slowLog.logger });
+// The cache is off on both: these tests are about plans answered ahead of the pipeline
+// (tests/response-cache.test.ts is about answers repeated from memory).
+const fast = await startApp({ logger: fastLog.logger, responseCache: false });
+const slow = await startApp({ fastReads: false, logger: slowLog.logger, responseCache: false });
 
 const QUERY = '{ leader(slug: "xi-jinping") { name title } }';
 const WITH_VARIABLES = `query Page($first: Int!) {

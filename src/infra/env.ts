@@ -99,6 +99,8 @@ const schema = z.object({
   MAX_SSE_STREAMS_PER_ADDRESS: count(1, 1_000_000, DEFAULT_LIMITS.maxSseStreamsPerAddress),
   TRUST_PROXY: boolean(DEFAULT_LIMITS.trustProxy),
   STORY_AFTER_WAIT_MS: count(0, 60_000, DEFAULT_LIMITS.storyAfterWaitMs),
+  RESPONSE_CACHE: boolean(true),
+  RESPONSE_CACHE_MB: count(1, 4096, 64),
   CORS_ORIGINS: corsOrigins,
   // Unset: on, except with NODE_ENV=production (see loadEnv).
   GRAPHIQL: optionalBoolean,

@@ -6,6 +6,7 @@ import type { NodeType } from '../story/global-id.ts';
 import { readEntity } from '../story/read-entity.ts';
 import { DirectDelivery, type DirectTarget, type Member } from './direct.ts';
 import { type EventFilter, encodeEventCursor, eventWhere, matches } from './events.ts';
+import { HeadWaiters } from './head-waiters.ts';
 import type { StoryPubSub } from './pubsub.ts';
 
 /** Options of one subscription to the feed. */
@@ -51,8 +52,9 @@ export class StoryFeed {
   #positions = new Map<Listener, () => number>();
   #entities = new WeakMap<StoryEvent, Promise<object | null>>();
   #direct = new DirectDelivery();
-  /** Requests waiting for the head to reach a sequence (`storyAfter`), each resolved once. */
-  #waiters = new Set<{ sequence: number; done(reached: boolean): void }>();
+  /** Requests waiting for the head to reach a sequence (`storyAfter`). */
+  #waiters = new HeadWaiters();
+  #followers = new Set<(events: readonly StoryEvent[]) => void>();
   /** Subscriptions ended because their client fell too far behind. */
   overflowed = 0;
   /** Events handed to subscriptions through their iterators (one per subscription per event). */
@@ -115,24 +117,21 @@ export class StoryFeed {
    * Resolves with true once this instance has read the log up to `sequence` (asking it to read
    * now), or with false after `ms`. A request that must reflect a position waits on this: the
    * head moves only after the events up to it were read, so every write up to `sequence` has
-   * reached this instance's subscribers (and anything else that follows the feed) by then.
+   * reached this instance's subscribers and followers by then.
    */
   waitForHead(sequence: number, ms: number): Promise<boolean> {
-    if (this.#head >= sequence) return Promise.resolve(true);
-    if (this.#stopped) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const waiter = {
-        sequence,
-        done: (reached: boolean) => {
-          clearTimeout(timer);
-          this.#waiters.delete(waiter);
-          resolve(reached);
-        },
-      };
-      const timer = setTimeout(() => waiter.done(false), ms);
-      this.#waiters.add(waiter);
-      this.wake();
-    });
+    if (this.#stopped) return Promise.resolve(this.#head >= sequence);
+    return this.#waiters.wait(sequence, ms, this.#head, () => this.wake());
+  }
+
+  /**
+   * Calls `follower` with each batch of events as the feed reads it, in the same tick the head
+   * moves and before any subscription sees it (the response cache drops answers there).
+   * Returns the way to stop.
+   */
+  follow(follower: (events: readonly StoryEvent[]) => void): () => void {
+    this.#followers.add(follower);
+    return () => this.#followers.delete(follower);
   }
 
   /** Reads the log's head and starts listening; idempotent. */
@@ -162,7 +161,7 @@ export class StoryFeed {
     clearInterval(this.#timer);
     for (const stop of this.#stops.splice(0)) stop();
     for (const close of this.#closers) close();
-    for (const waiter of this.#waiters) waiter.done(false);
+    this.#waiters.stop();
   }
 
   /** Asks the reader to look at the log now. Calls during a read make it read once more. */
@@ -189,16 +188,12 @@ export class StoryFeed {
     this.#headKnown = true;
   }
 
-  #settleWaiters(): void {
-    for (const waiter of this.#waiters) if (waiter.sequence <= this.#head) waiter.done(true);
-  }
-
   async #read(): Promise<void> {
     do {
       this.#again = false;
       try {
         await this.#readHead();
-        this.#settleWaiters();
+        this.#waiters.settle(this.#head);
         for (;;) {
           const events = await this.options.db.storyEvent.findMany({
             where: { sequence: { gt: this.#head } },
@@ -207,8 +202,9 @@ export class StoryFeed {
           });
           if (events.length === 0) break;
           this.#head = (events.at(-1) as StoryEvent).sequence;
+          for (const follower of this.#followers) follower(events);
           for (const listener of this.#listeners) listener(events);
-          this.#settleWaiters();
+          this.#waiters.settle(this.#head);
           if (events.length < PAGE) break;
         }
       } catch {

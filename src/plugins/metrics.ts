@@ -11,6 +11,7 @@ import {
 import type { Database } from '../infra/db.ts';
 import type { StoryFeed } from '../live/feed.ts';
 import type { StoryPubSub } from '../live/pubsub.ts';
+import type { ResponseCache } from '../live/response-cache.ts';
 
 /** What the metrics read from the running instance. */
 export interface MetricSources {
@@ -20,6 +21,8 @@ export interface MetricSources {
   database: Database;
   /** Open WebSocket connections, from the server (set once it exists). */
   sockets?: () => number;
+  /** The response cache, when it is on. */
+  cache?: ResponseCache;
 }
 
 /**
@@ -29,8 +32,11 @@ export interface MetricSources {
 export function createMetrics(sources: MetricSources): {
   registry: Registry;
   plugins: Plugin[];
-  /** Records a query the fast path answered, in the series Yoga's path would have fed. */
-  recordFastRead(seconds: number): void;
+  /**
+   * Records a query answered before Yoga's pipeline (by a plan, or from the response cache), in
+   * the series Yoga's path would have fed.
+   */
+  recordFastRead(seconds: number, cached?: boolean): void;
 } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'storygraph_' });
@@ -121,9 +127,36 @@ export function createMetrics(sources: MetricSources): {
     help: "Queries answered by a plan before Yoga's pipeline (counted in graphql_envelop_request too).",
     registers: [registry],
   });
+  const { cache } = sources;
+  if (cache) {
+    // Read from the cache when scraped, like the feed's counters: no label a client can choose.
+    const counters = [
+      ['hits', 'Queries answered from the response cache.'],
+      ['misses', 'Queries looked up in the response cache and not found there.'],
+      ['invalidations', 'Cached answers dropped because a committed event could change them.'],
+    ] as const;
+    for (const [field, help] of counters)
+      new Counter({
+        name: `storygraph_response_cache_${field}_total`,
+        help,
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(cache[field]);
+        },
+      });
+    new Gauge({
+      name: 'storygraph_response_cache_bytes',
+      help: 'Bytes of answers the response cache holds.',
+      registers: [registry],
+      collect() {
+        this.set(cache.bytes);
+      },
+    });
+  }
   const query = { operationType: 'query' };
-  const recordFastRead = (seconds: number) => {
-    fastReads.inc();
+  const recordFastRead = (seconds: number, cached = false) => {
+    if (!cached) fastReads.inc();
     // The prometheus plugin's own series, found by name: they exist once Yoga has started.
     const metric = <T>(name: string) => registry.getSingleMetric(name) as T | undefined;
     metric<Counter>('graphql_envelop_request')?.inc(query);

@@ -1,0 +1,206 @@
+// Answers kept per instance and dropped by the story log. A query's answer is stored under its
+// text, operation name, variables and the viewer's role (never a token), tagged with the entity
+// types its selection can reach. Each time the instance's feed reads committed events, every
+// answer tagged with an event's type, or with the type of anything the event lists as related,
+// is dropped before anything else runs, so no answer outlives a change its instance has read
+// (whichever instance made it). Storing is refused if any event was read while the answer was
+// computed: it may have been read from the rows before that event. Size is bounded in bytes,
+// least recently used first; there is no expiry, because nothing but the log changes an answer.
+import {
+  type DocumentNode,
+  type GraphQLSchema,
+  getNamedType,
+  isAbstractType,
+  isObjectType,
+  Kind,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
+import type { StoryEvent } from '../generated/prisma/client.ts';
+import { decodeGlobalId } from '../story/global-id.ts';
+
+/** Tag of answers that read the log itself (`storyEvents`, `history`): every event drops them. */
+const LOG_TYPE = 'StoryEvent';
+
+/** One answer as it is kept. */
+export interface Answer {
+  /** The response body, `storyCursor` included. */
+  body: Buffer;
+  /** The `storyCursor` the answer carries, as a sequence. */
+  sequence: number;
+  /** The operation's name, for the request log. */
+  operation: string;
+}
+
+interface Entry extends Answer {
+  key: string;
+  tags: readonly string[];
+}
+
+/** The object types a document's selection can reach, abstract types expanded; per document. */
+const reachable = new WeakMap<DocumentNode, readonly string[]>();
+export function selectedTypes(schema: GraphQLSchema, document: DocumentNode): readonly string[] {
+  let types = reachable.get(document);
+  if (!types) {
+    const found = new Set<string>();
+    const info = new TypeInfo(schema);
+    visit(
+      document,
+      visitWithTypeInfo(info, {
+        [Kind.FIELD]() {
+          const type = info.getType();
+          const named = type && getNamedType(type);
+          if (!named) return;
+          if (isObjectType(named)) found.add(named.name);
+          else if (isAbstractType(named))
+            for (const possible of schema.getPossibleTypes(named)) found.add(possible.name);
+        },
+      }),
+    );
+    types = [...found];
+    reachable.set(document, types);
+  }
+  return types;
+}
+
+/** The types an event can change answers about: its entity's, its related entities', the log. */
+function eventTags(event: StoryEvent): string[] | 'all' {
+  const tags = [event.entityType, LOG_TYPE];
+  for (const id of event.relatedIds) {
+    try {
+      tags.push(decodeGlobalId(id).typename);
+    } catch {
+      // Not an ID this version can read: what it names is unknown, so nothing is kept.
+      return 'all';
+    }
+  }
+  return tags;
+}
+
+/** The cache of one instance. */
+export class ResponseCache {
+  readonly #entries = new Map<string, Entry>();
+  readonly #tagged = new Map<string, Set<Entry>>();
+  #bytes = 0;
+  #generation = 0;
+  /** The latest commit announced to this instance. */
+  #announced = 0;
+  /** Answers served from the cache, answers looked up and not found, and entries dropped by events. */
+  hits = 0;
+  misses = 0;
+  invalidations = 0;
+
+  /**
+   * @param maxBytes the most the stored bodies may add up to
+   * @param head how far the instance's feed has read the log
+   */
+  constructor(
+    readonly maxBytes: number,
+    private readonly head: () => number = () => Number.MAX_SAFE_INTEGER,
+  ) {}
+
+  /** The key of an answer: never a token, only the role that decides what a viewer may see. */
+  static key(text: string, operationName: unknown, variables: unknown, role: string): string {
+    return JSON.stringify([text, operationName ?? null, variables ?? {}, role]);
+  }
+
+  get entries(): number {
+    return this.#entries.size;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Take before computing an answer and hand to {@link store}: it says whether events came in. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /**
+   * A commit was announced (by this instance, or by another through Redis) that the feed has not
+   * read yet: until it has, nothing is answered from memory, so a client reading right after its
+   * own write does not get an answer from before it.
+   */
+  announced(sequence: number): void {
+    this.#announced = Math.max(this.#announced, sequence);
+  }
+
+  /** The stored answer, which becomes the most recently used; counts a hit or a miss. */
+  lookup(key: string): Answer | undefined {
+    const entry = this.head() >= this.#announced ? this.#entries.get(key) : undefined;
+    if (!entry) {
+      this.misses += 1;
+      return undefined;
+    }
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    this.hits += 1;
+    return entry;
+  }
+
+  /**
+   * Keeps an answer computed since `generation` was read, unless an event was read meanwhile (or
+   * the body alone is over a quarter of the budget). `tags` are the types its selection reaches
+   * ({@link selectedTypes}). Returns whether it was kept.
+   */
+  store(
+    key: string,
+    answer: { body: string; sequence: number; operation: string; tags: readonly string[] },
+    generation: number,
+  ): boolean {
+    if (generation !== this.#generation) return false;
+    const body = Buffer.from(answer.body);
+    if (body.length > this.maxBytes / 4) return false;
+    const existing = this.#entries.get(key);
+    if (existing) this.#drop(existing);
+    while (this.#bytes + body.length > this.maxBytes) {
+      const oldest = this.#entries.values().next().value as Entry;
+      this.#drop(oldest);
+    }
+    const entry: Entry = { ...answer, key, body };
+    this.#entries.set(key, entry);
+    this.#bytes += body.length;
+    for (const tag of entry.tags) {
+      let set = this.#tagged.get(tag);
+      if (!set) {
+        set = new Set();
+        this.#tagged.set(tag, set);
+      }
+      set.add(entry);
+    }
+    return true;
+  }
+
+  /** Drops every answer these committed events can have changed; the feed calls it as it reads. */
+  apply(events: readonly StoryEvent[]): void {
+    this.#generation += 1;
+    if (this.#entries.size === 0) return;
+    for (const event of events) {
+      const tags = eventTags(event);
+      if (tags === 'all') {
+        for (const entry of this.#entries.values()) if (this.#drop(entry)) this.invalidations += 1;
+        return;
+      }
+      for (const tag of tags) {
+        const set = this.#tagged.get(tag);
+        if (!set) continue;
+        for (const entry of set) if (this.#drop(entry)) this.invalidations += 1;
+      }
+    }
+  }
+
+  /** Removes an entry; false if it was already gone. */
+  #drop(entry: Entry): boolean {
+    if (this.#entries.get(entry.key) !== entry) return false;
+    this.#entries.delete(entry.key);
+    this.#bytes -= entry.body.length;
+    for (const tag of entry.tags) {
+      const set = this.#tagged.get(tag);
+      set?.delete(entry);
+      if (set?.size === 0) this.#tagged.delete(tag);
+    }
+    return true;
+  }
+}
