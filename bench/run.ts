@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { signToken } from '../src/core/auth.ts';
+import { type MixedResult, measureCacheMixed } from './cache-mixed.ts';
 import { FULL, generate, QUICK } from './data.ts';
 import { type FanoutResult, runFanout } from './fanout-run.ts';
 import { measureIngestLoad } from './ingest-load.ts';
@@ -794,6 +795,22 @@ async function main(): Promise<void> {
       });
       log('search', JSON.stringify(result));
     }
+
+    // 3b. The response cache under writes: 8 readers over 20 queries while 4 editors commit about
+    // 50 edits/s, on the cached server and (for the reads it buys) on the uncached one.
+    const mixed: Record<string, MixedResult> = {};
+    for (const target of [cached, sg]) {
+      mixed[target.name] = await measureCacheMixed({
+        url: target.url,
+        databaseUrl: url,
+        token,
+        seconds: DURATION * 2,
+        readers: 8,
+        editors: 4,
+        editsPerSecond: 50,
+      });
+      log('mixed reads and edits', target.name, JSON.stringify(mixed[target.name]));
+    }
     await stopAll();
 
     // 4. Writes: 8 editors on 8 summits, one instance and two; then the SQL alone.
@@ -941,6 +958,10 @@ async function main(): Promise<void> {
       simpleRatio: round3(ratio('a')),
       cachedSimpleRatio: round3(at32(CACHED, 'a', 'reqPerSec') / at32('r1', 'a', 'reqPerSec')),
       cachedNestedRatio: round3(at32(CACHED, 'b', 'reqPerSec') / at32('r1', 'b', 'reqPerSec')),
+      cacheStaleReads: (mixed[CACHED]?.stale ?? Number.NaN) + (mixed.storygraph?.stale ?? 0),
+      mixedHitRatio: mixed[CACHED]?.hitRatio ?? null,
+      mixedReadsPerSec: mixed[CACHED]?.readsPerSec ?? null,
+      mixedReadsPerSecUncached: mixed.storygraph?.readsPerSec ?? null,
       pgCpuNestedRatio: round3(
         at32('storygraph', 'b', 'postgresCpuUsPerReq') / at32('r1', 'b', 'postgresCpuUsPerReq'),
       ),
@@ -1049,6 +1070,21 @@ function report(input: {
       'cachedNestedRatio',
       (v) => v >= 2,
       '≥ 2.0 ((b) req/s with the response cache warm ÷ R1 uncached; issue 19)',
+    ),
+    goal(
+      'cacheStaleReads',
+      (v) => v === 0,
+      '0 (answers older than their storyCursor while 4 editors commit ~50 edits/s; issue 19)',
+    ),
+    goal(
+      'mixedHitRatio',
+      () => true,
+      'reported (cache hits ÷ lookups, 8 readers over 20 queries, ~50 edits/s; issue 19)',
+    ),
+    goal(
+      'mixedReadsPerSec',
+      () => true,
+      'reported (reads/s in that run with the cache; `mixedReadsPerSecUncached` without)',
     ),
     goal('pgCpuNestedRatio', (v) => v <= 0.8, '≤ 0.8 (PostgreSQL CPU per (b) ÷ R1)'),
     goal('nestedP99OverP50', (v) => v <= 2, '≤ 2 ((b) p99 ÷ p50 at 32 connections)'),
