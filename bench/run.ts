@@ -835,41 +835,26 @@ async function main(): Promise<void> {
     const fanoutErrors: string[] = [];
     if (!values['skip-fanout']) {
       const sizes = values.subscribers.split(',').map(Number);
-      for (const [index, subscribers] of sizes.entries()) {
-        const order = index % 2 ? [startR2, startStorygraph] : [startStorygraph, startR2];
-        for (const start of order) {
-          const server = await start(url);
-          children.push(server);
-          try {
-            const result = await fanoutAgainst(server, token, subscribers);
-            fanouts.push({ target: server.name, ...result });
-            log('fan-out', server.name, JSON.stringify(result));
-          } catch (error) {
-            fanoutErrors.push(
-              `${server.name}, ${subscribers} subscribers: ${(error as Error).message}`,
-            );
-            log('fan-out failed', server.name, subscribers, (error as Error).message);
+      // Over graphql-ws, then over server-sent events at the same sizes (each target's `-sse` run).
+      for (const transport of ['ws', 'sse'] as const) {
+        const suffix = transport === 'sse' ? '-sse' : '';
+        for (const [index, subscribers] of sizes.entries()) {
+          const order = index % 2 ? [startR2, startStorygraph] : [startStorygraph, startR2];
+          for (const start of order) {
+            const server = await start(url);
+            children.push(server);
+            try {
+              const result = await fanoutAgainst(server, token, subscribers, undefined, transport);
+              fanouts.push({ target: `${server.name}${suffix}`, ...result });
+              log(`fan-out over ${transport}`, server.name, JSON.stringify(result));
+            } catch (error) {
+              fanoutErrors.push(
+                `${server.name} over ${transport}, ${subscribers} subscribers: ${(error as Error).message}`,
+              );
+              log('fan-out failed', server.name, transport, subscribers, (error as Error).message);
+            }
+            await stopAll();
           }
-          await stopAll();
-        }
-      }
-      // Over server-sent events, at the same sizes: each target's `-sse` run.
-      for (const [index, subscribers] of sizes.entries()) {
-        const order = index % 2 ? [startR2, startStorygraph] : [startStorygraph, startR2];
-        for (const start of order) {
-          const server = await start(url);
-          children.push(server);
-          try {
-            const result = await fanoutAgainst(server, token, subscribers, undefined, 'sse');
-            fanouts.push({ target: `${server.name}-sse`, ...result });
-            log('fan-out over SSE', server.name, JSON.stringify(result));
-          } catch (error) {
-            fanoutErrors.push(
-              `${server.name} over SSE, ${subscribers} subscribers: ${(error as Error).message}`,
-            );
-            log('fan-out over SSE failed', server.name, subscribers, (error as Error).message);
-          }
-          await stopAll();
         }
       }
     }
@@ -1140,7 +1125,7 @@ function report(input: {
   );
   for (const query of ['a', 'b']) {
     for (const connections of [1, 32]) {
-      for (const target of ['storygraph', 'peer', 'r1']) {
+      for (const target of ['storygraph', CACHED, 'peer', 'r1']) {
         const rows = loads.filter(
           (l) => l.query === query && l.connections === connections && l.target === target,
         );

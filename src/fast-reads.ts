@@ -25,7 +25,7 @@ import { type AuthOptions, bearerToken, type Viewer, viewerOf } from './core/aut
 import type { Reads } from './infra/compiled-reads.ts';
 import { materialize, planRead } from './infra/planned-reads.ts';
 import { encodeEventCursor } from './live/events.ts';
-import { ResponseCache, selectedTypes } from './live/response-cache.ts';
+import { answerTags, ResponseCache } from './live/response-cache.ts';
 import { withinCost } from './plugins/execution.ts';
 import { inputProblem } from './plugins/input-guards.ts';
 import { STORY_AFTER_HEADER } from './plugins/story-cursor.ts';
@@ -201,7 +201,7 @@ export function createFastReads(options: FastReadOptions) {
     const text = JSON.stringify({ data, extensions: { storyCursor: encodeEventCursor(head) } });
     const name = operation.name?.value ?? 'anonymous';
     if (key !== undefined) {
-      const tags = selectedTypes(options.schema, document);
+      const tags = answerTags(options.schema, document, data);
       cache?.store(key, { body: text, sequence: head, operation: name, tags }, generation);
     }
     send(request, response, text, { operation: name, role: viewer.role, started, cached: false });

@@ -4,10 +4,12 @@
 // never kept (mutations, errors) and whose answer is whose (the role, never the token); the
 // size bound; the switch. Real sockets and PostgreSQL; two apps on one database stand in for
 // two replicas whose feeds do not wake each other.
+import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { StoryEvent } from '../src/generated/prisma/client.ts';
 import { encodeEventCursor } from '../src/live/events.ts';
-import { ResponseCache } from '../src/live/response-cache.ts';
+import { answerTags, ResponseCache } from '../src/live/response-cache.ts';
+import { schema } from '../src/schema/index.ts';
 import { encodeGlobalId } from '../src/story/global-id.ts';
 import { startApp, tokenFor, waitUntil } from './helpers/app.ts';
 
@@ -127,6 +129,32 @@ describe('the response cache', () => {
     const hits = await metric(cached, 'storygraph_response_cache_hits_total');
     await send(cached.url, unrelated);
     expect(await metric(cached, 'storygraph_response_cache_hits_total')).toBe(hits + 1);
+
+    // The summit's answer names it by ID: an edit to another summit leaves it in memory.
+    const eef = '{ summit(slug: "eastern-economic-forum-2022") { id version } }';
+    const { id, version } = JSON.parse((await send(uncached.url, { query: eef })).body).data.summit;
+    const editor = { authorization: `Bearer ${await tokenFor('editor')}` };
+    const mutation =
+      'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { version } } }';
+    const patch = { description: 'cache: the other summit' };
+    const elsewhere = JSON.parse(
+      (
+        await send(
+          cached.url,
+          { query: mutation, variables: { input: { id, expectedVersion: version, patch } } },
+          editor,
+        )
+      ).body,
+    );
+    const edited = elsewhere.extensions.storyCursor as string;
+    await waitUntil(
+      () => encodeEventCursor(cached.feed.head) === edited,
+      5000,
+      'the cached instance to read the edit',
+    );
+    const kept = await send(cached.url, { query: SUMMIT });
+    expect(await metric(cached, 'storygraph_response_cache_hits_total')).toBe(hits + 2);
+    expect(JSON.parse(kept.body).data.summit.description).toBe('cache: written elsewhere');
   });
 
   it('keeps answers apart by role, and never keeps a mutation or an answer with an error', async () => {
@@ -179,8 +207,8 @@ describe('the response cache', () => {
 });
 
 describe('ResponseCache', () => {
-  const event = (entityType: string, related: string[] = []) =>
-    ({ entityType, relatedIds: related }) as unknown as StoryEvent;
+  const event = (entityType: string, related: string[] = [], entityId = 1) =>
+    ({ entityType, entityId, relatedIds: related }) as unknown as StoryEvent;
   const answer = (tags: string[], body = '{}') => ({ body, sequence: 1, operation: 'q', tags });
 
   it("drops what an event's type or related types reach, and keeps the rest", () => {
@@ -197,6 +225,33 @@ describe('ResponseCache', () => {
     // A related ID it can not read: nothing is kept.
     cache.apply([event('Summit', ['not an id'])]);
     expect(cache.entries).toBe(0);
+  });
+
+  it('tags a lookup of single entities that names them by ID with their IDs, anything else by type', () => {
+    const summit5 = encodeGlobalId('Summit', 5);
+    const tags = (query: string, data: unknown) => answerTags(schema, parse(query), data);
+    const byId = tags('{ summit(slug: "s") { id description } }', { summit: { id: summit5 } });
+    expect(byId).toContain('Summit:5');
+    expect(byId).not.toContain('Summit');
+    expect(tags('{ summit(slug: "s") { description } }', { summit: {} })).toContain('Summit');
+    expect(tags('{ summit(slug: "s") { id } }', { summit: null })).toContain('Summit');
+    const nested = tags(
+      '{ summit(slug: "s") { id participants { edges { node { leader { name } } } } } }',
+      { summit: { id: summit5 } },
+    );
+    expect(nested).toEqual(expect.arrayContaining(['Summit', 'Leader']));
+    expect(tags('{ summits(first: 1) { edges { node { id } } } }', {})).toContain('Summit');
+
+    const cache = new ResponseCache(1_000_000);
+    const keep = () => cache.store('s5', answer([...byId]), cache.generation);
+    keep();
+    cache.apply([event('Summit', [encodeGlobalId('Summit', 6)], 6)]);
+    expect(cache.lookup('s5')).toBeDefined();
+    cache.apply([event('Article', [summit5], 9)]);
+    expect(cache.lookup('s5')).toBeUndefined();
+    keep();
+    cache.apply([event('Summit', [summit5], 5)]);
+    expect(cache.lookup('s5')).toBeUndefined();
   });
 
   it('refuses an answer computed while an event was read', () => {

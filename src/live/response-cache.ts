@@ -1,9 +1,9 @@
 // Answers kept per instance and dropped by the story log. A query's answer is stored under its
 // text, operation name, variables and the viewer's role (never a token), tagged with the entity
-// types its selection can reach. Each time the instance's feed reads committed events, every
-// answer tagged with an event's type, or with the type of anything the event lists as related,
-// is dropped before anything else runs, so no answer outlives a change its instance has read
-// (whichever instance made it). Storing is refused if any event was read while the answer was
+// types its selection can reach, or, for a lookup of single entities, with their IDs. Each time
+// the instance's feed reads committed events, every answer tagged with an event's entity or
+// anything the event lists as related (by type or by ID) is dropped before anything else runs,
+// so no answer outlives a change its instance has read (whichever instance made it). Storing is refused if any event was read while the answer was
 // computed: it may have been read from the rows before that event. Size is bounded in bytes,
 // least recently used first; there is no expiry, because nothing but the log changes an answer.
 import {
@@ -11,6 +11,7 @@ import {
   type GraphQLSchema,
   getNamedType,
   isAbstractType,
+  isNonNullType,
   isObjectType,
   Kind,
   TypeInfo,
@@ -18,7 +19,7 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 import type { StoryEvent } from '../generated/prisma/client.ts';
-import { decodeGlobalId } from '../story/global-id.ts';
+import { decodeGlobalId, NODE_TYPES } from '../story/global-id.ts';
 
 /** Tag of answers that read the log itself (`storyEvents`, `history`): every event drops them. */
 const LOG_TYPE = 'StoryEvent';
@@ -64,12 +65,79 @@ export function selectedTypes(schema: GraphQLSchema, document: DocumentNode): re
   return types;
 }
 
-/** The types an event can change answers about: its entity's, its related entities', the log. */
-function eventTags(event: StoryEvent): string[] | 'all' {
-  const tags = [event.entityType, LOG_TYPE];
-  for (const id of event.relatedIds) {
+/**
+ * A document whose root fields all look up one entity of one type, and whose selection reaches
+ * no other entity type: its answer depends on those entities alone (their own events, and the
+ * link events that list them as related), so it can be tagged with their IDs instead of their
+ * type. Per document; undefined for any other document.
+ */
+const singles = new WeakMap<DocumentNode, { type: string; keys: string[] } | null>();
+function singleLookups(schema: GraphQLSchema, document: DocumentNode) {
+  let single = singles.get(document);
+  if (single === undefined) {
+    single = null;
+    const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+    const fields = schema.getQueryType()?.getFields() ?? {};
+    const types = new Set<string>();
+    const keys: string[] = [];
+    let plain = operations.length === 1;
+    for (const selection of operations[0]?.selectionSet.selections ?? []) {
+      if (selection.kind !== Kind.FIELD || selection.directives?.length) plain = false;
+      else if (selection.name.value !== '__typename') {
+        const type = fields[selection.name.value]?.type;
+        const object = type && (isNonNullType(type) ? type.ofType : type);
+        if (!object || !isObjectType(object)) plain = false;
+        else types.add(object.name);
+        keys.push(selection.alias?.value ?? selection.name.value);
+      }
+    }
+    const [type] = types;
+    const reached = selectedTypes(schema, document).filter((t) => NODE_TYPES.includes(t as never));
+    if (plain && type && types.size === 1 && reached.length === 1 && reached[0] === type)
+      single = { type, keys };
+    singles.set(document, single);
+  }
+  return single ?? undefined;
+}
+
+/**
+ * The tags of an answer: the types its selection reaches, except that a document of single
+ * lookups (above) whose answer names each entity by its `id` is tagged with those entities.
+ */
+export function answerTags(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  data: unknown,
+): readonly string[] {
+  const types = selectedTypes(schema, document);
+  const single = singleLookups(schema, document);
+  if (!single) return types;
+  const ids: string[] = [];
+  for (const key of single.keys) {
+    const value = (data as Record<string, { id?: unknown } | null> | null)?.[key];
+    // Not found (a creation could change that), or no `id` asked: the whole type it is.
+    if (typeof value?.id !== 'string') return types;
     try {
-      tags.push(decodeGlobalId(id).typename);
+      const { typename, id } = decodeGlobalId(value.id);
+      if (typename !== single.type) return types;
+      ids.push(`${typename}:${id}`);
+    } catch {
+      return types;
+    }
+  }
+  return [...types.filter((type) => type !== single.type), ...ids];
+}
+
+/**
+ * What an event can change answers about: its entity and its related entities, by type and by
+ * ID, and the log.
+ */
+function eventTags(event: StoryEvent): string[] | 'all' {
+  const tags = [event.entityType, `${event.entityType}:${event.entityId}`, LOG_TYPE];
+  for (const related of event.relatedIds) {
+    try {
+      const { typename, id } = decodeGlobalId(related);
+      tags.push(typename, `${typename}:${id}`);
     } catch {
       // Not an ID this version can read: what it names is unknown, so nothing is kept.
       return 'all';

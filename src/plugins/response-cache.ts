@@ -7,7 +7,7 @@ import { getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import { decodeEventCursor } from '../live/events.ts';
-import { ResponseCache, selectedTypes } from '../live/response-cache.ts';
+import { answerTags, ResponseCache } from '../live/response-cache.ts';
 
 type RequestContext = Context & {
   params?: { query?: unknown; operationName?: unknown; variables?: unknown };
@@ -41,7 +41,7 @@ export function useResponseCache(cache: ResponseCache): Plugin<Context> {
               body: JSON.stringify(result),
               sequence: decodeEventCursor(cursor),
               operation: operation.name?.value ?? 'anonymous',
-              tags: selectedTypes(args.schema, args.document),
+              tags: answerTags(args.schema, args.document, result.data),
             },
             generation,
           );

@@ -113,6 +113,14 @@ async function waitForStack(ms = 180_000): Promise<void> {
   );
 }
 
+/**
+ * The newest `storyCursor` this client has been answered with. Sent back as `Story-After`, as
+ * docs/operations.md tells a client behind the proxy to: whichever replica answers next, whatever
+ * it holds in its response cache, the answer is no older than what this client already saw (its
+ * own writes through the other replica included).
+ */
+let seen: { cursor: string; sequence: number } | undefined;
+
 async function graphql(
   query: string,
   variables: Record<string, unknown> = {},
@@ -123,6 +131,7 @@ async function graphql(
     headers: {
       'content-type': 'application/json',
       ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(seen ? { 'story-after': seen.cursor } : {}),
     },
     body: JSON.stringify({ query, variables }),
   });
@@ -130,7 +139,16 @@ async function graphql(
   // The proxy's own error pages are HTML; name the status rather than fail on JSON.parse.
   if (!response.headers.get('content-type')?.includes('json'))
     throw new Error(`HTTP ${response.status} from the proxy: ${text.slice(0, 200)}`);
-  const body = JSON.parse(text) as { data?: any; errors?: unknown[] };
+  const body = JSON.parse(text) as {
+    data?: any;
+    errors?: unknown[];
+    extensions?: { storyCursor?: string };
+  };
+  const cursor = body.extensions?.storyCursor;
+  if (cursor) {
+    const sequence = Number(Buffer.from(cursor, 'base64').toString('utf8').split(':')[1]);
+    if (!seen || sequence > seen.sequence) seen = { cursor, sequence };
+  }
   return { ...body, servedBy: response.headers.get('x-served-by') };
 }
 
