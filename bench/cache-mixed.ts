@@ -5,6 +5,8 @@
 // before that position with a later version. Used by `npm run bench` (cacheStaleReads,
 // mixedHitRatio and the reads per second the cache bought).
 import pg from 'pg';
+import { decodeEventCursor } from '../src/live/events.ts';
+import { idOf } from '../src/story/global-id.ts';
 import { postRaw, sleep } from './lib.ts';
 
 const QUERIES = 20;
@@ -53,8 +55,10 @@ export async function measureCacheMixed(options: {
   const reader = async (r: number) => {
     for (let n = r; Date.now() < until; n += 1) {
       const body = JSON.parse(await postRaw(url, READ((n % QUERIES) + 1)));
-      const cursor = Buffer.from(body.extensions.storyCursor, 'base64').toString('utf8');
-      answers.push({ ...body.data.summit, sequence: Number(cursor.split(':')[1]) });
+      answers.push({
+        ...body.data.summit,
+        sequence: decodeEventCursor(body.extensions.storyCursor),
+      });
     }
   };
   const editor = async (e: number) => {
@@ -106,7 +110,7 @@ export async function measureCacheMixed(options: {
   }
   let stale = 0;
   for (const answer of answers) {
-    const id = Number(Buffer.from(answer.id, 'base64').toString('utf8').split(':')[1]);
+    const id = idOf('Summit', answer.id);
     const later = (events.get(id) ?? []).some(
       (event) => event.sequence <= answer.sequence && event.version > answer.version,
     );

@@ -96,14 +96,12 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
     options.responseCache === false
       ? undefined
       : new ResponseCache(options.responseCache?.maxBytes ?? DEFAULT_CACHE_BYTES, () => feed.head);
-  const unfollow = cache
-    ? ((stops) => () => {
-        for (const stop of stops) stop();
-      })([
+  const following = cache
+    ? [
         feed.follow((events) => cache.apply(events)),
         pubsub.onCommit((sequence) => cache.announced(sequence)),
-      ])
-    : () => {};
+      ]
+    : [];
   const metrics = createMetrics({ feed, pubsub, database, sockets: () => server.sockets, cache });
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const exposure = { ...DEFAULT_EXPOSURE, ...options.exposure };
@@ -160,7 +158,7 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
     close() {
       closing ??= (async () => {
         feed.stop();
-        unfollow();
+        for (const stop of following) stop();
         await server.close();
         await pubsub.close();
         await analysis.close();

@@ -157,6 +157,12 @@ export function createFastReads(options: FastReadOptions) {
     const variables = params.variables ?? {};
     if (typeof query !== 'string' || typeof variables !== 'object' || Array.isArray(variables))
       return false;
+    // A text neither planned nor kept (a mutation, a query not seen yet) goes to the pipeline
+    // before its token is verified: the pipeline verifies it anyway.
+    const { cache } = options;
+    const document = run ? documents.get(query) : undefined;
+    const kept = cache?.holds(query) ?? false;
+    if (!document && !kept) return false;
     let viewer: Viewer;
     try {
       viewer = await viewerOf(bearerToken(request.headers.authorization), options.auth);
@@ -165,17 +171,15 @@ export function createFastReads(options: FastReadOptions) {
     }
     // An answer kept for the same text, operation, variables and role: the pipeline (or a plan
     // below) answered exactly this request once, and no event read since could change it.
-    const { cache } = options;
     const key = cache && ResponseCache.key(query, operationName, variables, viewer.role);
     const generation = cache?.generation ?? 0;
-    const hit = key === undefined ? undefined : cache?.lookup(key);
+    const hit = key !== undefined && kept ? cache?.lookup(key) : undefined;
     if (hit) {
       const line = { operation: hit.operation, role: viewer.role, started, cached: true };
       send(request, response, hit.body, line);
       return true;
     }
-    const document = run && documents.get(query);
-    if (!document) return false;
+    if (!document || !run) return false;
     // A planned document holds one operation, before or after its fragments.
     const operation = document.definitions.find(
       (definition) => definition.kind === Kind.OPERATION_DEFINITION,
@@ -202,7 +206,7 @@ export function createFastReads(options: FastReadOptions) {
     const name = operation.name?.value ?? 'anonymous';
     if (key !== undefined) {
       const tags = answerTags(options.schema, document, data);
-      cache?.store(key, { body: text, sequence: head, operation: name, tags }, generation);
+      cache?.store(key, { text: query, body: text, operation: name, tags }, generation);
     }
     send(request, response, text, { operation: name, role: viewer.role, started, cached: false });
     return true;

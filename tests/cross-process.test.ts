@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { START_CURSOR } from '../src/live/events.ts';
+import { decodeEventCursor, START_CURSOR } from '../src/live/events.ts';
 import { waitUntil } from './helpers/app.ts';
 import { collect, sseClient } from './helpers/clients.ts';
 import {
@@ -218,5 +218,45 @@ describe('two server processes sharing PostgreSQL and Redis', () => {
     expect(log).toHaveLength(1 + byPoll.length + woken.length);
     expect(onB.events).toEqual(log);
     expect(published.map(Number)).toEqual(log.slice(-5).map((event) => event.sequence));
+  }, 120_000);
+
+  it('reads a write through A on B with storyAfter, though B was never told of it and keeps an older answer', async () => {
+    // No Redis and a minute between polls: B learns of A's commits only when asked to.
+    const env = { DATABASE_URL, FEED_POLL_MS: '60000' };
+    const [a, b] = await Promise.all([startApi(env), startApi(env)]);
+    const token = await processToken('editor');
+    const slug = SUMMITS[2] as string;
+    const query = `{ summit(slug: "${slug}") { id version description } }`;
+    const read = async (api: Api, headers: Record<string, string> = {}) => {
+      const response = await fetch(api.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query }),
+      });
+      return (await response.json()) as any;
+    };
+    await read(b);
+    for (let i = 0; i < 5; i += 1) {
+      const { id, version } = (await read(a)).data.summit;
+      const { body } = await a.graphql(
+        UPDATE,
+        { input: { id, expectedVersion: version, patch: { description: `read on B ${i}` } } },
+        { token },
+      );
+      expect(body.errors).toBeUndefined();
+      const cursor = body.extensions.storyCursor as string;
+      // Without the cursor, B answers what it has: from before the write, and says so.
+      const plain = await read(b);
+      expect(plain.data.summit.description).not.toBe(`read on B ${i}`);
+      expect(decodeEventCursor(plain.extensions.storyCursor)).toBeLessThan(
+        decodeEventCursor(cursor),
+      );
+      // With it, B reads the log that far first, and its answer has the write.
+      const held = await read(b, { 'story-after': cursor });
+      expect(held.data.summit.description).toBe(`read on B ${i}`);
+      expect(decodeEventCursor(held.extensions.storyCursor)).toBeGreaterThanOrEqual(
+        decodeEventCursor(cursor),
+      );
+    }
   }, 120_000);
 });

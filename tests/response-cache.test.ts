@@ -182,8 +182,11 @@ describe('the response cache', () => {
         input: { id: current.id, expectedVersion: current.version, patch: { description: 'once' } },
       },
     };
+    const misses = await metric(cached, 'storygraph_response_cache_misses_total');
     const once = JSON.parse((await send(cached.url, mutation, editor)).body);
     const twice = JSON.parse((await send(cached.url, mutation, editor)).body);
+    // A text the cache holds nothing for is not even looked up.
+    expect(await metric(cached, 'storygraph_response_cache_misses_total')).toBe(misses);
     expect(once.data.updateSummit.summit.description).toBe('once');
     expect(twice.errors[0].extensions.code).toBe('CONFLICT');
     expect(await metric(cached, 'storygraph_response_cache_hits_total')).toBe(hits + 1);
@@ -209,7 +212,12 @@ describe('the response cache', () => {
 describe('ResponseCache', () => {
   const event = (entityType: string, related: string[] = [], entityId = 1) =>
     ({ entityType, entityId, relatedIds: related }) as unknown as StoryEvent;
-  const answer = (tags: string[], body = '{}') => ({ body, sequence: 1, operation: 'q', tags });
+  const answer = (tags: string[], body = '{}', text = 'q') => ({
+    text,
+    body,
+    operation: 'q',
+    tags,
+  });
 
   it("drops what an event's type or related types reach, and keeps the rest", () => {
     const cache = new ResponseCache(1_000_000);
@@ -279,5 +287,16 @@ describe('ResponseCache', () => {
     ]);
     // One answer over a quarter of the budget is not kept at all.
     expect(cache.store('big', answer([], 'x'.repeat(101)), cache.generation)).toBe(false);
+  });
+
+  it('knows which query texts it holds answers for, as long as one is kept', () => {
+    const cache = new ResponseCache(1_000_000);
+    cache.store('a1', answer(['Leader'], '{}', 'a'), cache.generation);
+    cache.store('a2', answer(['Summit'], '{}', 'a'), cache.generation);
+    expect([cache.holds('a'), cache.holds('b')]).toEqual([true, false]);
+    cache.apply([event('Leader')]);
+    expect(cache.holds('a')).toBe(true);
+    cache.apply([event('Summit')]);
+    expect(cache.holds('a')).toBe(false);
   });
 });

@@ -28,14 +28,14 @@ const LOG_TYPE = 'StoryEvent';
 export interface Answer {
   /** The response body, `storyCursor` included. */
   body: Buffer;
-  /** The `storyCursor` the answer carries, as a sequence. */
-  sequence: number;
   /** The operation's name, for the request log. */
   operation: string;
 }
 
 interface Entry extends Answer {
   key: string;
+  /** The query text, counted in `texts` while the entry is kept. */
+  text: string;
   tags: readonly string[];
 }
 
@@ -150,6 +150,8 @@ function eventTags(event: StoryEvent): string[] | 'all' {
 export class ResponseCache {
   readonly #entries = new Map<string, Entry>();
   readonly #tagged = new Map<string, Set<Entry>>();
+  /** Entries kept per query text: a request for any other text can not be a hit. */
+  readonly #texts = new Map<string, number>();
   #bytes = 0;
   #generation = 0;
   /** The latest commit announced to this instance. */
@@ -195,6 +197,14 @@ export class ResponseCache {
     this.#announced = Math.max(this.#announced, sequence);
   }
 
+  /**
+   * Whether any answer to this query text is kept (for any variables or role): checked before a
+   * request's token is verified and its key built, which a text never kept does not need.
+   */
+  holds(text: string): boolean {
+    return this.#texts.has(text);
+  }
+
   /** The stored answer, which becomes the most recently used; counts a hit or a miss. */
   lookup(key: string): Answer | undefined {
     const entry = this.head() >= this.#announced ? this.#entries.get(key) : undefined;
@@ -215,7 +225,7 @@ export class ResponseCache {
    */
   store(
     key: string,
-    answer: { body: string; sequence: number; operation: string; tags: readonly string[] },
+    answer: { text: string; body: string; operation: string; tags: readonly string[] },
     generation: number,
   ): boolean {
     if (generation !== this.#generation) return false;
@@ -230,6 +240,7 @@ export class ResponseCache {
     const entry: Entry = { ...answer, key, body };
     this.#entries.set(key, entry);
     this.#bytes += body.length;
+    this.#texts.set(entry.text, (this.#texts.get(entry.text) ?? 0) + 1);
     for (const tag of entry.tags) {
       let set = this.#tagged.get(tag);
       if (!set) {
@@ -264,6 +275,9 @@ export class ResponseCache {
     if (this.#entries.get(entry.key) !== entry) return false;
     this.#entries.delete(entry.key);
     this.#bytes -= entry.body.length;
+    const count = (this.#texts.get(entry.text) ?? 1) - 1;
+    if (count === 0) this.#texts.delete(entry.text);
+    else this.#texts.set(entry.text, count);
     for (const tag of entry.tags) {
       const set = this.#tagged.get(tag);
       set?.delete(entry);

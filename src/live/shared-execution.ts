@@ -60,11 +60,8 @@ export function useSharedSubscriptionExecution(): Plugin<Context> {
         const stream = context?.stream;
         if (stream) {
           context.direct = {
+            ...stream,
             key,
-            next: stream.next,
-            buffered: stream.buffered,
-            mask: stream.mask,
-            followsIterator: stream.followsIterator,
             run: (event) => run(event) as ExecutionResult | Promise<ExecutionResult>,
           };
         }

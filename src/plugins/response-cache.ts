@@ -6,7 +6,6 @@
 import { getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Context } from '../context.ts';
-import { decodeEventCursor } from '../live/events.ts';
 import { answerTags, ResponseCache } from '../live/response-cache.ts';
 
 type RequestContext = Context & {
@@ -27,8 +26,8 @@ export function useResponseCache(cache: ResponseCache): Plugin<Context> {
       return {
         onExecuteDone({ result }) {
           if (isAsyncIterable(result) || result.errors?.length || !result.data) return;
-          const cursor = result.extensions?.storyCursor;
-          if (typeof cursor !== 'string') return;
+          // Only an answer that says where it stands (the story-cursor plugin runs first).
+          if (typeof result.extensions?.storyCursor !== 'string') return;
           const key = ResponseCache.key(
             text,
             context.params?.operationName,
@@ -38,8 +37,8 @@ export function useResponseCache(cache: ResponseCache): Plugin<Context> {
           cache.store(
             key,
             {
+              text,
               body: JSON.stringify(result),
-              sequence: decodeEventCursor(cursor),
               operation: operation.name?.value ?? 'anonymous',
               tags: answerTags(args.schema, args.document, result.data),
             },

@@ -18,6 +18,7 @@ import { createClient as createWsClient, type Client as WsClient } from 'graphql
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { signToken } from '../../src/core/auth.ts';
+import { decodeEventCursor } from '../../src/live/events.ts';
 import { type Collector, collect } from '../helpers/clients.ts';
 
 function required(name: string): string {
@@ -146,7 +147,7 @@ async function graphql(
   };
   const cursor = body.extensions?.storyCursor;
   if (cursor) {
-    const sequence = Number(Buffer.from(cursor, 'base64').toString('utf8').split(':')[1]);
+    const sequence = decodeEventCursor(cursor);
     if (!seen || sequence > seen.sequence) seen = { cursor, sequence };
   }
   return { ...body, servedBy: response.headers.get('x-served-by') };
