@@ -43,6 +43,7 @@ import {
   startChild,
   statementCounter,
 } from './lib.ts';
+import { type LiveRunResult, runLive } from './live.ts';
 import { summarize } from './profile-summary.ts';
 import { QUERY_NESTED, QUERY_SIMPLE } from './queries.ts';
 
@@ -59,6 +60,8 @@ const { values } = parseArgs({
     'only-reads': { type: 'boolean', default: false },
     'only-fanout': { type: 'boolean', default: false },
     'only-writes': { type: 'boolean', default: false },
+    'only-live': { type: 'boolean', default: false },
+    'live-clients': { type: 'string', default: '1000' },
     'keep-database': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
   },
@@ -154,12 +157,14 @@ async function startStorygraph(
   url: string,
   name = 'storygraph',
   profileDir?: string,
+  extraEnv: Record<string, string> = {},
 ): Promise<Child> {
   const port = await freePort();
   const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const env = {
     ...serverEnv(url, port),
     RESPONSE_CACHE: name === CACHED ? 'true' : 'false',
+    ...extraEnv,
   };
   return startChild(name, [...flags, 'dist/src/main.js'], env, 'storygraph ready');
 }
@@ -183,6 +188,66 @@ const fanoutAgainst = (
     transport,
     trigger: server.name === 'r2' ? r2Trigger(server.port) : storygraphTrigger(server.url, token),
   });
+
+/** The Redis two instances share in the live-query runs. */
+const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * Live queries against `summitUpdated` subscribers (bench/live.ts): for each round, both kinds,
+ * alternating which goes first, each on two fresh instances sharing Redis.
+ */
+async function measureLive(
+  url: string,
+  token: string,
+  rounds: number,
+  clients = Number(values['live-clients']),
+): Promise<LiveRunResult[]> {
+  const runs: LiveRunResult[] = [];
+  for (let round = 1; round <= rounds; round += 1) {
+    const kinds =
+      round % 2 ? (['subscription', 'live'] as const) : (['live', 'subscription'] as const);
+    for (const kind of kinds) {
+      const servers = await Promise.all(
+        [1, 2].map((n) =>
+          startStorygraph(url, `storygraph-${kind}-${n}`, undefined, {
+            REDIS_URL: BENCH_REDIS_URL,
+          }),
+        ),
+      );
+      try {
+        const result = await runLive({
+          kind,
+          servers,
+          token,
+          clients,
+          commits: QUICK_MODE ? 5 : 30,
+          intervalMs: QUICK_MODE ? 50 : 200,
+          ...(QUICK_MODE ? { quietMs: 100 } : {}),
+        });
+        runs.push(result);
+        log('live', JSON.stringify(result));
+      } finally {
+        await Promise.all(servers.map((server) => server.stop()));
+      }
+    }
+  }
+  return runs;
+}
+
+/** The live-query goals from the runs: medians over the rounds. */
+function liveFigures(runs: LiveRunResult[]) {
+  const of = (kind: LiveRunResult['kind'], key: 'p99Ms' | 'rssPerClientKb') =>
+    median(runs.filter((run) => run.kind === kind).map((run) => run[key]));
+  const subscriberP99 = of('subscription', 'p99Ms');
+  return {
+    liveCommitToResultP99Ms: of('live', 'p99Ms'),
+    subscriberCommitToResultP99Ms: subscriberP99,
+    liveRssPerClientRatio: round3(
+      of('live', 'rssPerClientKb') / of('subscription', 'rssPerClientKb'),
+    ),
+    liveLost: runs.reduce((sum, run) => sum + run.lost, 0),
+  };
+}
 
 /** Runs `work` against a storygraph started under `--cpu-prof` and summarizes the profile. */
 async function profiled(url: string, label: string, work: (server: Child) => Promise<unknown>) {
@@ -682,9 +747,14 @@ async function main(): Promise<void> {
           await stopAll();
         }
       }
+      // Live queries and subscribers on two instances, small: every commit shown to every client.
+      for (const run of await measureLive(url, token, 1, 50))
+        if (run.lost) failures.push(`${run.kind} on two instances: ${run.lost} commits not shown`);
       log(`quick run took ${Math.round((Date.now() - started) / 1000)} s`);
       if (failures.length) throw new Error(`bench --quick failed:\n${failures.join('\n')}`);
-      log('quick checks passed: SQL counts, identical responses to R1, nothing lost');
+      log(
+        'quick checks passed: SQL counts, identical responses to R1, nothing lost, live queries current',
+      );
       return;
     }
     if (failures.length) log(`WARNING, checks failed:\n${failures.join('\n')}`);
@@ -702,6 +772,12 @@ async function main(): Promise<void> {
         );
         log(`profile writes\n${summary}`);
       }
+      return;
+    }
+    if (values['only-live']) {
+      // For working on live queries: their runs against summitUpdated subscribers alone.
+      const runs = await measureLive(url, token, ROUNDS);
+      log('live figures', JSON.stringify(liveFigures(runs)));
       return;
     }
     if (values['only-fanout']) {
@@ -873,6 +949,9 @@ async function main(): Promise<void> {
       }
     }
 
+    // 5a. Live queries against summitUpdated subscribers, on two instances (bench/live.ts).
+    const lives = await measureLive(url, token, ROUNDS);
+
     // 5b. Ingestion and the event loop: 4 editors ingest 100,000-character articles back to back
     // while one client times a cheap query (bench/ingest-load.ts).
     const ingestServer = await startStorygraph(url, 'storygraph-ingest');
@@ -972,6 +1051,7 @@ async function main(): Promise<void> {
       rssRatio:
         sgBig && r2Big ? round3(sgBig.rssPerIdleSubscriberKb / r2Big.rssPerIdleSubscriberKb) : null,
       sseFanoutCpuRatio: Number.isNaN(sseFanoutCpuRatio) ? null : round3(sseFanoutCpuRatio),
+      ...liveFigures(lives),
       writeRatio: sgOne && sqlAlone ? round3(sgOne.perSecond / sqlAlone.perSecond) : null,
       ingestPerSec: ingestRate.errors.length ? null : ingestRate.perSecond,
       ingestSqlPerArticle: ingestSql.mentions30,
@@ -997,6 +1077,7 @@ async function main(): Promise<void> {
         searches,
         writes,
         fanouts,
+        lives,
         fanoutErrors,
         profiles,
         sgCounts,
@@ -1022,6 +1103,7 @@ function report(input: {
   searches: { clients: number; p50Ms: number; p99Ms: number; reqPerSec: number }[];
   writes: WriteResult[];
   fanouts: (FanoutResult & { target: string })[];
+  lives: LiveRunResult[];
   fanoutErrors: string[];
   profiles: { label: string; summary: string }[];
   sgCounts: Counts;
@@ -1114,6 +1196,17 @@ function report(input: {
       (v) => v === input.ingestion.sql.mentions3,
       'the same for 30 mentions as for 3',
     ),
+    goal(
+      'liveCommitToResultP99Ms',
+      (v) => v <= 1.25 * (input.results.subscriberCommitToResultP99Ms as number),
+      `≤ 1.25 × a summitUpdated subscriber's (${input.results.subscriberCommitToResultP99Ms} ms): commit → result p99, two instances, ${values['live-clients']} clients`,
+    ),
+    goal(
+      'liveRssPerClientRatio',
+      (v) => v <= 1.5,
+      '≤ 1.5 (RSS per live query ÷ per idle subscription)',
+    ),
+    goal('liveLost', (v) => v === 0, '0 (commits a live query or subscriber never showed)'),
     goal('lost', (v) => v === 0, '0 (lost + duplicated deliveries)'),
     '',
   );
@@ -1193,6 +1286,17 @@ function report(input: {
     lines.push('');
   }
   for (const error of input.fanoutErrors) lines.push(`Fan-out run that failed: ${error}`, '');
+  lines.push(
+    '## Live queries and summitUpdated subscribers (two instances, Redis; commit → result)',
+    '',
+    '| kind | clients | commits | lost | p50 ms | p99 ms | RSS per client KB |',
+    '|---|---|---|---|---|---|---|',
+    ...input.lives.map(
+      (run) =>
+        `| ${run.kind} | ${run.clients} | ${run.commits} | ${run.lost} | ${run.p50Ms} | ${run.p99Ms} | ${run.rssPerClientKb} |`,
+    ),
+    '',
+  );
   const { rate, sql, load } = input.ingestion;
   lines.push(
     '## Ingestion',

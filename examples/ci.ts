@@ -110,8 +110,8 @@ async function startServer() {
 let server: ReturnType<typeof run> | undefined;
 const clients: ReturnType<typeof run>[] = [];
 
-function startClient() {
-  const client = run(process.execPath, ['--import', 'tsx', 'src/client.ts'], {
+function startClient(script = 'src/client.ts') {
+  const client = run(process.execPath, ['--import', 'tsx', script], {
     cwd: examples,
     env: { ...process.env, STORYGRAPH_URL: url, CURSOR_FILE: join(scratch, 'cursor') },
   });
@@ -232,6 +232,20 @@ try {
     throw new Error('the second run read the story again instead of resuming');
   }
   log(`second run resumed: printed ${secondEvents.join(', ')}, nothing twice`);
+
+  // The live query (src/live-summit.ts): the summit at once, then again after an edit.
+  const liveSummit = startClient('src/live-summit.ts');
+  await liveSummit.waitFor(
+    /^summit v\d+ \w+: Edited after the server restarted \(at \S+\)$/m,
+    'the live summit',
+  );
+  await edit('Edited while a live query watches');
+  await liveSummit.waitFor(
+    /^summit v\d+ \w+: Edited while a live query watches \(at \S+\)$/m,
+    'the live summit after the edit',
+  );
+  await stop(liveSummit.state.child, liveSummit.exited);
+  log('the live query printed the summit, then the edit');
   console.log('--- first run ---');
   console.log(first.state.output.trimEnd());
   console.log('--- second run ---');

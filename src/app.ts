@@ -4,6 +4,7 @@ import { createFastReads, FastDocuments } from './fast-reads.ts';
 import { createReads } from './infra/compiled-reads.ts';
 import { type Database, openDatabase } from './infra/db.ts';
 import { StoryFeed } from './live/feed.ts';
+import { LiveQueries } from './live/live-queries.ts';
 import { createStoryPubSub, type StoryPubSub } from './live/pubsub.ts';
 import { ResponseCache } from './live/response-cache.ts';
 import { DEFAULT_EXPOSURE, type Exposure } from './plugins/exposure.ts';
@@ -59,6 +60,8 @@ export interface StoryApp {
   yoga: StoryYoga;
   server: StoryServer;
   feed: StoryFeed;
+  /** The live queries (`@live`) this instance keeps current. */
+  live: LiveQueries;
   pubsub: StoryPubSub;
   /** The app's database (its own, or the one it was given). */
   database: Database;
@@ -102,7 +105,16 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
         pubsub.onCommit((sequence) => cache.announced(sequence)),
       ]
     : [];
-  const metrics = createMetrics({ feed, pubsub, database, sockets: () => server.sockets, cache });
+  // Live queries, run again as the feed reads the events that change them (after the cache).
+  const live = new LiveQueries(feed);
+  const metrics = createMetrics({
+    feed,
+    pubsub,
+    database,
+    sockets: () => server.sockets,
+    cache,
+    live,
+  });
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const exposure = { ...DEFAULT_EXPOSURE, ...options.exposure };
   const analysis = createAnalysisPool(options.analysis);
@@ -122,6 +134,7 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
     plannedReads: options.plannedReads,
     fastDocuments: options.fastReads === false ? undefined : fastDocuments,
     responseCache: cache,
+    liveQueries: live,
   });
   // In front of Yoga: cache hits, and planned reads seen before (unless both are off).
   const planned = options.fastReads !== false && options.plannedReads !== false;
@@ -148,6 +161,7 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
     yoga,
     server,
     feed,
+    live,
     pubsub,
     database,
     analysis,
@@ -158,6 +172,7 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
     close() {
       closing ??= (async () => {
         feed.stop();
+        live.close();
         for (const stop of following) stop();
         await server.close();
         await pubsub.close();

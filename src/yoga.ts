@@ -11,6 +11,7 @@ import type { Database } from './infra/db.ts';
 import { yogaLogger } from './infra/logger.ts';
 import { pendingMigrations } from './infra/migrate.ts';
 import type { StoryFeed } from './live/feed.ts';
+import type { LiveQueries } from './live/live-queries.ts';
 import type { StoryPubSub } from './live/pubsub.ts';
 import type { ResponseCache } from './live/response-cache.ts';
 import { useSharedSubscriptionExecution } from './live/shared-execution.ts';
@@ -21,6 +22,7 @@ import { corsOption, DEFAULT_EXPOSURE, type Exposure, useExposure } from './plug
 import { GRAPHIQL_OPTIONS } from './plugins/graphiql.ts';
 import { useInputGuards, useRequestParseGuard } from './plugins/input-guards.ts';
 import { DEFAULT_LIMITS, type Limits, useLimits } from './plugins/limits.ts';
+import { useLiveQueries } from './plugins/live-query.ts';
 import {
   batchingSetting,
   type OperationsOptions,
@@ -63,6 +65,8 @@ export interface YogaOptions {
   plannedReads?: boolean;
   /** Where answers to queries are kept for the fast path to repeat, if anywhere. */
   responseCache?: ResponseCache;
+  /** Where `@live` queries are kept current; without it, `@live` is refused. */
+  liveQueries?: LiveQueries;
   /** Where planned query texts are kept for the fast path (fast-reads.ts). */
   fastDocuments?: FastDocuments;
 }
@@ -166,6 +170,8 @@ export function buildYoga(options: YogaOptions): StoryYoga {
       useStoryCursor(limits.storyAfterWaitMs),
       ...(options.responseCache ? [useResponseCache(options.responseCache)] : []),
       useOrderedExecution({ planned: options.plannedReads }),
+      // After the executor is chosen: a live query runs it again at each change.
+      useLiveQueries(options.liveQueries),
       useRequestLog(options.logger),
       useSharedSubscriptionExecution(),
       useStoryPages(),

@@ -184,7 +184,10 @@ describe('the examples of the README and docs/', () => {
       const operation = document.definitions.find(
         (definition) => definition.kind === Kind.OPERATION_DEFINITION,
       );
-      return { ...example, kind: operation?.kind ? (operation as any).operation : 'query' };
+      // A live query streams, as a subscription does: its first result is checked the same way.
+      const live = (operation as any)?.directives?.some((d: any) => d.name.value === 'live');
+      const kind = live ? 'subscription' : (operation as any)?.operation;
+      return { ...example, kind: kind ?? 'query' };
     });
     const order = { query: 0, mutation: 1, subscription: 2 } as Record<string, number>;
     runs.sort((a, b) => (order[a.kind] ?? 0) - (order[b.kind] ?? 0));
@@ -208,6 +211,15 @@ describe('the examples of the README and docs/', () => {
       expect(values.length, where).toBeGreaterThan(0);
       for (const value of values) expect(value, where).not.toBeNull();
     }
+  });
+
+  it('show the urql routing of live queries as examples/src/live-summit.ts writes it', () => {
+    const page = readFileSync(resolve(ROOT, 'docs/live-updates.md'), 'utf8');
+    const snippet = /```ts\n([\s\S]*?)```/.exec(page)?.[1];
+    expect(snippet).toBeTruthy();
+    const squeeze = (text: string) => text.replace(/\s+/g, ' ').trim();
+    const example = squeeze(readFileSync(resolve(ROOT, 'examples/src/live-summit.ts'), 'utf8'));
+    expect(example).toContain(squeeze(snippet as string).replace(/,$/, ''));
   });
 
   it("include GraphiQL's opening document, which runs as GraphiQL sends it", async () => {

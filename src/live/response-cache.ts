@@ -132,7 +132,7 @@ export function answerTags(
  * What an event can change answers about: its entity and its related entities, by type and by
  * ID, and the log.
  */
-function eventTags(event: StoryEvent): string[] | 'all' {
+export function eventTags(event: StoryEvent): string[] | 'all' {
   const tags = [event.entityType, `${event.entityType}:${event.entityId}`, LOG_TYPE];
   for (const related of event.relatedIds) {
     try {

@@ -10,6 +10,7 @@ import {
   type FieldComplexityValue,
 } from '@pothos/plugin-complexity';
 import {
+  type DocumentNode,
   type GraphQLError,
   type GraphQLSchema,
   isInterfaceType,
@@ -150,38 +151,52 @@ export function useLimits(limits: Limits): Plugin[] {
 }
 
 /**
+ * The cost errors of an operation, computed once from its selection and variables with the same
+ * rule Pothos applies as root fields resolve: empty if it is within {@link COST_LIMIT}. Variables
+ * the rule can not read are bad input.
+ */
+export function costErrors(args: {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  contextValue?: unknown;
+  variableValues?: unknown;
+  operationName?: string | null;
+}): GraphQLError[] {
+  const rule: ValidationRule = createComplexityRule({
+    context: (args.contextValue ?? {}) as object,
+    variableValues: (args.variableValues ?? {}) as Record<string, unknown>,
+    operationName: args.operationName ?? undefined,
+    validate: (result, report) => {
+      const over = COST_KINDS.find(([key]) => result[key] > COST_LIMIT[key]);
+      if (!over) return;
+      const error = complexityError(
+        over[1],
+        {
+          ...result,
+          maxDepth: COST_LIMIT.depth,
+          maxBreadth: COST_LIMIT.breadth,
+          maxComplexity: COST_LIMIT.complexity,
+        },
+        undefined as never, // our error function never reads `info`
+      );
+      report(error as GraphQLError);
+    },
+  });
+  return validate(args.schema, args.document, [rule]).map((error) =>
+    error.extensions?.code ? error : badInput(error.message),
+  );
+}
+
+/**
  * Pothos checks a query's cost as its root fields resolve, which for a subscription means at every
  * event. This checks it once, when the subscription is made: a too costly one gets one error and
- * never starts. Not a cached validation rule, because the cost depends on the variables.
+ * never starts. Not a cached validation rule, because the cost depends on the variables. Live
+ * queries are checked the same way when they start (plugins/live-query.ts).
  */
 function useSubscriptionCost(): Plugin {
   return {
     onSubscribe({ args, setResultAndStopExecution }) {
-      const errors: GraphQLError[] = [];
-      const rule: ValidationRule = createComplexityRule({
-        context: args.contextValue as object,
-        variableValues: (args.variableValues ?? {}) as Record<string, unknown>,
-        operationName: args.operationName,
-        validate: (result, report) => {
-          const over = COST_KINDS.find(([key]) => result[key] > COST_LIMIT[key]);
-          if (!over) return;
-          const error = complexityError(
-            over[1],
-            {
-              ...result,
-              maxDepth: COST_LIMIT.depth,
-              maxBreadth: COST_LIMIT.breadth,
-              maxComplexity: COST_LIMIT.complexity,
-            },
-            undefined as never, // our error function never reads `info`
-          );
-          report(error as GraphQLError);
-        },
-      });
-      // The rule also reports variables it can not read, without a code: those are bad input.
-      for (const error of validate(args.schema, args.document, [rule])) {
-        errors.push(error.extensions?.code ? error : badInput(error.message));
-      }
+      const errors = costErrors(args);
       if (errors.length) setResultAndStopExecution({ errors });
     },
   };

@@ -10,6 +10,7 @@ import {
 } from 'prom-client';
 import type { Database } from '../infra/db.ts';
 import type { StoryFeed } from '../live/feed.ts';
+import type { LiveQueries } from '../live/live-queries.ts';
 import type { StoryPubSub } from '../live/pubsub.ts';
 import type { ResponseCache } from '../live/response-cache.ts';
 
@@ -23,6 +24,8 @@ export interface MetricSources {
   sockets?: () => number;
   /** The response cache, when it is on. */
   cache?: ResponseCache;
+  /** The live queries. */
+  live?: LiveQueries;
 }
 
 /**
@@ -153,6 +156,34 @@ export function createMetrics(sources: MetricSources): {
         this.set(cache.bytes);
       },
     });
+  }
+  const { live } = sources;
+  if (live) {
+    new Gauge({
+      name: 'storygraph_live_queries',
+      help: 'Live queries (`@live`) open on this instance.',
+      registers: [registry],
+      collect() {
+        this.set(live.members);
+      },
+    });
+    for (const [field, name, help] of [
+      [
+        'runs',
+        'storygraph_live_query_runs_total',
+        'Times a group of identical live queries ran again after a change.',
+      ],
+      ['written', 'storygraph_live_query_results_total', 'Live query results written to clients.'],
+    ] as const)
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(live[field]);
+        },
+      });
   }
   const query = { operationType: 'query' };
   const recordFastRead = (seconds: number, cached = false) => {

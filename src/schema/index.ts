@@ -1,8 +1,9 @@
 // Importing a domain file registers its types and fields on the builder; the order matters only
 // where one file uses another's exported refs, and those imports take care of it.
-import { type GraphQLSchema, isObjectType } from 'graphql';
+import { type GraphQLSchema, isObjectType, specifiedDirectives } from 'graphql';
 import { costByPageSize } from '../plugins/limits.ts';
 import { builder } from './builder.ts';
+import { LiveDirective } from './live-directive.ts';
 import './scalars.ts';
 import './leader.ts';
 import './organization.ts';
@@ -46,5 +47,7 @@ function describeGeneratedTypes(built: GraphQLSchema): GraphQLSchema {
 
 /** The executable schema, built once per process. */
 export const schema = costByPageSize(
-  describeGeneratedTypes(builder.toSchema({ sortSchema: true })),
+  describeGeneratedTypes(
+    builder.toSchema({ sortSchema: true, directives: [...specifiedDirectives, LiveDirective] }),
+  ),
 );

@@ -36,6 +36,8 @@ export function sseClient(url: string, token?: string): SseClient {
 /** What a subscription received so far, and ways to wait for more. */
 export interface Collector<T> {
   readonly items: T[];
+  /** Every payload as it came, extensions included. */
+  readonly results: any[];
   readonly errors: unknown[];
   readonly done: boolean;
   /** Resolves once `count` items arrived; rejects after `ms` with what did arrive. */
@@ -59,6 +61,7 @@ export function collect<T = any>(
   variables: Record<string, unknown> = {},
 ): Collector<T> {
   const items: T[] = [];
+  const results: any[] = [];
   const errors: unknown[] = [];
   let done = false;
   const waiters = new Set<() => void>();
@@ -69,6 +72,7 @@ export function collect<T = any>(
     { query, variables },
     {
       next: (value: any) => {
+        results.push(value);
         if (value.errors) errors.push(...value.errors);
         if (value.data) items.push(Object.values(value.data)[0] as T);
         poke();
@@ -102,6 +106,7 @@ export function collect<T = any>(
     });
   return {
     items,
+    results,
     errors,
     get done() {
       return done;

@@ -136,12 +136,18 @@ export interface Api {
 /**
  * Starts `src/main.ts` in its own process, as the image does (NODE_ENV=production, a JWT secret,
  * no migration unless asked), and resolves once it logged that it is ready. `env` adds to or
- * overrides that; REDIS_URL and DATABASE_URL are only set when given.
+ * overrides that; REDIS_URL and DATABASE_URL are only set when given. `options.nodeArgs` go to
+ * Node after tsx's loader and before the script, such as a test-only `--import` preload.
  */
-export async function startApi(env: Record<string, string>, ms = 60_000): Promise<Api> {
+export async function startApi(
+  env: Record<string, string>,
+  ms = 60_000,
+  options: { nodeArgs?: string[] } = {},
+): Promise<Api> {
   const port = await freePort();
   const { REDIS_URL: _redis, DATABASE_URL: _database, ...inherited } = process.env;
-  const child = spawnChild(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const args = ['--import', 'tsx', ...(options.nodeArgs ?? []), 'src/main.ts'];
+  const child = spawnChild(process.execPath, args, {
     env: {
       ...inherited,
       NODE_ENV: 'production',
