@@ -3,6 +3,7 @@ import { findAttributions } from '../src/story/ingest/attributions.ts';
 import { findTimeExpressions } from '../src/story/ingest/dates.ts';
 import type { KnownEntities } from '../src/story/ingest/known.ts';
 import { findMentions } from '../src/story/ingest/matching.ts';
+import { findProposals } from '../src/story/ingest/proposals.ts';
 import { findQuotes } from '../src/story/ingest/quotes.ts';
 
 // The analysis is pure: these tests need no database, only text and a small known story.
@@ -231,5 +232,21 @@ describe('attributions and quotes', () => {
       ['we will see', 'we will see'],
       ['red line', 'red line'],
     ]);
+  });
+});
+
+describe('proposals of numbered groupings', () => {
+  it('proposes "G20", "BRICS+", "P5" and "the Group of 20" as organizations, with the long form', () => {
+    const text =
+      'The G20 met again. Leaders of the Group of 20 (G20) meet in Rio after a BRICS+ meeting, and the P5 met at the United Nations.';
+    const found = findProposals(text, []).filter((p) => p.kind === 'ORGANIZATION');
+    expect(found.map((p) => [p.text, p.spans.map((s) => s.text)])).toEqual([
+      ['Group of 20', ['G20', 'Group of 20', 'G20']],
+      ['BRICS+', ['BRICS+']],
+      ['P5', ['P5']],
+      ['United Nations', ['United Nations']],
+    ]);
+    const seven = findProposals('Later the Group of Seven (G7) issued a statement.', []);
+    expect(seven.map((p) => [p.text, p.kind])).toEqual([['Group of Seven', 'ORGANIZATION']]);
   });
 });

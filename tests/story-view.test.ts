@@ -165,6 +165,41 @@ describe.skipIf(!available)('the story pages in a real browser', () => {
     expect(await seatFact.textContent()).toContain('14 Dec 2016 – now');
     expect(await page.locator('#latest').textContent()).toContain('Shavkat Mirziyoyev');
 
+    // 3. What an article says happens: its Xi–Putin claims, accepted as one occurrence, appear
+    // in the timeline with their status and their source.
+    const ingested = await edit(
+      `mutation ($input: IngestArticleInput!) {
+        ingestArticle(input: $input) { article { id } occurrenceProposals { id modality evidence { inHeadline } } }
+      }`,
+      {
+        input: {
+          headline:
+            'Russia’s Putin and China’s Xi to meet in Central Asia next week: Russian state media',
+          body: 'The expected meeting at the Shanghai Cooperation Organization (SCO) summit would be their first since the invasion of Ukraine.',
+          publishedAt: '2022-09-07T00:00:00Z',
+          source: 'Wire report',
+        },
+      },
+    );
+    const [headlineClaim] = ingested.ingestArticle.occurrenceProposals;
+    const accepted = await edit(
+      `mutation ($input: AcceptOccurrenceProposalInput!) {
+        acceptOccurrenceProposal(input: $input) { occurrence { id } }
+      }`,
+      { input: { articleId: ingested.ingestArticle.article.id, proposalId: headlineClaim.id } },
+    );
+    const meetingFact = page.locator(
+      `#timeline li[data-id="${accepted.acceptOccurrenceProposal.occurrence.id}"]`,
+    );
+    await meetingFact.waitFor({ timeout: 10_000 });
+    const meeting = await meetingFact.textContent();
+    expect(meeting).toContain('Meeting: ');
+    expect(meeting).toContain('Xi Jinping');
+    expect(meeting).toContain('Vladimir Putin');
+    expect(meeting).toContain('expected');
+    expect(meeting).toContain('12 Sep 2022 – 18 Sep 2022');
+    expect(meeting).toContain('1 source: Russian state media');
+
     expect(await page.evaluate(() => (window as any).sameDocument)).toBe(true);
     expect(problems).toEqual([]);
 

@@ -30,7 +30,7 @@ const MentionMatchEnum = builder.enumType('MentionMatch', {
   } as const,
 });
 
-const TimePrecisionEnum = builder.enumType('TimePrecision', {
+export const TimePrecisionEnum = builder.enumType('TimePrecision', {
   description: 'How exactly a time expression pins down a date.',
   values: {
     DAY: { description: 'One day (or a range of named days).' },
@@ -113,7 +113,7 @@ const AttributionSourceRef = builder
     }),
   });
 
-const AttributionRef = builder.objectRef<Attribution>('Attribution').implement({
+export const AttributionRef = builder.objectRef<Attribution>('Attribution').implement({
   description: 'A phrase such as "according to Tass" or "the White House said".',
   fields: (t) => ({
     source: t.field({

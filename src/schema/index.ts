@@ -15,6 +15,9 @@ import './mutation-common.ts';
 import './entity-mutations.ts';
 import './links.ts';
 import './ingest.ts';
+import './occurrence.ts';
+import './claim.ts';
+import './occurrence-mutations.ts';
 
 builder.queryType({ description: 'Reading the story: entities, lists and search.' });
 

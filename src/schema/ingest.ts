@@ -5,6 +5,7 @@ import { ingestArticle } from '../story/ingest/store.ts';
 import { branded, ProposalAsEnum, ProposalRef } from './analysis.ts';
 import { Article } from './article.ts';
 import { builder } from './builder.ts';
+import { CLAIM_ORDER } from './claim.ts';
 import { lineSchema, namesSchema, slugSchema, textSchema, urlSchema } from './inputs.ts';
 import { OrganizationKindEnum, SummitStatusEnum } from './scalars.ts';
 
@@ -59,6 +60,28 @@ const IngestArticlePayload = builder
         description:
           'Names the story does not know yet; `acceptProposal` turns one into an entity.',
         resolve: (payload) => payload.proposals,
+      }),
+      claims: t.prismaField({
+        type: ['Claim'],
+        description:
+          'What the article says happens, in text order (the headline first), each attached to the occurrence it matches or left as a proposal.',
+        resolve: (query, payload, _args, ctx) =>
+          ctx.db.claim.findMany({
+            ...query,
+            where: { articleId: payload.article.id },
+            orderBy: CLAIM_ORDER,
+          }),
+      }),
+      occurrenceProposals: t.prismaField({
+        type: ['Claim'],
+        description:
+          'The claims that match no occurrence the story knows: `acceptOccurrenceProposal` turns one into an occurrence (with the claims of the article that describe it).',
+        resolve: (query, payload, _args, ctx) =>
+          ctx.db.claim.findMany({
+            ...query,
+            where: { articleId: payload.article.id, occurrenceId: null },
+            orderBy: CLAIM_ORDER,
+          }),
       }),
     }),
   });

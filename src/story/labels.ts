@@ -22,6 +22,13 @@ const PARTICIPATION_STATUS: Record<string, string> = {
   WITHDRAWN: 'PARTICIPATION_WITHDRAWN',
 };
 
+const OCCURRENCE_STATUS: Record<string, string> = {
+  CONFIRMED: 'OCCURRENCE_CONFIRMED',
+  OCCURRED: 'OCCURRENCE_OCCURRED',
+  POSTPONED: 'OCCURRENCE_POSTPONED',
+  CANCELLED: 'OCCURRENCE_CANCELLED',
+};
+
 const changed = (changes: FieldChange[], ...fields: string[]) =>
   changes.find((change) => fields.includes(change.field));
 
@@ -30,6 +37,13 @@ export function summitLabel(changes: FieldChange[]): string | null {
   const status = changed(changes, 'status');
   if (status) return SUMMIT_STATUS[String(status.after)] ?? null;
   return changed(changes, 'startsOn', 'endsOn') ? 'SUMMIT_RESCHEDULED' : null;
+}
+
+/** An occurrence's change: a new status says more than a new `when`, as for summits. */
+export function occurrenceLabel(changes: FieldChange[]): string | null {
+  const status = changed(changes, 'status');
+  if (status) return OCCURRENCE_STATUS[String(status.after)] ?? null;
+  return changed(changes, 'when') ? 'OCCURRENCE_RESCHEDULED' : null;
 }
 
 /** A participation created or changed: named after its (new) status. */

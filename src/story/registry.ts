@@ -4,6 +4,7 @@ import {
   articleLabel,
   leaderLabel,
   membershipLabel,
+  occurrenceLabel,
   participationLabel,
   summitLabel,
 } from './labels.ts';
@@ -201,7 +202,62 @@ const ENTRIES = {
       { type: 'Summit', column: 'summitId' },
     ],
   },
+  Occurrence: {
+    model: 'occurrence',
+    // What its events list, by API name; written by story/occurrence-writes.ts, not createRow.
+    fields: {
+      slug: {},
+      kind: {},
+      cameoCode: { nullable: true },
+      status: {},
+      when: { nullable: true },
+      place: { nullable: true },
+      partOf: { nullable: true },
+      participants: {},
+    },
+    label: occurrenceLabel,
+    related: [
+      { type: 'Leader', via: 'participants', column: 'leaderId' },
+      { type: 'Organization', via: 'participants', column: 'organizationId' },
+      { type: 'Summit', column: 'partOfSummitId' },
+      { type: 'Occurrence', column: 'partOfOccurrenceId' },
+    ],
+  },
+  Claim: {
+    model: 'claim',
+    // Written by story/claims.ts; only `occurrence` and `rank` change afterwards.
+    fields: {
+      article: { references: { type: 'Article', column: 'articleId' } },
+      occurrence: { references: { type: 'Occurrence', column: 'occurrenceId' }, nullable: true },
+      kind: {},
+      modality: {},
+      when: { nullable: true },
+      place: { nullable: true },
+      rank: { default: 'NORMAL' },
+    },
+    createdLabel: 'CLAIM_RECORDED',
+    related: [
+      { type: 'Article', column: 'articleId' },
+      { type: 'Occurrence', column: 'occurrenceId' },
+      { type: 'Leader', via: 'participants', column: 'leaderId' },
+      { type: 'Organization', via: 'participants', column: 'organizationId' },
+      { type: 'Summit', column: 'partOfSummitId' },
+      { type: 'Occurrence', column: 'partOfOccurrenceId' },
+    ],
+  },
 } as const satisfies Record<string, EntitySpec<string>>;
+
+/** The types that take part in occurrences and claims, with the participant rows' column of each. */
+export const PARTICIPANT_COLUMNS = { Leader: 'leaderId', Organization: 'organizationId' } as const;
+/** A type that can take part in an occurrence. */
+export type ParticipantType = keyof typeof PARTICIPANT_COLUMNS;
+/** What an occurrence (or a claim) can be part of, with the column that holds the link. */
+export const PART_OF_COLUMNS = {
+  Summit: 'partOfSummitId',
+  Occurrence: 'partOfOccurrenceId',
+} as const;
+/** A type an occurrence can be part of. */
+export type PartOfType = keyof typeof PART_OF_COLUMNS;
 
 /** The entity types: the object types that have global IDs, and so can be fetched through `node`. */
 export type NodeType = keyof typeof ENTRIES;

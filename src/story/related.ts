@@ -8,7 +8,10 @@ type Row = Record<string, unknown>;
 export function relatedInclude(type: NodeType): Row {
   const include: Row = {};
   for (const link of ENTITIES[type].related) {
-    if (link.via) include[link.via] = { select: { [link.column]: true } };
+    if (!link.via) continue;
+    // Several links may read one relation (an occurrence's participants: leaders, organizations).
+    const select = (include[link.via] as { select: Row } | undefined)?.select;
+    include[link.via] = { select: { ...select, [link.column]: true } };
   }
   return include;
 }

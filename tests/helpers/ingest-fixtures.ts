@@ -91,15 +91,77 @@ export interface LabelledArticle {
   }[];
   attributions: { start: number; end: number; text: string; kind: string; inHeadline: boolean }[];
   proposals: { kind: string; text: string }[];
+  /** The `claim:` header lines (see the README's "Claims"). */
+  claims: LabelledClaim[];
 }
 
-/** Reads every labelled article in {@link FIXTURES_DIR}, in file-name order. */
-export function readLabelledArticles(): LabelledArticle[] {
-  return readdirSync(FIXTURES_DIR)
-    .filter((file) => file.endsWith('.txt'))
+/** One labelled claim: `claim: MODALITY | participants | from..to PRECISION | source | evidence | KIND | key`. */
+export interface LabelledClaim {
+  modality: string;
+  /** `leader:slug` / `organization:slug`, sorted. */
+  participants: string[];
+  /** Null for `-`: the claim gives no time. */
+  when: { from: string; to: string; precision: string } | null;
+  /** The attribution's text as written, or null for the article's own voice (`-`). */
+  source: string | null;
+  /** Where the evidence substring is, in the body or (`inHeadline`) the headline. */
+  evidence: { start: number; end: number; text: string; inHeadline: boolean };
+  kind: string;
+  /** The same for claims (of one article) that describe the same occurrence. */
+  occurrence: string;
+}
+
+/** Parses one `claim:` value against the article's plain headline and body. */
+export function parseClaimLabel(value: string, headline: string, body: string): LabelledClaim {
+  const parts = value.split('|').map((part) => part.trim());
+  if (parts.length !== 7) throw new Error(`A claim label has seven fields: ${value}`);
+  const [modality, people, when, source, evidence, kind, occurrence] = parts as string[] as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const time = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})\s+([A-Z_]+)$/.exec(when);
+  if (when !== '-' && !time)
+    throw new Error(`A claim's time is \`from..to PRECISION\` or -: ${value}`);
+  const inBody = body.indexOf(evidence);
+  const inHeadline = inBody === -1 ? headline.indexOf(evidence) : -1;
+  if (!evidence || (inBody === -1 && inHeadline === -1))
+    throw new Error(`A claim's evidence is not in the text: ${evidence}`);
+  const start = inBody === -1 ? inHeadline : inBody;
+  return {
+    modality,
+    participants: people
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .sort(),
+    when: time
+      ? { from: time[1] as string, to: time[2] as string, precision: time[3] as string }
+      : null,
+    source: source === '-' ? null : source,
+    evidence: { start, end: start + evidence.length, text: evidence, inHeadline: inBody === -1 },
+    kind,
+    occurrence,
+  };
+}
+
+/**
+ * Reads every labelled article in {@link FIXTURES_DIR}, in file-name order; `only` picks some by
+ * name (the claim tests read only the tuned ones, never the held-out files).
+ */
+export function readLabelledArticles(
+  only: (file: string) => boolean = () => true,
+  dir = FIXTURES_DIR,
+): LabelledArticle[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.txt') && only(file))
     .sort()
     .map((file) => {
-      const source = readFileSync(join(FIXTURES_DIR, file), 'utf8');
+      const source = readFileSync(join(dir, file), 'utf8');
       const [header = '', ...rest] = source.split(/^---$/m);
       const fields = header
         .split('\n')
@@ -125,7 +187,11 @@ export function readLabelledArticles(): LabelledArticle[] {
             const [kind = '', text = ''] = (value ?? '').split('|').map((part) => part.trim());
             return { kind, text };
           }),
+        claims: [],
       };
+      article.claims = fields
+        .filter(([key]) => key === 'claim')
+        .map(([, value]) => parseClaimLabel(value ?? '', headline.text, body.text));
       for (const [labels, inHeadline, text] of [
         [headline.labels, true, headline.text],
         [body.labels, false, body.text],

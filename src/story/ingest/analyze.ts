@@ -1,6 +1,8 @@
 import { MAX_SPANS_PER_MENTION } from '../mentions.ts';
+import type { ClaimDraft } from '../occurrences.ts';
 import { type Attribution, findAttributions } from './attributions.ts';
 import { findTimeExpressions, type TimeExpression } from './dates.ts';
+import { findClaims } from './find-claims.ts';
 import type { FoundMention, KnownEntities } from './known.ts';
 import { findMentions } from './matching.ts';
 import { findProposals, type Proposal } from './proposals.ts';
@@ -13,6 +15,8 @@ export interface Analysis {
   attributions: Attribution[];
   quotes: Quote[];
   proposals: Proposal[];
+  /** What the article says happens (ingest/find-claims.ts), in text order, headline first. */
+  claims: ClaimDraft[];
 }
 
 /** The text an analysis reads. */
@@ -43,7 +47,7 @@ export function analyzeArticle(article: ArticleText, known: KnownEntities): Anal
   ];
   // Each list is cut to what an editor can use: a text that repeats "next week" ten thousand
   // times would otherwise carry a megabyte of analysis into every read of the article.
-  return {
+  const found: Analysis = {
     mentions: mentions.map((mention) => ({
       ...mention,
       spans: mention.spans.slice(0, MAX_SPANS_PER_MENTION),
@@ -54,7 +58,11 @@ export function analyzeArticle(article: ArticleText, known: KnownEntities): Anal
     proposals: findProposals(body, taken)
       .slice(0, ANALYSIS_LIST_LIMIT)
       .map((proposal) => ({ ...proposal, spans: proposal.spans.slice(0, MAX_SPANS_PER_MENTION) })),
+    claims: [],
   };
+  // Claims read the mentions, times and attributions found above.
+  found.claims = findClaims(article, found, { known }).slice(0, ANALYSIS_LIST_LIMIT);
+  return found;
 }
 
 /**

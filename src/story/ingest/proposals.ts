@@ -53,6 +53,9 @@ const EVENT_ENDINGS =
   /^(summit|conference|games|olympics|talks|dialogue|meeting|expo|festival|war|crisis|declaration|accords?)$/;
 const DEMONYM =
   /^(chinese|russian|indian|uzbek|kazakh|turkish|pakistani|iranian|brazilian|african|american|u\.?s\.?|british|french|german|japanese|indonesian|ukrainian|belarusian|kyrgyz|tajik|mongolian|saudi|egyptian|ethiopian|emirati|argentine|canadian|italian|australian|korean|vietnamese|thai|filipino|mexican|chilean|peruvian|polish|lithuanian|swedish|finnish|norwegian|danish|dutch|belgian|spanish|hungarian|georgian|armenian|azerbaijani|turkmen|afghan|south|north|kremlin|white|house|eu|european|[\p{L}-]+'s?)$/u;
+/** An acronym with a number or a plus: "G20", "BRICS+", "P5", "C5+1". */
+const NUMBERED_ACRONYM =
+  /^(?=[\p{Lu}\p{N}+-]*\p{Lu})(?=[\p{Lu}\p{N}+-]*(?:\p{N}|\+))[\p{Lu}\p{N}+-]{2,10}$/u;
 const PLACE_CUE = /\b(in|to|from|at|near|visit|visited|visiting|outside|across|toward|towards)\s+$/;
 
 type Token = { text: string; start: number; end: number };
@@ -188,18 +191,40 @@ export function findProposals(
       /^\s+(?:said|says|told|added)\b/.test(text.slice(span.end, span.end + 8))
     )
       kind = 'PERSON';
+    // "G20", "BRICS+", "P5", "the Group of 20": a grouping named by a number is an organization.
+    if (
+      (tokens.length === 1 && NUMBERED_ACRONYM.test(span.text)) ||
+      (tokens.length > 1 &&
+        /^of$/i.test(tokens.at(-2)?.text ?? '') &&
+        /^\p{N}+$/u.test(lastWord)) ||
+      // "Group of Seven", "League of Arab States": a body's head word first.
+      (tokens.length > 2 &&
+        tokens[1]?.text === 'of' &&
+        ORG_ENDINGS.test(fold(first.text)) &&
+        !TITLE_LIKE.has(fold(first.text)))
+    )
+      kind = 'ORGANIZATION';
     if (!kind) continue;
     // A whole run of acronyms ("CSTO") is an organization, whatever the tagger thinks.
     if (tokens.length === 1 && /^\p{Lu}{2,}$/u.test(span.text) && kind === 'PLACE')
       kind = 'ORGANIZATION';
     const key = add(kind, span);
     if (kind === 'PERSON' && tokens.length > 1) surnames.set(lastWord, key);
-    const acronym = /^\s*\(([\p{Lu}\p{N}&-]{2,10})\)/u.exec(text.slice(span.end, span.end + 16));
+    const acronym = /^\s*\(([\p{Lu}\p{N}&-]{2,10}\+?)\)/u.exec(text.slice(span.end, span.end + 16));
     if (acronym && kind === 'ORGANIZATION') {
       const at = text.indexOf(acronym[1] as string, span.end);
       add(kind, spanOf(text, at, at + (acronym[1] as string).length), key);
       surnames.set(fold(acronym[1] as string), key);
     }
+  }
+  // "G20 … the Group of 20 (G20)": uses of the acronym before its long form join the long form.
+  for (const [short, key] of surnames) {
+    const alone = proposals.get(short);
+    const long = proposals.get(key);
+    if (!alone || !long || short === key || alone.kind !== 'ORGANIZATION') continue;
+    const seen = new Set(long.spans.map((span) => span.start));
+    long.spans.push(...alone.spans.filter((span) => !seen.has(span.start)));
+    proposals.delete(short);
   }
   return [...proposals.values()]
     .map((p) => ({ ...p, spans: p.spans.sort((a, b) => a.start - b.start) }))
@@ -228,9 +253,14 @@ function capitalisedRuns(
     const stop =
       word.endsWith('.') && !/^(?:\p{Lu}\.)+$/u.test(word) && !/^(?:Mr|Mrs|Ms|Dr|St)\.$/.test(word);
     if (stop) word = word.slice(0, -1);
+    // "BRICS+", "C5+1": the plus belongs to the acronym.
+    const plus = /^\+(?:\p{N}+)?/u.exec(text.slice(match.index + word.length));
+    if (plus && !stop && /^[\p{Lu}\p{N}]+$/u.test(word)) word += plus[0];
     const token = { text: word, start: match.index, end: match.index + word.length };
     const gap = text.slice(lastEnd, token.start);
-    const capital = /^\p{Lu}/u.test(word);
+    // "the Group of 20": a number after "of" goes on with the name.
+    const counted = /^\p{N}+$/u.test(word) && run.length > 1 && run.at(-1)?.text === 'of';
+    const capital = /^\p{Lu}/u.test(word) || counted;
     const particle = PARTICLES.has(word) && run.length > 0;
     const blocked = blockedAt.subarray(token.start, token.end).includes(1);
     if (lastEnd >= 0 && !/^[ \t]+$/.test(gap)) flush();

@@ -1,6 +1,7 @@
 import { badInput, ErrorCode, maskError } from '../../core/errors.ts';
 import type { Article, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import { diffFields, type Tx, type Writer, writeChange } from '../changes.ts';
+import { recordClaims } from '../claims.ts';
 import { encodeGlobalId } from '../global-id.ts';
 import { linkNewMentions } from '../links.ts';
 import type { AnalysisPool } from './analysis-pool.ts';
@@ -237,6 +238,13 @@ async function createIngested(
     // One insert per mention table and one LINKED event per link: the statements an ingestion
     // sends do not grow with the number of mentions, and the article stays at its first version.
     await linkNewMentions(tx, record, article, analysis.mentions);
+    // What it says happens: each claim attached to the one occurrence it matches, or left as an
+    // occurrence proposal; never an occurrence created silently.
+    await recordClaims(tx, record, {
+      articleId: article.id,
+      drafts: analysis.claims,
+      attributions: analysis.attributions,
+    });
     return { article, proposals: analysis.proposals, created: true };
   });
   return result;

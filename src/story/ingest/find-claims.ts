@@ -1,0 +1,319 @@
+// Claims about occurrences (meetings, visits, talks, calls, signings) found in an article's text,
+// and which of them describe the same occurrence. Pure and offline, like the rest of the analysis:
+// the rules are in the comments of each step and in tests/fixtures/ingest/README.md ("Claims").
+
+export { clusterClaims, compatible } from './claim-clusters.ts';
+
+import type { ClaimDraft, ClaimModality, OccurrenceKind, TextQuote } from '../occurrences.ts';
+import type { Analysis, ArticleText } from './analyze.ts';
+import { inheritHeadlineSource, inheritTrip } from './claim-clusters.ts';
+import {
+  type Clause,
+  clausesOf,
+  headlineRefs,
+  modalityAt,
+  nounStands,
+  placeIn,
+  type Ref,
+  sentencesOf,
+  type Trigger,
+  triggersIn,
+} from './claim-text.ts';
+import { findTimeExpressions, type TimeExpression } from './dates.ts';
+import type { KnownEntities } from './known.ts';
+import { fold } from './text.ts';
+
+type Participant = ClaimDraft['participants'][number];
+/** One of the two texts a claim can come from, with what the analysis found in it. */
+interface Source {
+  text: string;
+  folded: string;
+  inHeadline: boolean;
+  refs: Ref[];
+  times: TimeExpression[];
+  attributions: number[];
+}
+
+const TWO_LEADERS =
+  /\b(?:the|both)\s+(?:two\s+)?(?:leaders|presidents|men|heads of state|sides)\b|\bthe pair\b/;
+const SAID_BEFORE =
+  /\b(?:said|says|told|reported|announced|stated|confirmed|added)\b(?:\s+\S+){0,2}\s+(?:on\s+)?$/;
+const SAME_DAY = /\b(?:the same day|that same day|that day|later that day)\b/;
+const MEETS = new Set<OccurrenceKind>(['MEETING', 'TALKS']);
+
+/**
+ * Finds the claims an article makes about occurrences, in text order (the headline first): each
+ * trigger word ("meet", "hold talks", "visit", "host", "call", "sign" …) with the clause's linked
+ * leaders and organizations, the modality its verb phrase gives, its time, place, summit and
+ * source. Questions and conditions ("if", "would", "could") give none. Headline names are matched
+ * with the names the body's mentions use, or with `options.known` when given.
+ */
+export function findClaims(
+  article: ArticleText,
+  analysis: Analysis,
+  options: { known?: KnownEntities } = {},
+): ClaimDraft[] {
+  const bodyRefs: Ref[] = analysis.mentions
+    .flatMap((m) => m.spans.map((s) => ({ type: m.type, id: m.id, start: s.start, end: s.end })))
+    .sort((a, b) => a.start - b.start);
+  const sources: Source[] = [
+    {
+      text: article.headline,
+      folded: fold(article.headline),
+      inHeadline: true,
+      refs: headlineRefs(article, analysis, bodyRefs, options.known),
+      times: findTimeExpressions(article.headline, article.publishedAt),
+      attributions: analysis.attributions.flatMap((a, i) => (a.inHeadline ? [i] : [])),
+    },
+    {
+      text: article.body,
+      folded: fold(article.body),
+      inHeadline: false,
+      refs: bodyRefs,
+      times: analysis.timeExpressions,
+      attributions: analysis.attributions.flatMap((a, i) => (a.inHeadline ? [] : [i])),
+    },
+  ];
+  const claims: ClaimDraft[] = [];
+  for (const source of sources) {
+    for (const sentence of sentencesOf(source.text)) {
+      const clauses = clausesOf(source.text, sentence);
+      const question = /\?["”’]?\s*$/.test(source.text.slice(sentence.start, sentence.end));
+      const attribution = attributionOf(source, sentence, analysis);
+      clauses.forEach((clause, index) => {
+        for (const trigger of triggersIn(source.folded, clause.start, clause.end)) {
+          const claim = claimAt(source, sentence, clauses, index, trigger, claims, {
+            question,
+            attribution,
+            analysis,
+          });
+          if (claim) claims.push(claim);
+        }
+      });
+    }
+  }
+  inheritTrip(claims);
+  inheritHeadlineSource(claims);
+  return claims;
+}
+
+function claimAt(
+  source: Source,
+  sentence: { start: number; end: number; paragraph: { start: number; end: number } },
+  clauses: Clause[],
+  index: number,
+  trigger: Trigger,
+  earlier: readonly ClaimDraft[],
+  context: { question: boolean; attribution: number | null; analysis: Analysis },
+): ClaimDraft | undefined {
+  const clause = clauses[index] as Clause;
+  const { folded, text, inHeadline } = source;
+  // A trigger inside a summit's name ("the APEC meeting") names the summit, not an encounter.
+  const summits = source.refs.filter((r) => r.type === 'Summit');
+  if (summits.some((s) => s.start <= trigger.start && trigger.end <= s.end)) return undefined;
+  if (/\b(?:leaders'?|summit)\s+$/.test(folded.slice(trigger.start - 9, trigger.start)))
+    return undefined;
+  const orgBefore = source.refs.some(
+    (r) => r.type !== 'Leader' && /^\s+$/.test(text.slice(r.end, trigger.start)),
+  );
+  if (trigger.form === 'noun' && orgBefore) return undefined;
+  if (trigger.form === 'noun' && !nounStands(folded, clause, trigger, inHeadline)) return undefined;
+  // "called" is a call only when a leader follows ("called Putin").
+  const word = folded.slice(trigger.start, trigger.end);
+  if (trigger.kind === 'CALL' && /^call(?:s|ed|ing)?$/.test(word)) {
+    const next = source.refs.find((r) => r.type === 'Leader' && r.start > trigger.end);
+    if (!next || !/^\s+$/.test(text.slice(trigger.end, next.start))) return undefined;
+  }
+  const found = modalityAt(folded, clause, trigger, {
+    headline: inHeadline,
+    question: context.question,
+  });
+  if (!found) return undefined;
+
+  const participants = participantsOf(source, clauses, index, trigger, earlier);
+  if (!participants) return undefined;
+  const partOf = summits.find((s) => s.start >= clause.start && s.end <= clause.end);
+  let modality: ClaimModality = found.modality;
+  const attribution = context.attribution;
+  const said = attribution === null ? undefined : context.analysis.attributions[attribution];
+  if (said && (said.source.kind === 'GOVERNMENT' || said.source.kind === 'OFFICIAL')) {
+    const near = fold(
+      `${text.slice(said.span.start - 12, said.span.start)}|${text.slice(said.span.end, said.span.end + 14)}`,
+    );
+    if (
+      /(?:confirmed|announced)\s+(?:by\s+)?\||\|\s*(?:\p{L}+ly\s+)?(?:confirmed|announced)\b/u.test(
+        near,
+      )
+    ) {
+      if (modality === 'PLANNED' || modality === 'EXPECTED' || modality === 'REPORTED')
+        modality = 'CONFIRMED';
+    }
+  }
+  const mentioned = (start: number, end: number) =>
+    source.refs.some((r) => r.type !== 'Summit' && r.start < end && start < r.end);
+  const place = placeIn(text, clause, trigger.end, mentioned);
+  const cueStart = found.cueStart >= clause.start ? found.cueStart : trigger.start;
+  return {
+    kind: trigger.kind,
+    cameoCode: cameo(trigger, found.modality, place !== null || partOf !== undefined),
+    modality,
+    participants: participants.list,
+    when: whenOf(source, sentence, clauses, index),
+    place,
+    partOf: partOf ? { type: 'Summit', id: partOf.id } : null,
+    attribution,
+    evidence: quote(text, cueStart, trigger.end, inHeadline),
+    confidence: Math.max(
+      0.3,
+      0.9 -
+        (participants.borrowed ? 0.15 : 0) -
+        (inHeadline ? 0.1 : 0) -
+        (trigger.form === 'noun' ? 0.1 : 0),
+    ),
+  };
+}
+
+/** Who takes part: the clause's linked names, or the sentence's subject, or "the two leaders". */
+function participantsOf(
+  source: Source,
+  clauses: Clause[],
+  index: number,
+  trigger: Trigger,
+  earlier: readonly ClaimDraft[],
+): { list: Participant[]; borrowed: boolean } | undefined {
+  const clause = clauses[index] as Clause;
+  const { text } = source;
+  const eligible = (r: Ref) =>
+    r.type === 'Leader' ||
+    (r.type === 'Organization' &&
+      !source.refs.some((s) => s.type === 'Summit' && s.start <= r.start && r.end <= s.end) &&
+      !/^['’]s\b/.test(text.slice(r.end, r.end + 3)) &&
+      !/\bof\s+(?:the\s+)?$/i.test(text.slice(Math.max(0, r.start - 8), r.start)));
+  const within = (c: { start: number; end: number }) =>
+    source.refs.filter((r) => r.start >= c.start && r.end <= c.end && eligible(r));
+  const leadersOf = (refs: Ref[]) => refs.filter((r) => r.type === 'Leader');
+  const word = source.folded.slice(trigger.start, trigger.end);
+  const visit = trigger.kind === 'VISIT' && !trigger.host;
+  // A visit is made by leaders: "he unveiled the initiative on a trip to Kazakhstan" is his.
+  let refs = visit ? leadersOf(within(clause)) : within(clause);
+  if (/\bbetween$/.test(word)) refs = refs.filter((r) => r.start >= trigger.end);
+  let borrowed = false;
+  // No subject in the clause ("when he arrived", "and was to hold talks"): the sentence's.
+  const subject = refs.filter((r) => r.start < trigger.start);
+  if (subject.length === 0 && index > 0 && !/\bbetween$/.test(word)) {
+    for (let i = index - 1; i >= 0; i--) {
+      const before = leadersOf(within(clauses[i] as Clause));
+      if (before.length) {
+        refs = [...before, ...refs];
+        borrowed = true;
+        break;
+      }
+    }
+  }
+  if (trigger.host && !refs.some((r) => r.type === 'Leader' && r.start > trigger.end))
+    return undefined;
+  const list: Participant[] = [];
+  for (const r of refs) {
+    if (r.type === 'Summit' || list.some((p) => p.type === r.type && p.id === r.id)) continue;
+    list.push({ type: r.type, id: r.id });
+  }
+  const needed = visit ? 1 : 2;
+  if (list.length < needed && TWO_LEADERS.test(source.folded.slice(clause.start, clause.end))) {
+    const previous = [...earlier].reverse().find((c) => c.participants.length >= 2);
+    if (previous) return { list: [...previous.participants], borrowed: true };
+  }
+  return list.length >= needed ? { list, borrowed } : undefined;
+}
+
+/** The clause's time: its first time expression, "the same day", or a "when" clause's sentence. */
+function whenOf(
+  source: Source,
+  sentence: { paragraph: { start: number; end: number } },
+  clauses: Clause[],
+  index: number,
+): ClaimDraft['when'] {
+  const clause = clauses[index] as Clause;
+  const timeIn = (c: { start: number; end: number }) =>
+    source.times.find(
+      (t) =>
+        t.start >= c.start &&
+        t.end <= c.end &&
+        // "today's era" names no day of the occurrence.
+        !/^['’]s\b/.test(source.text.slice(t.end, t.end + 3)) &&
+        !SAID_BEFORE.test(source.folded.slice(Math.max(c.start, t.start - 40), t.start)),
+    );
+  let found = timeIn(clause);
+  const same = SAME_DAY.exec(source.folded.slice(clause.start, clause.end));
+  if (!found && same) {
+    found = source.times
+      .filter(
+        (t) =>
+          t.precision === 'DAY' &&
+          t.start >= sentence.paragraph.start &&
+          t.end <= clause.start + same.index,
+      )
+      .at(-1);
+  }
+  // "when he arrived", "who … landed in": at the time of the clause they hang on.
+  if (!found && /^(?:when|who|which)$/.test(clause.lead) && index > 0)
+    found = timeIn(clauses[index - 1] as Clause);
+  if (!found) return null;
+  return {
+    from: new Date(`${found.from}T00:00:00Z`),
+    to: new Date(`${found.to}T00:00:00Z`),
+    precision: found.precision,
+  };
+}
+
+/** The sentence's source: "according to X" first, else a sayer whose verb reports a claim. */
+function attributionOf(
+  source: Source,
+  sentence: { start: number; end: number },
+  analysis: Analysis,
+): number | null {
+  if (source.inHeadline) return source.attributions[0] ?? null;
+  const inside = source.attributions.filter((i) => {
+    const span = analysis.attributions[i]?.span;
+    return span !== undefined && span.start >= sentence.start && span.end <= sentence.end;
+  });
+  const according = inside.find((i) =>
+    /according to\s+(?:the\s+)?$/i.test(
+      source.text.slice(
+        Math.max(0, (analysis.attributions[i]?.span.start ?? 0) - 20),
+        analysis.attributions[i]?.span.start,
+      ),
+    ),
+  );
+  if (according !== undefined) return according;
+  // "Xi announced his flagship initiative": a verb with a thing for object reports nothing.
+  const reporting = inside.filter((i) => {
+    const span = analysis.attributions[i]?.span as { end: number };
+    const after = fold(source.text.slice(span.end, span.end + 60));
+    const object =
+      /^\s+(?:\p{L}+ly\s+)?(?:announced|unveiled|confirmed|denied)\s+(?:his|her|its|their|the|a|an)\s+((?:[\p{L}-]+\s*){1,3})/u.exec(
+        after,
+      );
+    return !object || /\b(?:meeting|visit|trip|talks|call|summit)\b/.test(object[1] as string);
+  });
+  return reporting[0] ?? null;
+}
+
+function cameo(trigger: Trigger, modality: ClaimModality, located: boolean): string | null {
+  if (trigger.kind === 'VISIT') return trigger.host ? '043' : '042';
+  if (trigger.kind === 'SIGNING') return '057';
+  if (!MEETS.has(trigger.kind)) return null;
+  if (modality === 'PLANNED' || modality === 'EXPECTED') return '036';
+  if ((modality === 'REPORTED' || modality === 'CONFIRMED') && located) return '044';
+  return null;
+}
+
+function quote(text: string, start: number, end: number, inHeadline: boolean): TextQuote {
+  return {
+    start,
+    end,
+    exact: text.slice(start, end),
+    prefix: text.slice(Math.max(0, start - 32), start),
+    suffix: text.slice(end, end + 32),
+    inHeadline,
+  };
+}
