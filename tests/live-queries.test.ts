@@ -226,6 +226,17 @@ describe('@live', () => {
     expect(JSON.stringify(subscription.errors)).toMatch(/@live/);
   });
 
+  it('ends with UNAUTHENTICATED when its token expires, over SSE as over graphql-ws', async () => {
+    const token = await tokenFor('reader', { expiresIn: '2s' });
+    const live = collect(sseClient(app.url, token), SUMMIT, { id: sco });
+    await live.waitFor(1);
+    await live.ended(10_000);
+    expect(live.errors).toMatchObject([
+      { extensions: { code: 'UNAUTHENTICATED', reason: 'expired' } },
+    ]);
+    await waitUntil(() => app.live.members === 0, 5_000, 'the live query to end');
+  });
+
   it('checks its cost when it starts', async () => {
     const costly = collect(
       wsClient(app.url),

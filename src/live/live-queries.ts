@@ -10,6 +10,7 @@ import type { ExecutionResult } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import { ErrorCode, userError } from '../core/errors.ts';
 import type { StoryEvent } from '../generated/prisma/client.ts';
+import { runAt } from '../infra/timers.ts';
 import { DIRECT_BUFFER_BYTES } from './direct.ts';
 import { encodeEventCursor } from './events.ts';
 import type { StoryFeed } from './feed.ts';
@@ -35,6 +36,11 @@ export interface LiveQuery {
   execute(): Promise<ExecutionResult> | ExecutionResult;
   /** The tags of an answer (response-cache.ts `answerTags`). */
   tags(data: unknown): readonly string[];
+  /**
+   * When the viewer's token stops being valid (ms since epoch): the live query then ends with
+   * UNAUTHENTICATED, as a subscription does, on every transport.
+   */
+  expiresAt?: number;
 }
 
 /** Results a member without a stream may leave untaken before it is ended as too slow. */
@@ -129,12 +135,17 @@ export class LiveQueries {
         },
       };
       group.members.add(member);
+      const expiry =
+        query.expiresAt === undefined
+          ? undefined
+          : runAt(query.expiresAt, () => member.end(expired()));
       // A group that is current answers a newcomer at once; otherwise its next run does.
       if (group.last && !group.stale && !group.running) {
         const { last } = group;
         setImmediate(() => this.#write(member, last));
       } else this.#schedule(group);
       await stop;
+      expiry?.();
       this.#leave(group, member);
     });
   }
@@ -296,6 +307,16 @@ const failed = (): ExecutionResult => ({
     userError(
       ErrorCode.SERVICE_UNAVAILABLE,
       'This live query could not be answered again and was ended; start it again shortly.',
+    ),
+  ],
+});
+
+const expired = (): ExecutionResult => ({
+  errors: [
+    userError(
+      ErrorCode.UNAUTHENTICATED,
+      'The token expired. Start the live query again with a new token.',
+      { reason: 'expired' },
     ),
   ],
 });

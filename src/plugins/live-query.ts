@@ -74,6 +74,7 @@ export function useLiveQueries(live: LiveQueries | undefined): Plugin<Context> {
             // A fresh context each run: per-request loaders must not answer from an earlier run.
             execute: () => executeFn({ ...executionArgs, contextValue: { ...base } }),
             tags: (data) => answerTags(args.schema, args.document, data),
+            ...(context.viewer.expiresAt ? { expiresAt: context.viewer.expiresAt } : {}),
           },
           stream,
         ),
