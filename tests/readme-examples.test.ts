@@ -6,6 +6,7 @@ import {
   isObjectType,
   isUnionType,
   Kind,
+  type OperationDefinitionNode,
   parse,
   TypeInfo,
   validate,
@@ -15,6 +16,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { docPages } from '../scripts/doc-pages.ts';
 import { GRAPHIQL_DEFAULT_QUERY } from '../src/plugins/graphiql.ts';
+import { liveDirectiveOf } from '../src/plugins/live-query.ts';
 import { schema } from '../src/schema/index.ts';
 import { testApp, tokenFor } from './helpers/app.ts';
 import { execute } from './helpers/graphql.ts';
@@ -185,7 +187,7 @@ describe('the examples of the README and docs/', () => {
         (definition) => definition.kind === Kind.OPERATION_DEFINITION,
       );
       // A live query streams, as a subscription does: its first result is checked the same way.
-      const live = (operation as any)?.directives?.some((d: any) => d.name.value === 'live');
+      const live = liveDirectiveOf(operation as OperationDefinitionNode | undefined) !== undefined;
       const kind = live ? 'subscription' : (operation as any)?.operation;
       return { ...example, kind: kind ?? 'query' };
     });
