@@ -174,7 +174,7 @@ describe.skipIf(!available)('the story pages in a real browser', () => {
       {
         input: {
           headline:
-            'Russia’s Putin and China’s Xi to meet in Central Asia next week: Russian state media',
+            'Russia’s Putin to meet China’s Xi next week in Central Asia: Russian state media',
           body: 'The expected meeting at the Shanghai Cooperation Organization (SCO) summit would be their first since the invasion of Ukraine.',
           publishedAt: '2022-09-07T00:00:00Z',
           source: 'Wire report',
