@@ -25,6 +25,11 @@ export interface ChangeRecord {
   changes?: FieldChange[];
   /** Global IDs of what the entity is linked to; the entity's own ID is added. */
   relatedIds?: string[];
+  /**
+   * What the diffs leave out and the as-of fold needs (story/as-of/fold.ts): a mention's spans, a
+   * claim's evidence and participants, an article's analysis. Stored, not shown in the feed.
+   */
+  detail?: unknown;
 }
 
 /**
@@ -57,19 +62,27 @@ export function eventRelatedIds(change: ChangeRecord): string[] {
   ];
 }
 
-/** Moves the head by $1 and inserts the events ($2, JSON) numbered after the old head, by $3. */
+/**
+ * Moves the head by $1 and inserts the events ($2, JSON) numbered after the old head, by $3; an
+ * event's `detail`, when it has one, goes to `StoryEventDetail` under the same number.
+ */
 const APPEND_EVENTS = `
 WITH head AS (
   UPDATE "StoryHead" SET sequence = sequence + $1::int WHERE id = 1 RETURNING sequence - $1::int AS base
+), rows AS (
+  SELECT head.base + e.n AS sequence, e.* FROM head, jsonb_to_recordset($2::jsonb) AS e(
+    n int, kind text, label text, "entityType" text, "entityId" int, "entityVersion" int,
+    changes jsonb, related jsonb, detail jsonb
+  )
+), details AS (
+  INSERT INTO "StoryEventDetail" (sequence, detail)
+  SELECT sequence, detail FROM rows WHERE detail IS NOT NULL
 )
 INSERT INTO "StoryEvent"
   (sequence, kind, label, "entityType", "entityId", "entityVersion", changes, "relatedIds", "actorRole")
-SELECT head.base + e.n, e.kind::"StoryEventKind", e.label, e."entityType", e."entityId",
-  e."entityVersion", e.changes, ARRAY(SELECT jsonb_array_elements_text(e.related)), $3
-FROM head, jsonb_to_recordset($2::jsonb) AS e(
-  n int, kind text, label text, "entityType" text, "entityId" int, "entityVersion" int,
-  changes jsonb, related jsonb
-)
+SELECT sequence, kind::"StoryEventKind", label, "entityType", "entityId", "entityVersion", changes,
+  ARRAY(SELECT jsonb_array_elements_text(related)), $3
+FROM rows
 RETURNING sequence`;
 
 /**
@@ -107,6 +120,7 @@ export async function writeChange<T>(
         entityVersion: change.entityVersion,
         changes: change.changes ?? [],
         related: eventRelatedIds(change),
+        detail: change.detail ?? null,
       }));
       const events = await tx.$queryRawUnsafe<{ sequence: number }[]>(
         APPEND_EVENTS,
