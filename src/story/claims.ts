@@ -2,6 +2,8 @@
 // one occurrence it is about or leaving it as a proposal; editors attach, detach and rank them,
 // or accept a proposal as a new occurrence.
 import { ErrorCode, userError } from '../core/errors.ts';
+import type { Claim } from '../generated/prisma/client.ts';
+import type { ClaimFoldDetail } from './as-of/details.ts';
 import {
   diffFields,
   notFound,
@@ -199,6 +201,14 @@ export async function acceptOccurrenceProposal(
   return result;
 }
 
+/** The fold's detail of a claim just written, from the row in hand (no read back). */
+function claimDetail(
+  { id, createdAt, updatedAt, ...claim }: Claim,
+  participants: ClaimFoldDetail['participants'],
+): ClaimFoldDetail {
+  return { claim, participants };
+}
+
 /** What recordClaims writes for one article. */
 export interface ClaimsOfArticle {
   articleId: number;
@@ -249,7 +259,6 @@ export async function recordClaims(
       data: drafts.map((draft, i) =>
         claimColumns(input.articleId, draft, attributions[i] ?? null, matches[i]?.id ?? null),
       ),
-      select: { id: true, version: true },
     })
   ).sort((a, b) => a.id - b.id);
   await tx.claimParticipant.createMany({
@@ -269,6 +278,7 @@ export async function recordClaims(
       entityType: 'Claim',
       entityId: claim.id,
       entityVersion: claim.version,
+      detail: claimDetail(claim, draft.participants.map(participantColumns)),
       changes: diffFields(
         { occurrence: null, kind: null, modality: null, when: null, place: null },
         {

@@ -6,6 +6,7 @@ import type {
   Participation,
   Summit,
 } from '../generated/prisma/client.ts';
+import type { MentionLinkDetail } from './as-of/details.ts';
 import { notFound, type Recorder, type Tx, type Writer, writeChange } from './changes.ts';
 import { createRow, deleteRow, updateRow } from './entity-writes.ts';
 import { encodeGlobalId, idOf } from './global-id.ts';
@@ -114,7 +115,7 @@ export async function linkMentionRow(
       await table.create({
         data: { articleId: link.articleId, [spec.key]: link.entityId, spans: checked, matchedBy },
       });
-      return touchArticle(tx, record, link, 'LINKED');
+      return touchArticle(tx, record, link, 'LINKED', { spans: checked as never, matchedBy });
     },
   );
 }
@@ -141,20 +142,25 @@ export async function linkNewMentions(
   mentions: readonly NewMention[],
 ): Promise<string[]> {
   const related = mentions.map((mention) => encodeGlobalId(mention.type, mention.id));
+  const spans = mentions.map((mention) =>
+    mention.spans
+      .slice(0, MAX_SPANS_PER_MENTION)
+      .map(({ start, end, text }) => ({ start, end, text })),
+  );
   for (const type of MENTION_TYPES) {
     const spec = mentionsOf(type);
-    const rows = mentions
-      .filter((mention) => mention.type === type)
-      .map((mention) => ({
-        articleId: article.id,
-        [spec.key]: mention.id,
-        spans: mention.spans.slice(0, MAX_SPANS_PER_MENTION).map(({ start, end, text }) => ({
-          start,
-          end,
-          text,
-        })),
-        matchedBy: mention.matchedBy,
-      }));
+    const rows = mentions.flatMap((mention, index) =>
+      mention.type === type
+        ? [
+            {
+              articleId: article.id,
+              [spec.key]: mention.id,
+              spans: spans[index],
+              matchedBy: mention.matchedBy,
+            },
+          ]
+        : [],
+    );
     if (rows.length) {
       await (
         tx[spec.table as 'leaderMention'] as unknown as {
@@ -170,6 +176,10 @@ export async function linkNewMentions(
       entityType: 'Article',
       entityId: article.id,
       entityVersion: article.version,
+      detail: {
+        spans: spans[index] ?? [],
+        matchedBy: mention.matchedBy,
+      } satisfies MentionLinkDetail,
       changes: [{ field: mentionsOf(mention.type).field, before: null, after: related[index] }],
       relatedIds: related,
     });
@@ -201,6 +211,8 @@ async function touchArticle(
   record: Recorder,
   link: MentionRef,
   kind: 'LINKED' | 'UNLINKED',
+  /** A new link's spans, for the as-of fold. */
+  detail?: MentionLinkDetail,
 ): Promise<Article> {
   const entityId = encodeGlobalId(link.type, link.entityId);
   const article = await tx.article.update({
@@ -210,6 +222,7 @@ async function touchArticle(
   await record({
     kind,
     label: kind === 'LINKED' ? mentionLabel(link.type) : null,
+    detail,
     entityType: 'Article',
     entityId: link.articleId,
     entityVersion: article.version,

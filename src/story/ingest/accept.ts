@@ -128,7 +128,17 @@ export async function acceptProposal(
         } as unknown as Prisma.InputJsonValue,
       },
     });
-    const updated = await writeMentions(tx, record, withoutProposal, [
+    // The link's event also carries the analysis without the proposal, for the as-of fold.
+    const withAnalysis: Recorder = (change) =>
+      record(
+        change.entityType === 'Article'
+          ? {
+              ...change,
+              detail: { ...(change.detail as object), analysis: withoutProposal.analysis },
+            }
+          : change,
+      );
+    const updated = await writeMentions(tx, withAnalysis, withoutProposal, [
       { type, id: entity.id, matchedBy: 'EDITOR', spans: proposal.spans },
     ]);
     return { article: updated, entity: { ...entity, __typename: type } };

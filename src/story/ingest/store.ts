@@ -1,5 +1,6 @@
 import { badInput, ErrorCode, maskError } from '../../core/errors.ts';
 import type { Article, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import type { ArticleFoldDetail } from '../as-of/details.ts';
 import { diffFields, type Tx, type Writer, writeChange } from '../changes.ts';
 import { recordClaims } from '../claims.ts';
 import { encodeGlobalId } from '../global-id.ts';
@@ -234,6 +235,7 @@ async function createIngested(
       entityVersion: article.version,
       changes: diffFields(empty, article as unknown as Record<string, unknown>, ARTICLE_FIELDS),
       relatedIds: related,
+      detail: { analysis: article.analysis } satisfies ArticleFoldDetail,
     });
     // One insert per mention table and one LINKED event per link: the statements an ingestion
     // sends do not grow with the number of mentions, and the article stays at its first version.
