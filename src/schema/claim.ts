@@ -25,7 +25,12 @@ const TextQuoteRef = builder.objectRef<ClaimRow>('TextQuote').implement({
     span: t.field({
       type: TextSpanRef,
       description: 'Where the words are: in the body, or in the headline if `inHeadline`.',
-      resolve: (c) => ({ start: c.evidenceStart, end: c.evidenceEnd, text: c.evidenceExact }),
+      resolve: (c) => ({
+        start: c.evidenceStart,
+        end: c.evidenceEnd,
+        text: c.evidenceExact,
+        anchor: c.evidenceAnchor,
+      }),
     }),
     exact: t.exposeString('evidenceExact', { description: 'The words, as written.' }),
     prefix: t.exposeString('evidencePrefix', { description: 'Up to 32 characters before them.' }),

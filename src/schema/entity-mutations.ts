@@ -99,7 +99,7 @@ export const ArticlePayload = editableModel<ArticleRow>({
     headline: stringField('The headline.', lineSchema(300)),
     summary: stringField('A sentence or two on what it reports.', textSchema(2000)),
     body: stringField(
-      'The text. Mention spans are not moved by an edit: relink mentions after large edits.',
+      'The text. A new headline or body on an update is a revision, as `reviseArticle` makes one: spans are re-anchored and the text analysed again.',
       textSchema(100_000),
     ),
     source: stringField('Who published it.', lineSchema()),

@@ -17,6 +17,7 @@ import './links.ts';
 import './ingest.ts';
 import './occurrence.ts';
 import './claim.ts';
+import './revision.ts';
 import './occurrence-mutations.ts';
 
 builder.queryType({ description: 'Reading the story: entities, lists and search.' });

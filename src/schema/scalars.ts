@@ -1,12 +1,13 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateResolver, DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import {
+  AnchorStatus,
   DatePrecision,
   OrganizationKind,
   ParticipationStatus,
   SummitStatus,
 } from '../generated/prisma/enums.ts';
-import type { Span } from '../story/ingest/text.ts';
+import type { StoredSpan } from '../story/anchors.ts';
 import { builder } from './builder.ts';
 
 /** Years 1 to 9999: ISO 8601's four digits, without year 0 (which PostgreSQL can not store). */
@@ -163,20 +164,52 @@ export function prismaDirection(direction: 'ASC' | 'DESC' | null | undefined): '
   return direction === 'DESC' ? 'desc' : 'asc';
 }
 
-export const TextSpanRef = builder.objectRef<Span>('TextSpan').implement({
+export const AnchorStatusEnum = builder.enumType('AnchorStatus', {
+  description:
+    "How a span fared when its article's text was last revised. Spans of a text never revised, and spans new in the latest text, are EXACT.",
+  values: {
+    EXACT: {
+      value: AnchorStatus.EXACT,
+      description: 'The same words at the same place, their context still there.',
+    },
+    MOVED: {
+      value: AnchorStatus.MOVED,
+      description: 'The same words, found elsewhere in the new text (or among new context).',
+    },
+    FUZZY: {
+      value: AnchorStatus.FUZZY,
+      description:
+        'Words within a tenth of edits of the old ones (a typo fixed, a name respelled), near where they stood; `text` holds the new words.',
+    },
+    STALE: {
+      value: AnchorStatus.STALE,
+      description:
+        'Not found in the new text: the span keeps its old offsets and words, which no longer index the current text.',
+    },
+  } as const,
+});
+
+export const TextSpanRef = builder.objectRef<StoredSpan>('TextSpan').implement({
   description: "A stretch of an article's body that names an entity.",
   fields: (t) => ({
     start: t.exposeInt('start', { description: 'Offset of the first character, counting from 0.' }),
     end: t.exposeInt('end', { description: 'Offset just past the last character.' }),
     text: t.exposeString('text', { description: 'The text found there, as written.' }),
+    anchor: t.field({
+      type: AnchorStatusEnum,
+      description:
+        "How the span fared at the article's last revision: STALE spans no longer index the text.",
+      // Spans stored before revisions existed carry no anchor: nothing has moved them.
+      resolve: (span) => span.anchor ?? 'EXACT',
+    }),
   }),
 });
 
 /** Reads the spans stored as JSON on a mention row, ignoring anything malformed. */
-export function readSpans(value: unknown): Span[] {
+export function readSpans(value: unknown): StoredSpan[] {
   if (!Array.isArray(value)) return [];
   return value.filter(
-    (span): span is Span =>
+    (span): span is StoredSpan =>
       typeof span === 'object' &&
       span !== null &&
       typeof span.start === 'number' &&

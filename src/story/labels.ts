@@ -62,6 +62,14 @@ export function articleLabel(changes: FieldChange[]): string | null {
   return changed(changes, 'headline', 'body') ? 'ARTICLE_REVISED' : null;
 }
 
+/**
+ * A revision of an article's text: one event, labelled CORRECTION_ISSUED when it publishes a
+ * correction note (the note is in its `changes`, under `correction`), else ARTICLE_REVISED.
+ */
+export function revisionLabel(correction: string | null): string {
+  return correction ? 'CORRECTION_ISSUED' : 'ARTICLE_REVISED';
+}
+
 /** A membership's change: an end date means the seat was given up. */
 export function membershipLabel(changes: FieldChange[]): string | null {
   return changed(changes, 'endedOn')?.after ? 'MEMBERSHIP_ENDED' : null;

@@ -6,13 +6,14 @@ import type {
   Participation,
   Summit,
 } from '../generated/prisma/client.ts';
+import { storedSpan } from './anchors.ts';
 import type { MentionLinkDetail } from './as-of/details.ts';
 import { notFound, type Recorder, type Tx, type Writer, writeChange } from './changes.ts';
 import { createRow, deleteRow, updateRow } from './entity-writes.ts';
 import { encodeGlobalId, idOf } from './global-id.ts';
 import type { Span } from './ingest/text.ts';
 import { mentionLabel, participationLabel } from './labels.ts';
-import { checkSpans, MAX_SPANS_PER_MENTION, type SpanInput } from './mentions.ts';
+import { checkSpans, MAX_SPANS_PER_MENTION, type SpanInput, samePlaces } from './mentions.ts';
 import { MENTION_TYPES, type MentionType, mentionsOf } from './registry.ts';
 import { relatedIds } from './related.ts';
 
@@ -55,11 +56,10 @@ async function unlinkRow<Row>(
 export type { MentionType };
 
 type MentionRow = { id: number; spans: unknown };
-type MentionRows = {
-  findUnique(args: object): Promise<MentionRow | null>;
-  create(args: object): Promise<MentionRow>;
-  delete(args: object): Promise<unknown>;
-};
+type MentionRows = Record<
+  'findUnique' | 'create' | 'delete',
+  (args: object) => Promise<MentionRow>
+>;
 
 /** What a mention link names, as the API gives it: global IDs. */
 export interface MentionLink {
@@ -105,11 +105,11 @@ export async function linkMentionRow(
   const { spec, table, where } = mentionRows(tx, link);
   const article = await tx.article.findUnique({ where: { id: link.articleId } });
   if (!article) notFound('Article', encodeGlobalId('Article', link.articleId));
-  const checked: Span[] = checkSpans(article.body, spans);
+  const checked = checkSpans(article.body, spans);
   const existing = await table.findUnique({ where });
   return linkRow(
     existing ? article : null,
-    () => JSON.stringify(existing?.spans ?? []) === JSON.stringify(checked) || spans.length === 0,
+    () => samePlaces(existing?.spans, checked) || spans.length === 0,
     `The article already mentions that ${link.type.toLowerCase()} with other spans; unlink it first.`,
     async () => {
       await table.create({
@@ -138,14 +138,15 @@ export interface NewMention {
 export async function linkNewMentions(
   tx: Tx,
   record: Recorder,
-  article: { id: number; version: number },
+  article: { id: number; version: number; body: string },
   mentions: readonly NewMention[],
 ): Promise<string[]> {
   const related = mentions.map((mention) => encodeGlobalId(mention.type, mention.id));
+  // Each span with its context, so a revision of the body can find it again (story/anchors.ts).
   const spans = mentions.map((mention) =>
     mention.spans
       .slice(0, MAX_SPANS_PER_MENTION)
-      .map(({ start, end, text }) => ({ start, end, text })),
+      .map(({ start, end }) => storedSpan(article.body, start, end)),
   );
   for (const type of MENTION_TYPES) {
     const spec = mentionsOf(type);

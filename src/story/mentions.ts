@@ -1,4 +1,5 @@
 import { badInput } from '../core/errors.ts';
+import { type StoredSpan, storedSpan } from './anchors.ts';
 import { type Span, wholeWordOffsets } from './ingest/text.ts';
 
 /** A span as an editor gives it: the text is taken from the body. */
@@ -8,10 +9,11 @@ export type SpanInput = Pick<Span, 'start' | 'end'>;
 export const MAX_SPANS_PER_MENTION = 100;
 
 /**
- * Checks an editor's spans against the article body and fills in their text, in text order.
+ * Checks an editor's spans against the article body and fills in their text and context (so a
+ * revision can find them again), in text order.
  * BAD_USER_INPUT for too many spans, a span outside the body or empty, or spans that overlap.
  */
-export function checkSpans(body: string, spans: readonly SpanInput[]): Span[] {
+export function checkSpans(body: string, spans: readonly SpanInput[]): StoredSpan[] {
   if (spans.length > MAX_SPANS_PER_MENTION) {
     throw badInput(`A mention takes at most ${MAX_SPANS_PER_MENTION} spans.`, {
       max: MAX_SPANS_PER_MENTION,
@@ -27,9 +29,14 @@ export function checkSpans(body: string, spans: readonly SpanInput[]): Span[] {
       throw badInput(`The span ${span.start}–${span.end} overlaps the one before it.`);
     }
     previousEnd = span.end;
-    return { start: span.start, end: span.end, text: body.slice(span.start, span.end) };
+    return storedSpan(body, span.start, span.end);
   });
 }
+
+/** Whether stored spans stand where `checked` do, their context and anchor aside. */
+export const samePlaces = (stored: unknown, checked: readonly SpanInput[]) =>
+  JSON.stringify(((stored ?? []) as SpanInput[]).map(({ start, end }) => [start, end])) ===
+  JSON.stringify(checked.map(({ start, end }) => [start, end]));
 
 /**
  * Finds where any of `names` occurs in `text` as whole words, longest name first so that

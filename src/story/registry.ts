@@ -68,6 +68,11 @@ export interface EntitySpec<Type extends string = NodeType> {
   mentions?: MentionTable;
   /** Set on the type that does the mentioning: what it mentions is what it is linked to. */
   mentioning?: true;
+  /**
+   * Fields whose new value is a revision of the text (story/revise.ts): an update that changes
+   * one re-anchors spans, analyses the text again and stores a revision.
+   */
+  revisedBy?: readonly string[];
 }
 
 /** Refuses `end` before `start`; either may be absent. */
@@ -168,6 +173,7 @@ const ENTRIES = {
     createdLabel: 'ARTICLE_PUBLISHED',
     related: [],
     mentioning: true,
+    revisedBy: ['headline', 'body'],
   },
   Membership: {
     model: 'membership',

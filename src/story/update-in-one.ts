@@ -8,8 +8,9 @@ import { type FieldModel, MODELS } from '../infra/datamodel.ts';
 import { committed, conflict, eventRelatedIds, type Writer } from './changes.ts';
 import { checkPatch, planUpdate, type Update, type Versioned } from './entity-writes.ts';
 import { idOf, type NodeType } from './global-id.ts';
-import { modelOf } from './registry.ts';
+import { ENTITIES, modelOf } from './registry.ts';
 import { relatedInclude } from './related.ts';
+import { reviseArticle } from './revise.ts';
 
 /** The SQL type a parameter is cast to for a column (dates go through timestamp(3)). */
 function sqlType(field: FieldModel): string {
@@ -33,7 +34,14 @@ function parameter(field: FieldModel, value: unknown): unknown {
   return value;
 }
 
-/** Updates an entity in one statement; CONFLICT if `expectedVersion` is not current. */
+/** Whether a patch gives `field` a value other than the row's. */
+const isNew = (value: unknown, row: object, field: string) =>
+  value !== undefined && value !== (row as Record<string, unknown>)[field];
+
+/**
+ * Updates an entity in one statement; CONFLICT if `expectedVersion` is not current. A new text
+ * for a type revised by it (an article's headline or body) is a revision instead.
+ */
 export async function updateEntity<Row extends Versioned>(
   writer: Writer,
   type: NodeType,
@@ -43,6 +51,20 @@ export async function updateEntity<Row extends Versioned>(
   const patch = checkPatch(type, update);
   const model = modelOf<{ findUnique(args: object): Promise<Row | null> }>(writer.db, type);
   const read = await model.findUnique({ where: { id }, include: relatedInclude(type) });
+  const revised = ENTITIES[type].revisedBy;
+  if (read && revised?.some((field) => isNew(patch[field], read, field))) {
+    // A new text goes the way of reviseArticle: one transaction with its links and claims.
+    const { headline, body, ...also } = patch;
+    const current = read as unknown as Record<string, unknown>;
+    const { article } = await reviseArticle(writer, {
+      id: update.id,
+      expectedVersion: update.expectedVersion ?? read.version,
+      headline: headline as string | undefined,
+      body: (body ?? current.body) as string,
+      also,
+    });
+    return article as unknown as Row;
+  }
   const plan = planUpdate(type, update, patch, read);
   if (!plan.event) return plan.current;
   const { current, data, event } = plan;
