@@ -163,7 +163,7 @@ describe('reviseArticle', () => {
     ]);
     expect(new Set(events.map((e) => e.occurredAt.getTime())).size).toBe(1);
     expect(events[0]?.entityVersion).toBe(article.version + 1);
-    expect((events[0]?.changes as any[]).map((c) => c.field)).toEqual(['body']);
+    expect((events[0]?.changes as any[] | undefined)?.map((c) => c.field)).toEqual(['body']);
     expect(revision.sequence).toBe(events[0]?.sequence);
     const deprecated = events.find(
       (e) => e.entityType === 'Claim' && (e.changes as any[]).some((c) => c.field === 'rank'),
@@ -269,7 +269,10 @@ describe('reviseArticle', () => {
       ['Claim', null],
       ['Claim', null],
     ]);
-    expect((events[0]?.changes as any[]).map((c) => c.field)).toEqual(['body', 'summary']);
+    expect((events[0]?.changes as any[] | undefined)?.map((c) => c.field)).toEqual([
+      'body',
+      'summary',
+    ]);
     const after = await read(article.id);
     expect(after.revisions.map((r: any) => r.number)).toEqual([1, 2, 3, 4]);
     expect(after.revisions[3].sequence).toBe(events[0]?.sequence);

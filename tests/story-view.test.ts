@@ -238,6 +238,37 @@ describe.skipIf(!available)('the story pages in a real browser', () => {
     expect(await response.text()).toBe(await readFile(file, 'utf8'));
   });
 
+  it("/story lists an article's revisions under it, with their time and correction note", async () => {
+    const { article } = await read(
+      '{ article(slug: "xi-and-putin-to-meet-at-sco-summit") { id version body } }',
+    );
+    const { page, problems } = await open('/story');
+    await page.waitForFunction(() => (window as any).storyView?.ready, null, { timeout: 15_000 });
+    await waitUntilLive(page);
+    const fact = page.locator(`#timeline li[data-id="${article.id}"]`);
+    // Never revised: only its original text, which the fact itself already shows.
+    expect(await fact.locator('li[data-revision]').count()).toBe(0);
+    const note = 'An earlier version gave the wrong day for the meeting.';
+    await edit(
+      'mutation ($input: ReviseArticleInput!) { reviseArticle(input: $input) { revision { number } } }',
+      {
+        input: {
+          id: article.id,
+          expectedVersion: article.version,
+          body: article.body.replace('plan to meet next week', 'are set to meet next week'),
+          revisedAt: '2022-09-08T10:30:00Z',
+          correction: note,
+        },
+      },
+    );
+    const second = fact.locator('li[data-revision="2"]');
+    await second.waitFor({ timeout: 10_000 });
+    expect(await second.textContent()).toBe(`#2 · 8 Sep 2022 10:30 UTC · correction: ${note}`);
+    expect(await fact.locator('li[data-revision="1"]').textContent()).toContain('published');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('opens GraphiQL on a storygraph query and subscription, with an Authorization header to fill', async () => {
     const { page, problems } = await open('/graphql');
     await page.getByText('StorySoFar').first().waitFor({ timeout: 15_000 });

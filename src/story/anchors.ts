@@ -35,14 +35,15 @@ export const SELF_CONTEXT_LENGTH = 40;
 export const FUZZY_WINDOW = 300;
 
 /** A stored span: its words, where they were, and (when stored with it) their context. */
-export interface StoredSpan {
+// A type, not an interface: a span is stored as JSON, and Prisma's JSON types take it as such.
+export type StoredSpan = {
   start: number;
   end: number;
   text: string;
   prefix?: string;
   suffix?: string;
   anchor?: AnchorStatus;
-}
+};
 
 /** Where a span stands in the new text. A STALE span keeps its old offsets, words and context. */
 export interface Anchored {

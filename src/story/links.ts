@@ -6,12 +6,11 @@ import type {
   Participation,
   Summit,
 } from '../generated/prisma/client.ts';
-import { storedSpan } from './anchors.ts';
+import type { StoredSpan } from './anchors.ts';
 import type { MentionLinkDetail } from './as-of/details.ts';
 import { notFound, type Recorder, type Tx, type Writer, writeChange } from './changes.ts';
 import { createRow, deleteRow, updateRow } from './entity-writes.ts';
 import { encodeGlobalId, idOf } from './global-id.ts';
-import type { Span } from './ingest/text.ts';
 import { mentionLabel, participationLabel } from './labels.ts';
 import { checkSpans, MAX_SPANS_PER_MENTION, type SpanInput, samePlaces } from './mentions.ts';
 import { MENTION_TYPES, type MentionType, mentionsOf } from './registry.ts';
@@ -56,10 +55,8 @@ async function unlinkRow<Row>(
 export type { MentionType };
 
 type MentionRow = { id: number; spans: unknown };
-type MentionRows = Record<
-  'findUnique' | 'create' | 'delete',
-  (args: object) => Promise<MentionRow>
->;
+type MentionCall = (args: object) => Promise<MentionRow | null>;
+type MentionRows = Record<'findUnique' | 'create' | 'delete', MentionCall>;
 
 /** What a mention link names, as the API gives it: global IDs. */
 export interface MentionLink {
@@ -125,7 +122,8 @@ export interface NewMention {
   type: MentionType;
   id: number;
   matchedBy: MentionMatch;
-  spans: readonly Span[];
+  /** With their context (mentions.ts `withContext`), which a revision finds them again by. */
+  spans: readonly StoredSpan[];
 }
 
 /**
@@ -138,16 +136,11 @@ export interface NewMention {
 export async function linkNewMentions(
   tx: Tx,
   record: Recorder,
-  article: { id: number; version: number; body: string },
+  article: { id: number; version: number },
   mentions: readonly NewMention[],
 ): Promise<string[]> {
   const related = mentions.map((mention) => encodeGlobalId(mention.type, mention.id));
-  // Each span with its context, so a revision of the body can find it again (story/anchors.ts).
-  const spans = mentions.map((mention) =>
-    mention.spans
-      .slice(0, MAX_SPANS_PER_MENTION)
-      .map(({ start, end }) => storedSpan(article.body, start, end)),
-  );
+  const spans = mentions.map((mention) => mention.spans.slice(0, MAX_SPANS_PER_MENTION));
   for (const type of MENTION_TYPES) {
     const spec = mentionsOf(type);
     const rows = mentions.flatMap((mention, index) =>

@@ -33,6 +33,10 @@ export function checkSpans(body: string, spans: readonly SpanInput[]): StoredSpa
   });
 }
 
+/** Spans found in `body`, each with its words and context: a revision finds them again by those. */
+export const withContext = (body: string, spans: readonly SpanInput[]): StoredSpan[] =>
+  spans.map(({ start, end }) => storedSpan(body, start, end));
+
 /** Whether stored spans stand where `checked` do, their context and anchor aside. */
 export const samePlaces = (stored: unknown, checked: readonly SpanInput[]) =>
   JSON.stringify(((stored ?? []) as SpanInput[]).map(({ start, end }) => [start, end])) ===

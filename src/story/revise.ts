@@ -32,6 +32,7 @@ import type { Analysis } from './ingest/analyze.ts';
 import { loadKnownEntities, readAnalysis, type StoredAnalysis } from './ingest/store.ts';
 import { revisionLabel } from './labels.ts';
 import { linkNewMentions } from './links.ts';
+import { withContext } from './mentions.ts';
 import { MENTION_TYPES, mentionsOf } from './registry.ts';
 import { relatedIds } from './related.ts';
 import {
@@ -255,7 +256,11 @@ async function applyMentions(
     tx,
     record,
     article,
-    plan.add.map((mention) => ({ ...mention, matchedBy: mention.matchedBy as MentionMatch })),
+    plan.add.map((mention) => ({
+      ...mention,
+      matchedBy: mention.matchedBy as MentionMatch,
+      spans: withContext(article.body, mention.spans),
+    })),
   );
   return removed;
 }

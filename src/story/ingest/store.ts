@@ -5,6 +5,7 @@ import { diffFields, type Tx, type Writer, writeChange } from '../changes.ts';
 import { recordClaims } from '../claims.ts';
 import { encodeGlobalId } from '../global-id.ts';
 import { linkNewMentions } from '../links.ts';
+import { withContext } from '../mentions.ts';
 import type { AnalysisPool } from './analysis-pool.ts';
 import type { Analysis } from './analyze.ts';
 import type { Attribution } from './attributions.ts';
@@ -239,7 +240,15 @@ async function createIngested(
     });
     // One insert per mention table and one LINKED event per link: the statements an ingestion
     // sends do not grow with the number of mentions, and the article stays at its first version.
-    await linkNewMentions(tx, record, article, analysis.mentions);
+    await linkNewMentions(
+      tx,
+      record,
+      article,
+      analysis.mentions.map((mention) => ({
+        ...mention,
+        spans: withContext(article.body, mention.spans),
+      })),
+    );
     // What it says happens: each claim attached to the one occurrence it matches, or left as an
     // occurrence proposal; never an occurrence created silently.
     await recordClaims(tx, record, {
