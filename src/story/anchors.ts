@@ -34,6 +34,9 @@ export const SELF_CONTEXT_LENGTH = 40;
 /** How far around the expected place the approximate search looks, each way. */
 export const FUZZY_WINDOW = 300;
 
+/** The narrow window tried first, each way. */
+const NEAR_WINDOW = 24;
+
 /** A stored span: its words, where they were, and (when stored with it) their context. */
 // A type, not an interface: a span is stored as JSON, and Prisma's JSON types take it as such.
 export type StoredSpan = {
@@ -193,7 +196,11 @@ export function anchorSpan(oldText: string, newText: string, span: StoredSpan): 
     const status = best.at === span.start ? 'EXACT' : 'MOVED';
     return found(status, best.at, best.at + exact.length);
   }
-  const fuzzy = fuzzyMatch(newText, exact, hint, prefix, suffix);
+  // Where the context says the words are, first: most edits leave them there, and the narrow
+  // window costs a fraction of the wide one.
+  const fuzzy =
+    fuzzyMatch(newText, exact, hint, prefix, suffix, NEAR_WINDOW) ??
+    fuzzyMatch(newText, exact, hint, prefix, suffix, FUZZY_WINDOW);
   return fuzzy ? found('FUZZY', fuzzy.start, fuzzy.end) : stale;
 }
 
@@ -217,29 +224,38 @@ function fuzzyMatch(
   hint: number,
   prefix: string,
   suffix: string,
+  reach: number,
 ): { start: number; end: number } | null {
   const m = exact.length;
   const k = Math.floor(m * FUZZY_SHARE);
   if (k === 0) return null;
-  const from = Math.max(0, hint - FUZZY_WINDOW);
-  const to = Math.min(text.length, hint + m + FUZZY_WINDOW);
+  const from = Math.max(0, hint - reach);
+  const to = Math.min(text.length, hint + m + reach);
   const width = to - from;
   // dist[i][j]: edits between exact[0, i) and the best window substring ending at j; starts
   // are tracked alongside so each end knows where its match began.
   let dist = new Int32Array(width + 1);
   let start = new Int32Array(width + 1);
   for (let j = 0; j <= width; j++) start[j] = j;
+  // Character codes, compared as numbers: indexing a string makes a new string each time.
+  const window = new Uint16Array(width);
+  for (let j = 0; j < width; j++) window[j] = text.charCodeAt(from + j);
+  const words = new Uint16Array(m);
+  for (let i = 0; i < m; i++) words[i] = exact.charCodeAt(i);
   // The row before the last, for transpositions ("Uzbekistna" is one edit from "Uzbekistan").
   let older = new Int32Array(width + 1);
   let olderStart = new Int32Array(width + 1);
+  let spare = new Int32Array(width + 1);
+  let spareStart = new Int32Array(width + 1);
   for (let i = 1; i <= m; i++) {
-    const next = new Int32Array(width + 1);
-    const nextStart = new Int32Array(width + 1);
+    // Rows are reused, three of each: the one being filled, the last and the one before.
+    const next = spare;
+    const nextStart = spareStart;
     next[0] = i;
     nextStart[0] = 0;
-    const char = exact[i - 1];
+    const char = words[i - 1];
     for (let j = 1; j <= width; j++) {
-      const substitute = (dist[j - 1] as number) + (text[from + j - 1] === char ? 0 : 1);
+      const substitute = (dist[j - 1] as number) + (window[j - 1] === char ? 0 : 1);
       const remove = (dist[j] as number) + 1;
       const insert = (next[j - 1] as number) + 1;
       if (substitute <= remove && substitute <= insert) {
@@ -255,23 +271,28 @@ function fuzzyMatch(
       if (
         i > 1 &&
         j > 1 &&
-        char === text[from + j - 2] &&
-        exact[i - 2] === text[from + j - 1] &&
+        char === window[j - 2] &&
+        words[i - 2] === window[j - 1] &&
         (older[j - 2] as number) + 1 < (next[j] as number)
       ) {
         next[j] = (older[j - 2] as number) + 1;
         nextStart[j] = olderStart[j - 2] as number;
       }
     }
+    spare = older;
+    spareStart = olderStart;
     older = dist;
     olderStart = start;
     dist = next;
     start = nextStart;
   }
+  // Context is compared only for the matches with the fewest edits: it decides between them.
+  let fewest = k;
+  for (let j = 1; j <= width; j++) fewest = Math.min(fewest, dist[j] as number);
   let best: { start: number; end: number; cost: number; score: number } | null = null;
   for (let j = 1; j <= width; j++) {
     const cost = dist[j] as number;
-    if (cost > k) continue;
+    if (cost > fewest) continue;
     const s = from + (start[j] as number);
     const e = from + j;
     if (e <= s) continue;
