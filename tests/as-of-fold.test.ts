@@ -73,11 +73,10 @@ describe('folding the log', () => {
     const next = random(20261211);
     const pick = <T>(list: T[]): T | undefined => list[Math.floor(next() * list.length)];
     const articles = readLabelledArticles();
-    const ids = async (list: string) => {
+    type Ref = { id: string; version: number };
+    const ids = async (list: string): Promise<Ref[]> => {
       const result = await run(`{ ${list}(first: 100) { edges { node { id version } } } }`);
-      return (result.data?.[list]?.edges ?? []).map(
-        (edge: { node: { id: string; version: number } }) => edge.node,
-      );
+      return (result.data?.[list]?.edges ?? []).map((edge: { node: Ref }) => edge.node);
     };
     const seen: { sequence: number; tables: ReturnType<typeof comparable> }[] = [];
     let applied = 0;
