@@ -81,7 +81,7 @@ describe('folding the log', () => {
     const seen: { sequence: number; tables: ReturnType<typeof comparable> }[] = [];
     let applied = 0;
     let n = 0;
-    const ops: (() => Promise<unknown>)[] = [
+    const ops: (() => Promise<unknown> | undefined)[] = [
       () =>
         run('mutation($i: CreateLeaderInput!) { createLeader(input: $i) { leader { id } } }', {
           i: { slug: `leader-${n}`, name: `Leader ${n}`, title: 'Minister', country: 'Nowhere' },
@@ -269,7 +269,7 @@ describe('folding the log', () => {
     while (applied < 500) {
       n += 1;
       const before = await head();
-      const result = (await (pick(ops) as () => Promise<unknown>)()) as
+      const result = (await (pick(ops) as () => Promise<unknown> | undefined)()) as
         | { errors?: { extensions?: { code?: string } }[] }
         | undefined;
       // A refused edit (a link that exists, an unknown pair) must refuse cleanly and write nothing.
