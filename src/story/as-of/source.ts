@@ -5,6 +5,7 @@
 // Events never change once committed, so neither do checkpoints or pages.
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import { MODELS } from '../../infra/datamodel.ts';
+import { DEFAULT_AS_OF } from '../../infra/limit-defaults.ts';
 import { applyEvent, copyTables, type FoldEvent } from './fold.ts';
 import { emptyTables, type StoryAsOf, TABLE_NAMES, type TableName, type Tables } from './tables.ts';
 
@@ -16,7 +17,7 @@ export interface AsOfSettings {
   keep: number;
 }
 
-export const DEFAULT_AS_OF: AsOfSettings = { every: 1000, keep: 8 };
+export { DEFAULT_AS_OF };
 
 const EVENTS = `
 SELECT e.sequence, e.kind, e."entityType", e."entityId", e."entityVersion", e.changes,
