@@ -42,10 +42,19 @@ import {
   sleep,
   startChild,
   statementCounter,
+  steadyRssKb,
 } from './lib.ts';
 import { type LiveRunResult, runLive } from './live.ts';
 import { summarize } from './profile-summary.ts';
 import { QUERY_NESTED, QUERY_SIMPLE } from './queries.ts';
+import {
+  measureTime,
+  type TimeFigures,
+  timeGoals,
+  timeResults,
+  timeSection,
+  updateTimeResults,
+} from './time.ts';
 
 const { values } = parseArgs({
   options: {
@@ -61,6 +70,7 @@ const { values } = parseArgs({
     'only-fanout': { type: 'boolean', default: false },
     'only-writes': { type: 'boolean', default: false },
     'only-live': { type: 'boolean', default: false },
+    'only-time': { type: 'boolean', default: false },
     'live-clients': { type: 'string', default: '1000' },
     'keep-database': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
@@ -663,10 +673,28 @@ const loadAverage = () => {
   }
 };
 
+/** The "Time" part (bench/time.ts), in its own scratch database. */
+const runTime = (name: string) =>
+  measureTime({
+    name,
+    size: QUICK_MODE ? QUICK : FULL,
+    events: QUICK_MODE ? 5_000 : 100_000,
+    reads: QUICK_MODE ? 50 : 400,
+    migrate: migrateDatabase,
+    start: (url, env) => startStorygraph(url, 'storygraph', undefined, env),
+    rssKb: steadyRssKb,
+    log,
+  });
+
 async function main(): Promise<void> {
   const started = Date.now();
   buildIfStale();
   const name = `storygraph_bench_${process.pid}`;
+  if (values['only-time']) {
+    // For working on `asOf`: the part alone, its keys and section updated in place.
+    updateTimeResults(await runTime(name));
+    return;
+  }
   await admin(`CREATE DATABASE ${name}`);
   const url = databaseUrl(name);
   const failures: string[] = [];
@@ -952,6 +980,9 @@ async function main(): Promise<void> {
     // 5a. Live queries against summitUpdated subscribers, on two instances (bench/live.ts).
     const lives = await measureLive(url, token, ROUNDS);
 
+    // 5c. asOf on a 100,000-event log, in its own scratch database (bench/time.ts).
+    const time = await runTime(name);
+
     // 5b. Ingestion and the event loop: 4 editors ingest 100,000-character articles back to back
     // while one client times a cheap query (bench/ingest-load.ts).
     const ingestServer = await startStorygraph(url, 'storygraph-ingest');
@@ -1052,6 +1083,7 @@ async function main(): Promise<void> {
         sgBig && r2Big ? round3(sgBig.rssPerIdleSubscriberKb / r2Big.rssPerIdleSubscriberKb) : null,
       sseFanoutCpuRatio: Number.isNaN(sseFanoutCpuRatio) ? null : round3(sseFanoutCpuRatio),
       ...liveFigures(lives),
+      ...timeResults(time),
       writeRatio: sgOne && sqlAlone ? round3(sgOne.perSecond / sqlAlone.perSecond) : null,
       ingestPerSec: ingestRate.errors.length ? null : ingestRate.perSecond,
       ingestSqlPerArticle: ingestSql.mentions30,
@@ -1078,6 +1110,7 @@ async function main(): Promise<void> {
         writes,
         fanouts,
         lives,
+        time,
         fanoutErrors,
         profiles,
         sgCounts,
@@ -1104,6 +1137,7 @@ function report(input: {
   writes: WriteResult[];
   fanouts: (FanoutResult & { target: string })[];
   lives: LiveRunResult[];
+  time: TimeFigures;
   fanoutErrors: string[];
   profiles: { label: string; summary: string }[];
   sgCounts: Counts;
@@ -1207,6 +1241,7 @@ function report(input: {
       '≤ 1.5 (RSS per live query ÷ per idle subscription)',
     ),
     goal('liveLost', (v) => v === 0, '0 (commits a live query or subscriber never showed)'),
+    ...timeGoals(input.time),
     goal('lost', (v) => v === 0, '0 (lost + duplicated deliveries)'),
     '',
   );
@@ -1314,6 +1349,7 @@ function report(input: {
     for (const profile of input.profiles)
       lines.push(`### ${profile.label}`, '', '```', profile.summary, '```', '');
   }
+  lines.push('', ...timeSection(input.time));
   return `${lines.join('\n')}\n`;
 }
 
