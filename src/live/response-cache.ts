@@ -53,8 +53,12 @@ export function selectedTypes(schema: GraphQLSchema, document: DocumentNode): re
           const type = info.getType();
           const named = type && getNamedType(type);
           if (!named) return;
-          if (isObjectType(named)) found.add(named.name);
-          else if (isAbstractType(named))
+          if (isObjectType(named)) {
+            found.add(named.name);
+            // A type whose fields read entities it does not select (the timeline's entries) is
+            // tagged with every type, so any event drops answers that show it.
+            if (named.extensions?.readsEveryType) for (const type of NODE_TYPES) found.add(type);
+          } else if (isAbstractType(named))
             for (const possible of schema.getPossibleTypes(named)) found.add(possible.name);
         },
       }),

@@ -18,6 +18,7 @@ import './ingest.ts';
 import './occurrence.ts';
 import './claim.ts';
 import './occurrence-mutations.ts';
+import './timeline.ts';
 
 builder.queryType({ description: 'Reading the story: entities, lists and search.' });
 
