@@ -23,6 +23,11 @@ import { decodeGlobalId, NODE_TYPES } from '../story/global-id.ts';
 
 /** Tag of answers that read the log itself (`storyEvents`, `history`): every event drops them. */
 const LOG_TYPE = 'StoryEvent';
+/**
+ * An `asOf` snapshot's type. A snapshot at a named position never changes, but one asked for by
+ * time can resolve to the head, which every event moves: its answers are dropped like the log's.
+ */
+const SNAPSHOT_TYPE = 'StorySnapshot';
 
 /** One answer as it is kept. */
 export interface Answer {
@@ -114,6 +119,7 @@ export function answerTags(
   data: unknown,
 ): readonly string[] {
   const types = selectedTypes(schema, document);
+  if (types.includes(SNAPSHOT_TYPE)) return [...types, LOG_TYPE];
   const single = singleLookups(schema, document);
   if (!single) return types;
   const ids: string[] = [];
