@@ -29,6 +29,12 @@ const QUERY = `query ($sequence: Int!) {
       memberships(first: 10) { edges { node { role organization { slug } } } }
     }
     putin: leader(slug: "vladimir-putin") { name title version }
+    leaders(first: 1) { totalCount }
+    articles(first: 1) { totalCount }
+    occurrences(first: 1) { totalCount }
+    timeline(first: 10) {
+      edges { cursor node { when { from to precision } status claimCount subject { id } } }
+    }
     article(slug: "xi-and-putin-meet-in-samarkand") {
       headline version
       mentions(first: 10) { edges { node { matchedBy entity { id } } } }

@@ -51,7 +51,7 @@ const BY_SLUG = {
   },
 } as const satisfies Record<string, { ref: unknown; table: TableName; example: string }>;
 
-const StorySnapshotRef = builder.objectRef<Snapshot>(SNAPSHOT_TYPE).implement({
+export const StorySnapshotRef = builder.objectRef<Snapshot>(SNAPSHOT_TYPE).implement({
   description:
     "The story as it stood at one position of the log. Every object read through it, and every field of those objects (relations, lists, counts, conflicts, analysis), is as it was at that position; `history` lists the events up to it, and a history event's `node` is the entity at that position. A snapshot never changes once the position exists.",
   fields: (t) => ({

@@ -21,6 +21,7 @@ import './claim.ts';
 import './occurrence-mutations.ts';
 import './timeline.ts';
 import './as-of.ts';
+import './snapshot-lists.ts';
 
 builder.queryType({ description: 'Reading the story: entities, lists and search.' });
 

@@ -280,6 +280,8 @@ const ROW_FIELDS: Record<string, readonly string[]> = {
   Occurrence: ['when', 'previousWhen'],
   Claim: ['when', 'attributedTo', 'evidence'],
   StoryEvent: ['cursor', 'entity', 'entityType', 'entityId', 'changes', 'relatedIds'],
+  // A snapshot's timeline entries carry their range and their subject (schema/snapshot-lists.ts).
+  TimelineEntry: ['when', 'subject'],
 };
 
 type Extensions = {

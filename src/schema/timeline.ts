@@ -21,7 +21,7 @@ import { OccurrenceKindEnum, TimeRangeRef } from './occurrence.ts';
 /** An entry with its subject, once the page's subjects are loaded. */
 type Entry = TimelineRow & { subject?: object };
 
-const TimelineEntryRef = builder.objectRef<Entry>('TimelineEntry').implement({
+export const TimelineEntryRef = builder.objectRef<Entry>('TimelineEntry').implement({
   description:
     'Something on the timeline: an occurrence (one with a known `when`) or a summit, with when it happens.',
   // A timeline answer reads occurrences, summits, claims, articles, participations and
@@ -50,7 +50,7 @@ const TimelineEntryRef = builder.objectRef<Entry>('TimelineEntry').implement({
   }),
 });
 
-const TimelineFilterInput = builder.inputType('TimelineFilter', {
+export const TimelineFilterInput = builder.inputType('TimelineFilter', {
   description: 'Narrows the timeline. Every condition given must hold.',
   fields: (t) => ({
     mentioning: t.id({
