@@ -214,7 +214,7 @@ export interface AsOfServer {
 export interface AsOfFigures {
   events: number;
   every: number;
-  keep: number;
+  cacheMb: number;
   /** Building and storing every checkpoint from the log, once. */
   checkpointBuildMs: number;
   /** Stored size of one checkpoint (the last), in KiB. */
@@ -223,8 +223,9 @@ export interface AsOfFigures {
   /** Positions anywhere in the log from a fresh instance: mostly a stored checkpoint and a page read. */
   coldP95Ms: number;
   coldFirstMs: number;
-  /** Positions within the checkpoints the instance holds. */
+  /** Positions within the last `warmCheckpoints` checkpoints, which the instance holds. */
   warmP95Ms: number;
+  warmCheckpoints: number;
   warmOverPresent: number;
   /** The instance's resident memory after the warm reads less before any asOf read, in MiB. */
   cacheRssMb: number;
@@ -250,10 +251,12 @@ export async function measureAsOf(options: {
   events: number;
   summits: number;
   every: number;
-  keep: number;
+  cacheMb: number;
+  /** How many of the last checkpoints the warm reads stay within (all held in memory). */
+  warmCheckpoints: number;
   reads: number;
 }): Promise<AsOfFigures> {
-  const { events, every, keep, reads } = options;
+  const { events, every, cacheMb, warmCheckpoints, reads } = options;
   const next = random(4242);
   const slug = () => `summit-${1 + Math.floor(next() * options.summits)}`;
   // 1. Build every checkpoint once, from a fresh instance walking the log upwards.
@@ -282,10 +285,13 @@ export async function measureAsOf(options: {
     slug: slug(),
     sequence: 1 + Math.floor(next() * events),
   }));
-  // 3. Warm: positions among the last `keep` checkpoints (what readers of recent history ask),
-  // once to load them, then measured.
-  const recent = () => events - Math.floor(next() * keep * every);
-  await series(server.url, AS_OF_QUERY, keep * 4, () => ({ slug: slug(), sequence: recent() }));
+  // 3. Warm: positions among the last checkpoints (what readers of recent history ask), once to
+  // load them, then measured.
+  const recent = () => events - Math.floor(next() * warmCheckpoints * every);
+  await series(server.url, AS_OF_QUERY, warmCheckpoints * 8, () => ({
+    slug: slug(),
+    sequence: recent(),
+  }));
   const warm = await series(server.url, AS_OF_QUERY, reads, () => ({
     slug: slug(),
     sequence: recent(),
@@ -296,13 +302,14 @@ export async function measureAsOf(options: {
   return {
     events,
     every,
-    keep,
+    cacheMb,
     checkpointBuildMs,
     checkpointKb: Math.round(Number(size.rows[0]?.bytes ?? 0) / 1024),
     presentP95Ms: present.p95,
     coldP95Ms: cold.p95,
     coldFirstMs: Math.round(coldFirstMs * 100) / 100,
     warmP95Ms: warm.p95,
+    warmCheckpoints,
     warmOverPresent: Math.round((warm.p95 / present.p95) * 100) / 100,
     cacheRssMb: Math.round(((rssAfter - rssBefore) / 1024) * 10) / 10,
   };

@@ -54,7 +54,7 @@ export interface StoryAppOptions {
    * memory (live/response-cache.ts); `false` turns it off. @default { maxBytes: 64 MiB }
    */
   responseCache?: false | { maxBytes?: number };
-  /** How `asOf` checkpoints the log (story/as-of/source.ts). @default { every: 1000, keep: 8 } */
+  /** How `asOf` checkpoints the log (story/as-of/source.ts). @default { every: 1000, cacheMb: 64 } */
   asOf?: AsOfSettings;
 }
 

@@ -310,7 +310,7 @@ describe('folding the log', () => {
     }
 
     // Every checkpoint rebuilt from the log, small enough that most reads cross several.
-    const fresh = new AsOfCache(db, { every: 97, keep: 4 });
+    const fresh = new AsOfCache(db, { every: 97, cacheMb: 1 });
     const atHead = await fresh.at(last);
     const tablesNow = comparable(await tablesFromDatabase(db));
     expect(differences(comparable(atHead.tables), tablesNow)).toEqual([]);
@@ -318,13 +318,13 @@ describe('folding the log', () => {
       expect(differences(comparable((await fresh.at(sequence)).tables), tables)).toEqual([]);
     }
     // A second instance finds the stored checkpoints and builds none.
-    const second = new AsOfCache(db, { every: 97, keep: 4 });
+    const second = new AsOfCache(db, { every: 97, cacheMb: 1 });
     for (const { sequence, tables } of seen) {
       expect(comparable((await second.at(sequence)).tables)).toEqual(tables);
     }
     expect(second.built).toBe(0);
     // Without checkpoints at all (one page reaching from the start), the same.
-    const whole = new AsOfCache(db, { every: 1_000_000, keep: 1 });
+    const whole = new AsOfCache(db, { every: 1_000_000, cacheMb: 1 });
     expect(comparable((await whole.at(last)).tables)).toEqual(comparable(atHead.tables));
   }, 240_000);
 });

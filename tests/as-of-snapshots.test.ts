@@ -33,7 +33,7 @@ const QUERY = `query ($sequence: Int!) {
     articles(first: 1) { totalCount }
     occurrences(first: 1) { totalCount }
     timeline(first: 10) {
-      edges { cursor node { when { from to precision } status claimCount subject { id } } }
+      edges { node { when { from to precision } status claimCount subject { id } } }
     }
     article(slug: "xi-and-putin-meet-in-samarkand") {
       headline version

@@ -102,7 +102,7 @@ const schema = z.object({
   RESPONSE_CACHE: boolean(true),
   RESPONSE_CACHE_MB: count(1, 4096, 64),
   AS_OF_CHECKPOINT_EVERY: count(10, 1_000_000, DEFAULT_AS_OF.every),
-  AS_OF_CHECKPOINTS: count(1, 1000, DEFAULT_AS_OF.keep),
+  AS_OF_CACHE_MB: count(1, 4096, DEFAULT_AS_OF.cacheMb),
   CORS_ORIGINS: corsOrigins,
   // Unset: on, except with NODE_ENV=production (see loadEnv).
   GRAPHIQL: optionalBoolean,

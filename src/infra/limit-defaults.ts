@@ -63,4 +63,4 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
 };
 
 /** How `asOf` checkpoints the log, unless configured (src/story/as-of/source.ts). */
-export const DEFAULT_AS_OF = { every: 1000, keep: 8 } as const;
+export const DEFAULT_AS_OF = { every: 1000, cacheMb: 64 } as const;

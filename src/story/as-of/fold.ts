@@ -118,7 +118,7 @@ function replaceChildren(
   parentId: number,
   rows: Row[],
 ): void {
-  const map = tables[table] as Map<string, Row>;
+  const map = mutable(tables, table);
   for (const [key, row] of map) if (row[column] === parentId) map.delete(key);
   for (const [index, row] of rows.entries()) {
     const full = { ...blankChild(table), ...row, [column]: parentId, id: index + 1 };
@@ -147,9 +147,9 @@ function cascade(tables: Tables, table: TableName, id: number): void {
       // Required references cascade; optional ones are set null, but a participant row without
       // its participant means nothing, so those cascade too (onDelete: Cascade in the schema).
       const remove = relation.isRequired || child.endsWith('Participant');
-      const map = tables[child] as Map<string, Row>;
-      for (const [key, row] of map) {
+      for (const [key, row] of tables[child] as Map<string, Row>) {
         if (row[column] !== id) continue;
+        const map = mutable(tables, child);
         if (remove) {
           map.delete(key);
           cascade(tables, child, row.id as number);
@@ -168,7 +168,7 @@ const MENTION_FIELDS = new Map<string, MentionType>(
 function setMention(tables: Tables, articleId: number, mention: MentionDetail): void {
   const spec = mentionsOf(mention.type);
   const table = spec.table as TableName;
-  const map = tables[table] as Map<string, Row>;
+  const map = mutable(tables, table);
   const row: Row = {
     id: map.size + 1,
     articleId,
@@ -198,7 +198,7 @@ function foldMention(tables: Tables, event: FoldEvent, changes: Change[]): boole
     });
   } else {
     const id = Number(decodeGlobalId(String(change.before)).id);
-    tables[table].delete(`${event.entityId}:${id}`);
+    mutable(tables, table).delete(`${event.entityId}:${id}`);
   }
   return true;
 }
@@ -215,7 +215,7 @@ export function applyEvent(tables: Tables, event: FoldEvent): void {
   const type = event.entityType as NodeType;
   if (!ENTITIES[type]) return;
   const table = tableOf(type);
-  const map = tables[table] as Map<string, Row>;
+  const map = mutable(tables, table);
   const key = String(event.entityId);
   const changes = (Array.isArray(event.changes) ? event.changes : []) as Change[];
   const current = map.get(key);
@@ -263,7 +263,7 @@ export function applyEvent(tables: Tables, event: FoldEvent): void {
   if (detail?.mentions) {
     for (const mentionType of MENTION_TYPES) {
       const spec = mentionsOf(mentionType);
-      const mentionMap = tables[spec.table as TableName] as Map<string, Row>;
+      const mentionMap = mutable(tables, spec.table as TableName);
       for (const [mentionKey, mention] of mentionMap) {
         if (mention.articleId === event.entityId) mentionMap.delete(mentionKey);
       }
@@ -275,9 +275,27 @@ export function applyEvent(tables: Tables, event: FoldEvent): void {
   map.set(key, row);
 }
 
-/** A copy of the tables that later folding will not change: new maps, the same (immutable) rows. */
+/** The tables each copy has made its own: the others are still its source's maps. */
+const owned = new WeakMap<Tables, Set<TableName>>();
+
+/** The map of `name` in `tables`, copied first if it is still shared with the tables it came from. */
+function mutable(tables: Tables, name: TableName): Map<string, Row> {
+  const own = owned.get(tables);
+  if (own && !own.has(name)) {
+    (tables as Record<TableName, unknown>)[name] = new Map(tables[name] as Map<string, unknown>);
+    own.add(name);
+  }
+  return tables[name] as Map<string, Row>;
+}
+
+/**
+ * A copy of the tables that later folding will not change, made cheaply: it shares every map
+ * with `tables` until the fold first writes to one (which it then copies, entries only: the
+ * rows themselves are never changed in place). Reading a position costs the tables its events
+ * touch, not the whole story.
+ */
 export function copyTables(tables: Tables): Tables {
-  return Object.fromEntries(
-    TABLE_NAMES.map((name) => [name, new Map(tables[name] as Map<string, unknown>)]),
-  ) as unknown as Tables;
+  const copy = { ...tables };
+  owned.set(copy, new Set());
+  return copy;
 }
