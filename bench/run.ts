@@ -3,7 +3,7 @@
 //   npm run bench                 full run: writes bench/RESULTS.md and bench/results.json
 //   npm run bench -- --quick      small data, seconds: checks SQL counts, identical responses, 0 lost
 // Options: --rounds N (2), --duration S (5), --warmup S (2), --skip-fanout, --skip-writes,
-// --subscribers 1000,5000. See bench/README.md.
+// --subscribers 1000,5000, --only-timeline (the timeline part alone). See bench/README.md.
 import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -42,10 +42,20 @@ import {
   sleep,
   startChild,
   statementCounter,
+  steadyRssKb,
 } from './lib.ts';
 import { type LiveRunResult, runLive } from './live.ts';
 import { summarize } from './profile-summary.ts';
 import { QUERY_NESTED, QUERY_SIMPLE } from './queries.ts';
+import {
+  measureTime,
+  type TimeFigures,
+  timeGoals,
+  timeResults,
+  timeSection,
+  updateTimeResults,
+} from './time.ts';
+import { seedTimeline, TIMELINE_SIZE, timeTimeline, walkTimeline } from './timeline.ts';
 
 const { values } = parseArgs({
   options: {
@@ -61,6 +71,8 @@ const { values } = parseArgs({
     'only-fanout': { type: 'boolean', default: false },
     'only-writes': { type: 'boolean', default: false },
     'only-live': { type: 'boolean', default: false },
+    'only-time': { type: 'boolean', default: false },
+    'only-timeline': { type: 'boolean', default: false },
     'live-clients': { type: 'string', default: '1000' },
     'keep-database': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
@@ -639,6 +651,47 @@ function r2Trigger(port: number) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The timeline: its own database of 1,000 entries, so the page walk knows how many to expect.
+
+interface TimelineResult {
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  requests: number;
+  /** What the walk over every page found wrong; empty when each entry came once, in order. */
+  walkProblems: string[];
+}
+
+async function measureTimelinePart(): Promise<TimelineResult> {
+  const name = `storygraph_bench_timeline_${process.pid}`;
+  await admin(`CREATE DATABASE ${name}`);
+  const url = databaseUrl(name);
+  let server: Child | undefined;
+  try {
+    await migrateDatabase(url);
+    await seedTimeline(url);
+    server = await startStorygraph(url, 'storygraph-timeline');
+    const walkProblems = await walkTimeline(
+      server.url,
+      TIMELINE_SIZE.occurrences + TIMELINE_SIZE.summits,
+    );
+    const timing = await timeTimeline(server.url, QUICK_MODE ? 100 : 1000, QUICK_MODE ? 20 : 200);
+    const result = { ...timing, walkProblems };
+    log('timeline', JSON.stringify(result));
+    return result;
+  } finally {
+    await server?.stop();
+    if (!values['keep-database']) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+/** The timeline's keys in results.json. */
+const timelineFigures = (result: TimelineResult) => ({
+  timelineP95Ms: result.p95Ms,
+  timelineWalkProblems: result.walkProblems.length,
+});
+
+// ---------------------------------------------------------------------------------------------
 
 const median = (xs: number[]) => {
   const sorted = [...xs].filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
@@ -663,10 +716,41 @@ const loadAverage = () => {
   }
 };
 
+/** The "Time" part (bench/time.ts), in its own scratch database. */
+const runTime = (name: string) =>
+  measureTime({
+    name,
+    size: QUICK_MODE ? QUICK : FULL,
+    events: QUICK_MODE ? 5_000 : 100_000,
+    reads: QUICK_MODE ? 50 : 400,
+    migrate: migrateDatabase,
+    start: (url, env) => startStorygraph(url, 'storygraph', undefined, env),
+    rssKb: steadyRssKb,
+    log,
+  });
+
 async function main(): Promise<void> {
   const started = Date.now();
   buildIfStale();
+  if (values['only-timeline']) {
+    // For working on the timeline: its part alone. Its keys replace theirs in results.json (with
+    // the date of this run), the other keys stay as the last full run left them.
+    const result = await measureTimelinePart();
+    const major = Number(process.versions.node.split('.')[0]);
+    const file = join(ROOT, `bench/results${major === 26 ? '' : `-node${major}`}.json`);
+    const kept = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+    const merged = { ...kept, ...timelineFigures(result), timelineDate: new Date().toISOString() };
+    writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
+    log(`wrote the timeline's keys to ${file}`);
+    if (result.walkProblems.length) throw new Error(result.walkProblems.join('\n'));
+    return;
+  }
   const name = `storygraph_bench_${process.pid}`;
+  if (values['only-time']) {
+    // For working on `asOf`: the part alone, its keys and section updated in place.
+    updateTimeResults(await runTime(name));
+    return;
+  }
   await admin(`CREATE DATABASE ${name}`);
   const url = databaseUrl(name);
   const failures: string[] = [];
@@ -747,6 +831,9 @@ async function main(): Promise<void> {
           await stopAll();
         }
       }
+      // The timeline: every entry once, in order, over every page.
+      const timeline = await measureTimelinePart();
+      failures.push(...timeline.walkProblems.map((problem) => `timeline walk: ${problem}`));
       // Live queries and subscribers on two instances, small: every commit shown to every client.
       for (const run of await measureLive(url, token, 1, 50))
         if (run.lost) failures.push(`${run.kind} on two instances: ${run.lost} commits not shown`);
@@ -952,6 +1039,9 @@ async function main(): Promise<void> {
     // 5a. Live queries against summitUpdated subscribers, on two instances (bench/live.ts).
     const lives = await measureLive(url, token, ROUNDS);
 
+    // 5c. asOf on a 100,000-event log, in its own scratch database (bench/time.ts).
+    const time = await runTime(name);
+
     // 5b. Ingestion and the event loop: 4 editors ingest 100,000-character articles back to back
     // while one client times a cheap query (bench/ingest-load.ts).
     const ingestServer = await startStorygraph(url, 'storygraph-ingest');
@@ -972,6 +1062,9 @@ async function main(): Promise<void> {
     });
     log('ingestion rate', JSON.stringify(ingestRate));
     await stopAll();
+
+    // 5d. The timeline: its own 1,000 entries, timeline(first: 50) from one client, a page walk.
+    const timeline = await measureTimelinePart();
 
     // 6. Profiles of storygraph alone under the same loads, for the goals that are missed.
     const profiles: { label: string; summary: string }[] = [];
@@ -1052,12 +1145,14 @@ async function main(): Promise<void> {
         sgBig && r2Big ? round3(sgBig.rssPerIdleSubscriberKb / r2Big.rssPerIdleSubscriberKb) : null,
       sseFanoutCpuRatio: Number.isNaN(sseFanoutCpuRatio) ? null : round3(sseFanoutCpuRatio),
       ...liveFigures(lives),
+      ...timeResults(time),
       writeRatio: sgOne && sqlAlone ? round3(sgOne.perSecond / sqlAlone.perSecond) : null,
       ingestPerSec: ingestRate.errors.length ? null : ingestRate.perSecond,
       ingestSqlPerArticle: ingestSql.mentions30,
       searchP50Ms: searches.find((s) => s.clients === 1)?.p50Ms ?? null,
       ingestProbeP99Ms: ingestLoad.errors.length ? null : ingestLoad.p99Ms,
       lost: fanouts.reduce((sum, f) => sum + f.lost + f.duplicated, 0),
+      ...timelineFigures(timeline),
       node: process.version,
       date: new Date().toISOString(),
     };
@@ -1078,12 +1173,14 @@ async function main(): Promise<void> {
         writes,
         fanouts,
         lives,
+        time,
         fanoutErrors,
         profiles,
         sgCounts,
         r1Counts,
         identical: identical.identical,
         ingestion: { rate: ingestRate, sql: ingestSql, load: ingestLoad },
+        timeline,
         loadAtStart,
         loadAtEnd: loadAverage(),
         minutes: Math.round((Date.now() - started) / 6000) / 10,
@@ -1104,6 +1201,7 @@ function report(input: {
   writes: WriteResult[];
   fanouts: (FanoutResult & { target: string })[];
   lives: LiveRunResult[];
+  time: TimeFigures;
   fanoutErrors: string[];
   profiles: { label: string; summary: string }[];
   sgCounts: Counts;
@@ -1114,6 +1212,7 @@ function report(input: {
     sql: { mentions3: number; mentions30: number };
     load: { p50Ms: number; p99Ms: number; ingested: number };
   };
+  timeline: TimelineResult;
   loadAtStart: string;
   loadAtEnd: string;
   minutes: number;
@@ -1207,7 +1306,18 @@ function report(input: {
       '≤ 1.5 (RSS per live query ÷ per idle subscription)',
     ),
     goal('liveLost', (v) => v === 0, '0 (commits a live query or subscriber never showed)'),
+    ...timeGoals(input.time),
     goal('lost', (v) => v === 0, '0 (lost + duplicated deliveries)'),
+    goal(
+      'timelineP95Ms',
+      (v) => v <= 30,
+      '≤ 30 ms (`timeline(first: 50)` over 1,000 entries, one client, with subjects)',
+    ),
+    goal(
+      'timelineWalkProblems',
+      (v) => v === 0,
+      '0 (a walk over every page of 50 sees each of the 1,000 entries once, in order)',
+    ),
     '',
   );
   if (node20) {
@@ -1306,6 +1416,13 @@ function report(input: {
     `- The event loop meanwhile: \`{ __typename }\` p50 / p99 ${load.p50Ms} / ${load.p99Ms} ms while 4 editors ingest 100,000-character articles (${load.ingested} ingested).`,
     '',
   );
+  const { timeline } = input;
+  lines.push(
+    '## Timeline',
+    '',
+    `\`timeline(first: 50)\` with each entry's subject, over ${TIMELINE_SIZE.occurrences} occurrences and ${TIMELINE_SIZE.summits} summits in a database of their own (\`bench/timeline.ts\`), ${timeline.requests} requests one after another from one client: p50 / p95 / p99 **${timeline.p50Ms} / ${timeline.p95Ms} / ${timeline.p99Ms} ms**. The walk over every page: ${timeline.walkProblems.length ? timeline.walkProblems.join('; ') : 'each entry once, in order'}.`,
+    '',
+  );
   if (input.profiles.length) {
     lines.push(
       '## Where storygraph spends its time (`node --cpu-prof`, `bench/profile-summary.ts`)',
@@ -1314,6 +1431,7 @@ function report(input: {
     for (const profile of input.profiles)
       lines.push(`### ${profile.label}`, '', '```', profile.summary, '```', '');
   }
+  lines.push('', ...timeSection(input.time));
   return `${lines.join('\n')}\n`;
 }
 

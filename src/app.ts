@@ -13,6 +13,7 @@ import { createMetrics } from './plugins/metrics.ts';
 import type { OperationsOptions } from './plugins/persisted-queries.ts';
 import { schema } from './schema/index.ts';
 import { buildServer, type StoryServer } from './server.ts';
+import { type AsOfSettings, asOfCache, DEFAULT_AS_OF } from './story/as-of/source.ts';
 import {
   type AnalysisPool,
   type AnalysisPoolOptions,
@@ -53,6 +54,8 @@ export interface StoryAppOptions {
    * memory (live/response-cache.ts); `false` turns it off. @default { maxBytes: 64 MiB }
    */
   responseCache?: false | { maxBytes?: number };
+  /** How `asOf` checkpoints the log (story/as-of/source.ts). @default { every: 1000, cacheMb: 64 } */
+  asOf?: AsOfSettings;
 }
 
 /** One server instance: its pub/sub, feed, GraphQL handler and HTTP + WebSocket server. */
@@ -94,6 +97,8 @@ export function createStoryApp(options: StoryAppOptions): StoryApp {
     bufferCap: options.bufferCap,
   });
   const logger = options.logger ?? pino({ level: 'silent' });
+  // The instance's checkpoints of the log, which every `asOf` read of this database shares.
+  asOfCache(database.prisma, options.asOf ?? DEFAULT_AS_OF);
   // Dropped from as the feed reads each batch of events, before any subscriber sees them.
   const cache =
     options.responseCache === false

@@ -74,6 +74,7 @@ async function main(): Promise<void> {
       pollMs: env.FEED_POLL_MS,
       bufferCap: env.SUBSCRIPTION_BUFFER,
       responseCache: env.RESPONSE_CACHE && { maxBytes: env.RESPONSE_CACHE_MB * 1024 * 1024 },
+      asOf: { every: env.AS_OF_CHECKPOINT_EVERY, cacheMb: env.AS_OF_CACHE_MB },
       operations: {
         persistedOnly: env.PERSISTED_ONLY,
         manifestPath: env.PERSISTED_OPERATIONS_FILE,

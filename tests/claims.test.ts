@@ -15,7 +15,7 @@ import {
 import { FIXTURES_DIR, readLabelledArticles } from './helpers/ingest-fixtures.ts';
 
 // Claims extracted from text, offline: the seed article's occurrences, one sentence at a time,
-// what gives no claim, and the figures on the tuned articles (01–12 and the seed; the held-out
+// what gives no claim, and the figures on the tuned articles (01–20 and the seed; the held-out
 // h*.txt files are never read here).
 
 const { known, slugOf } = fixtureKnownEntities();
@@ -273,7 +273,7 @@ describe('claims on the tuned articles', () => {
     const f = claimFigures(tally);
     console.log(
       describeFigures(
-        `claims on the ${articles.length} tuned articles (01–12 and the seed)`,
+        `claims on the ${articles.length} tuned articles (01–20 and the seed)`,
         tally,
       ),
     );

@@ -6,7 +6,7 @@ import { errorCodes, execute } from './helpers/graphql.ts';
 
 // One cursor rule for every connection and the feed: an empty page has null cursors, and a
 // cursor argument is one the API returned; "" is BAD_USER_INPUT everywhere.
-const LISTS = ['leaders', 'organizations', 'summits', 'articles', 'storyEvents'];
+const LISTS = ['leaders', 'organizations', 'summits', 'articles', 'storyEvents', 'timeline'];
 
 describe('cursors', () => {
   it('are null on an empty page, on entity lists and on the story log alike', async () => {

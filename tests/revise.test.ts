@@ -2,6 +2,8 @@
 // claims following the new text, one transaction with its events, and every refusal writing
 // nothing.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AsOfCache } from '../src/story/as-of/source.ts';
+import { type Tables, tablesFromDatabase } from '../src/story/as-of/tables.ts';
 import { startApp, tokenFor } from './helpers/app.ts';
 import { db } from './helpers/database.ts';
 import { errorCodes, execute } from './helpers/graphql.ts';
@@ -281,6 +283,44 @@ describe('reviseArticle', () => {
     expect(putin.spans[0]).toMatchObject({ text: 'Vladimir Putin', anchor: 'MOVED' });
     expect(body.slice(putin.spans[0].start, putin.spans[0].end)).toBe('Vladimir Putin');
     article = { id: article.id, version: after.version };
+  });
+});
+
+describe('the as-of fold', () => {
+  /** The article's own rows (itself, its mentions, its claims), as the fold compares them. */
+  function rowsOf(tables: Tables, articleId: number) {
+    const plain = (row: object) => {
+      const { createdAt, updatedAt, ...rest } = row as Record<string, unknown>;
+      return JSON.parse(JSON.stringify(rest));
+    };
+    const mentions = [tables.leaderMention, tables.organizationMention, tables.summitMention]
+      .flatMap((table) => [...(table as Map<string, { articleId: number }>).values()])
+      .filter((row) => row.articleId === articleId)
+      .map(({ id, ...row }: any) => plain(row));
+    return {
+      article: plain(tables.article.get(String(articleId)) ?? {}),
+      mentions: mentions.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      claims: [...tables.claim.values()].filter((c) => c.articleId === articleId).map(plain),
+    };
+  }
+
+  it('rebuilds the revised article, its links and its claims from the log alone', async () => {
+    const articleId = Number(Buffer.from(article.id, 'base64').toString().split(':')[1]);
+    const folded = rowsOf(
+      (await new AsOfCache(db, { every: 1_000_000, cacheMb: 1 }).at(await head())).tables,
+      articleId,
+    );
+    const now = rowsOf(await tablesFromDatabase(db), articleId);
+    // The fold also keeps each change's field on the row, where no column has its name: the
+    // revision's `correction` and a claim's `evidence` (its columns come from the claim's detail).
+    // No field reads them; compared here are the columns the tables have.
+    const columnsOf = (row: Record<string, unknown>, like: Record<string, unknown>) =>
+      Object.fromEntries(Object.keys(like).map((key) => [key, row[key]]));
+    expect(columnsOf(folded.article, now.article)).toEqual(now.article);
+    expect(folded.mentions).toEqual(now.mentions);
+    expect(folded.claims.map((c: any, i: number) => columnsOf(c, now.claims[i]))).toEqual(
+      now.claims,
+    );
   });
 });
 

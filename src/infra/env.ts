@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_LIMITS } from './limit-defaults.ts';
+import { DEFAULT_AS_OF, DEFAULT_LIMITS } from './limit-defaults.ts';
 import { LOG_LEVELS } from './logger.ts';
 
 const boolean = (fallback: boolean) =>
@@ -101,6 +101,8 @@ const schema = z.object({
   STORY_AFTER_WAIT_MS: count(0, 60_000, DEFAULT_LIMITS.storyAfterWaitMs),
   RESPONSE_CACHE: boolean(true),
   RESPONSE_CACHE_MB: count(1, 4096, 64),
+  AS_OF_CHECKPOINT_EVERY: count(10, 1_000_000, DEFAULT_AS_OF.every),
+  AS_OF_CACHE_MB: count(1, 4096, DEFAULT_AS_OF.cacheMb),
   CORS_ORIGINS: corsOrigins,
   // Unset: on, except with NODE_ENV=production (see loadEnv).
   GRAPHIQL: optionalBoolean,

@@ -61,3 +61,6 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   trustProxy: false,
   storyAfterWaitMs: 5_000,
 };
+
+/** How `asOf` checkpoints the log, unless configured (src/story/as-of/source.ts). */
+export const DEFAULT_AS_OF = { every: 1000, cacheMb: 64 } as const;

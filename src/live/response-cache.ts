@@ -23,6 +23,11 @@ import { decodeGlobalId, NODE_TYPES } from '../story/global-id.ts';
 
 /** Tag of answers that read the log itself (`storyEvents`, `history`): every event drops them. */
 const LOG_TYPE = 'StoryEvent';
+/**
+ * An `asOf` snapshot's type. A snapshot at a named position never changes, but one asked for by
+ * time can resolve to the head, which every event moves: its answers are dropped like the log's.
+ */
+const SNAPSHOT_TYPE = 'StorySnapshot';
 
 /** One answer as it is kept. */
 export interface Answer {
@@ -53,8 +58,12 @@ export function selectedTypes(schema: GraphQLSchema, document: DocumentNode): re
           const type = info.getType();
           const named = type && getNamedType(type);
           if (!named) return;
-          if (isObjectType(named)) found.add(named.name);
-          else if (isAbstractType(named))
+          if (isObjectType(named)) {
+            found.add(named.name);
+            // A type whose fields read entities it does not select (the timeline's entries) is
+            // tagged with every type, so any event drops answers that show it.
+            if (named.extensions?.readsEveryType) for (const type of NODE_TYPES) found.add(type);
+          } else if (isAbstractType(named))
             for (const possible of schema.getPossibleTypes(named)) found.add(possible.name);
         },
       }),
@@ -110,6 +119,7 @@ export function answerTags(
   data: unknown,
 ): readonly string[] {
   const types = selectedTypes(schema, document);
+  if (types.includes(SNAPSHOT_TYPE)) return [...types, LOG_TYPE];
   const single = singleLookups(schema, document);
   if (!single) return types;
   const ids: string[] = [];

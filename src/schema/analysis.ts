@@ -193,7 +193,30 @@ export function branded<T extends object>(row: T, type: MentionType): T {
 }
 
 /** A mention row with the entity it names under the entity's model name (`leader`, …). */
-type MentionRow = { spans: unknown; matchedBy: MentionMatch } & Record<string, unknown>;
+export type MentionRow = { spans: unknown; matchedBy: MentionMatch } & Record<string, unknown>;
+
+/**
+ * `Article.mentions` from the article's mention rows by relation (`leaderMentions`, …), each in
+ * id order with its entity: the plain read and an `asOf` snapshot both page through this.
+ */
+export function mentionConnection(
+  rows: Record<string, MentionRow[]>,
+  args: Parameters<typeof resolveArrayConnection>[0]['args'],
+) {
+  const items: MentionItem[] = MENTION_TYPES.flatMap((type) =>
+    (rows[mentionsOf(type).onArticle] ?? []).map((m) => ({
+      entity: branded(m[ENTITIES[type].model] as object, type),
+      spans: readSpans(m.spans),
+      matchedBy: m.matchedBy,
+    })),
+  );
+  const first = (item: MentionItem) => item.spans[0]?.start ?? Number.MAX_SAFE_INTEGER;
+  const last = (item: MentionItem) => item.spans[0]?.end ?? 0;
+  // Text order, the longer of two spans that start together first ("SCO summit", "SCO");
+  // a stable sort, so hand-made links (no spans) keep their creation order within a type.
+  items.sort((a, b) => first(a) - first(b) || last(b) - last(a));
+  return Object.assign(resolveArrayConnection({ args }, items), { totalCount: items.length });
+}
 
 const analysisOf = (article: ArticleRow): StoredAnalysis => readAnalysis(article.analysis);
 
@@ -210,22 +233,8 @@ builder.prismaObjectFields(Article, (t) => ({
           { include: { [ENTITIES[type].model]: true }, orderBy: { id: 'asc' } },
         ]),
       ) as unknown as { leaderMentions: true },
-      resolve: (article, args) => {
-        const rows = article as unknown as Record<string, MentionRow[]>;
-        const items: MentionItem[] = MENTION_TYPES.flatMap((type) =>
-          (rows[mentionsOf(type).onArticle] ?? []).map((m) => ({
-            entity: branded(m[ENTITIES[type].model] as object, type),
-            spans: readSpans(m.spans),
-            matchedBy: m.matchedBy,
-          })),
-        );
-        const first = (item: MentionItem) => item.spans[0]?.start ?? Number.MAX_SAFE_INTEGER;
-        const last = (item: MentionItem) => item.spans[0]?.end ?? 0;
-        // Text order, the longer of two spans that start together first ("SCO summit", "SCO");
-        // a stable sort, so hand-made links (no spans) keep their creation order within a type.
-        items.sort((a, b) => first(a) - first(b) || last(b) - last(a));
-        return Object.assign(resolveArrayConnection({ args }, items), { totalCount: items.length });
-      },
+      resolve: (article, args) =>
+        mentionConnection(article as unknown as Record<string, MentionRow[]>, args),
     },
     {
       fields: (c) => ({

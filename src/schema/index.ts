@@ -4,6 +4,7 @@ import { type GraphQLSchema, isObjectType, specifiedDirectives } from 'graphql';
 import { costByPageSize } from '../plugins/limits.ts';
 import { builder } from './builder.ts';
 import { LiveDirective } from './live-directive.ts';
+import { resolveFromSnapshots } from './snapshot-resolvers.ts';
 import './scalars.ts';
 import './leader.ts';
 import './organization.ts';
@@ -19,6 +20,9 @@ import './occurrence.ts';
 import './claim.ts';
 import './revision.ts';
 import './occurrence-mutations.ts';
+import './timeline.ts';
+import './as-of.ts';
+import './snapshot-lists.ts';
 
 builder.queryType({ description: 'Reading the story: entities, lists and search.' });
 
@@ -49,9 +53,11 @@ function describeGeneratedTypes(built: GraphQLSchema): GraphQLSchema {
   return built;
 }
 
-/** The executable schema, built once per process. */
-export const schema = costByPageSize(
-  describeGeneratedTypes(
-    builder.toSchema({ sortSchema: true, directives: [...specifiedDirectives, LiveDirective] }),
+/** The executable schema, built once per process; `asOf` snapshots answer through every type. */
+export const schema = resolveFromSnapshots(
+  costByPageSize(
+    describeGeneratedTypes(
+      builder.toSchema({ sortSchema: true, directives: [...specifiedDirectives, LiveDirective] }),
+    ),
   ),
 );

@@ -173,7 +173,11 @@ export function toEventFilter(
   return filter;
 }
 
-async function eventConnection(
+/**
+ * A page of the log's events that pass `filter`; with `upTo`, only events at or before that
+ * position (an `asOf` snapshot's `history`).
+ */
+export async function eventConnection(
   db: PrismaClient,
   filter: EventFilter,
   args: {
@@ -182,12 +186,15 @@ async function eventConnection(
     after?: string | null;
     before?: string | null;
   },
+  upTo?: number,
 ) {
   checkPageSize(args);
   // The one cursor rule of every connection: a cursor is one this API returned. "" is not one
   // (BAD_USER_INPUT, as on entity lists); START_CURSOR is how to ask for the whole log.
   const after = args.after != null ? decodeEventCursor(args.after) : 0;
   const before = args.before != null ? decodeEventCursor(args.before) : undefined;
+  const bound = (at: number | undefined) =>
+    upTo === undefined ? at : Math.min(at ?? Number.MAX_SAFE_INTEGER, upTo + 1);
   const connection = await resolveCursorConnection(
     {
       args,
@@ -200,7 +207,7 @@ async function eventConnection(
         where: eventWhere(
           filter,
           page.after != null ? decodeEventCursor(page.after) : after,
-          page.before != null ? decodeEventCursor(page.before) : before,
+          bound(page.before != null ? decodeEventCursor(page.before) : before),
         ),
         orderBy: { sequence: page.inverted ? 'desc' : 'asc' },
         take: page.limit,

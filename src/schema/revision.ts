@@ -1,6 +1,7 @@
 // Revisions of an article's text: `reviseArticle`, `Article.revisions` and what a revision tells
 // about the spans it moved. The rules are story/revise.ts's and story/anchors.ts's.
 import { z } from 'zod';
+import type { Context } from '../context.ts';
 import type { Article as ArticleRow } from '../generated/prisma/client.ts';
 import type { AnchorCounts } from '../story/anchors.ts';
 import { reviseArticle, revisionSequence } from '../story/revise.ts';
@@ -43,6 +44,36 @@ const ArticleRevisionRef = builder.objectRef<RevisionItem>('ArticleRevision').im
   }),
 });
 
+/** Revision 1 of an article never revised: the text it has. */
+const original = (row: { id: number; headline: string; body: string; publishedAt: Date }) => ({
+  articleId: row.id,
+  number: 1,
+  headline: row.headline,
+  body: row.body,
+  correction: null,
+  revisedAt: row.publishedAt,
+  articleVersion: 1,
+});
+
+/**
+ * The revisions an article had at its version `row.version`: revision rows are written once and
+ * never change, so those made by then are its revisions as of any position (`asOf` reads them so).
+ */
+export async function revisionsAsOf(
+  db: Context['db'],
+  row: { id: number; headline: string; body: string; publishedAt: Date; version: number },
+): Promise<RevisionItem[]> {
+  const rows = await db.articleRevision.findMany({
+    where: { articleId: row.id, articleVersion: { lte: row.version } },
+    orderBy: { number: 'asc' },
+  });
+  return rows.length > 0 ? rows : [original(row)];
+}
+
+/** Where a revision's event is in the log: written before the revision is visible, never after. */
+export const revisionSequenceOf = (db: Context['db'], revision: RevisionItem) =>
+  revisionSequence(db, revision);
+
 builder.prismaObjectFields(Article, (t) => ({
   revisions: t.field({
     type: [ArticleRevisionRef],
@@ -57,19 +88,8 @@ builder.prismaObjectFields(Article, (t) => ({
     },
     resolve: (article) => {
       const row = article as unknown as ArticleRow & { revisions: RevisionItem[] };
-      if (row.revisions.length > 0) return row.revisions;
       // Revision 1 is stored when the first revision replaces it; until then it is the article.
-      return [
-        {
-          articleId: row.id,
-          number: 1,
-          headline: row.headline,
-          body: row.body,
-          correction: null,
-          revisedAt: row.publishedAt,
-          articleVersion: 1,
-        },
-      ];
+      return row.revisions.length > 0 ? row.revisions : [original(row)];
     },
   }),
 }));

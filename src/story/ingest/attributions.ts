@@ -60,8 +60,10 @@ const STATE_MEDIA_WORDS =
 /** Words a source phrase may contain besides capitalised names. */
 const SOURCE_WORD =
   /^(?:state(?:-run|-owned|-controlled)?|media|television|tv|broadcaster|news|agency|officials?|spokes(?:man|woman|person)|ministry|presidency|office|palace|administration|embassy|cabinet|council|security|foreign|defence|defense|senior|government|press|secretary|diplomats?|ambassador|aide|envoy|adviser|the|of|for|'s|s)$/;
+// Past and present forms: "officials say" and "the Kremlin confirms" report as "said" does
+// (not "states" or "claims", which are nouns as often: "the United States").
 const SAY =
-  'said|says|reported|reports|announced|told|stated|confirmed|quoted|cited|added|claimed|insisted|denied|wrote|replied|responded';
+  'said|says|say|reported|reports|announced|announces|told|tells|stated|confirmed|confirms|quoted|cited|added|adds|claimed|insisted|insists|denied|denies|wrote|replied|responded';
 /** Capitalised words that open a sentence or name a time rather than a source. */
 const NOT_SOURCE =
   /^(?:on|in|at|but|and|however|meanwhile|later|earlier|separately|also|then|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december|he|she|they|it|we|i|this|that|which|who)$/;
@@ -128,13 +130,31 @@ function sourceBefore(text: string, at: number): Token[] {
   ) {
     all.pop();
   }
+  // "officials from the three countries said", "diplomats in Damascus said": people, then where
+  // they are from.
+  let end = all.length;
+  for (let i = all.length - 2; i >= Math.max(0, all.length - 7); i--) {
+    const head = fold(all[i]?.text ?? '');
+    if (!/^(?:from|in|at|of|for)$/.test(fold(all[i + 1]?.text ?? ''))) continue;
+    if (!/^(?:officials|diplomats|sources|aides|spokes(?:man|woman|person))$/.test(head)) continue;
+    if (all.slice(i + 2).every((t) => belongs(t) || PLACE_WORD.test(fold(t.text)))) end = i + 1;
+    break;
+  }
   for (let i = all.length - 1; i >= 0 && run.length < 8; i--) {
     const token = all[i] as Token;
+    if (i >= end) {
+      run.unshift(token);
+      continue;
+    }
     if (!belongs(token)) break;
     run.unshift(token);
   }
   return trimSource(run);
 }
+
+/** Words that may follow "officials from" besides names: "the three countries". */
+const PLACE_WORD =
+  /^(?:two|three|four|both|several|countries|sides|governments|capitals|delegations?|region)$/;
 
 /** The words between the two commas before `at`, if they name a source ("X, a spokesman, said"). */
 function apposition(text: string, at: number): Token[] {
@@ -155,7 +175,9 @@ function sourceAfter(text: string, at: number, mustEnd = false): Token[] {
   const stop = window.search(/[,.;:()"“”\n]/);
   const run: Token[] = [];
   for (const token of tokens(stop === -1 ? window : window.slice(0, stop))) {
-    if (!belongs(token) || run.length >= 8) break;
+    // "according to a senior official": the article opens the source (trimSource drops it).
+    const opening = run.length === 0 && /^(?:a|an)$/i.test(token.text);
+    if ((!belongs(token) && !opening) || run.length >= 8) break;
     run.push({ ...token, start: token.start + at, end: token.end + at });
   }
   // After an inverted "said", the source ends the clause: "…, said Dmitry Peskov."
@@ -222,15 +244,18 @@ export function findAttributions(
   const headline = options.headline ?? '';
   const outlets = [...STATE_MEDIA, ...NEWS_AGENCIES].filter((n) => n.length > 2);
   const HEADLINE_SOURCE = new RegExp(
-    `(?:\\b[\\p{L}-]+(?:'s)?\\s+)?${STATE_MEDIA_WORDS.source}|\\b(?:${outlets.join('|')})\\b`,
+    `(?:\\b[\\p{L}-]+(?:'s)?\\s+){0,3}${STATE_MEDIA_WORDS.source}|\\b(?:${outlets.join('|')})\\b`,
     'giu',
   );
   const foldedHeadline = fold(headline);
   for (const match of foldedHeadline.matchAll(HEADLINE_SOURCE)) {
     let start = match.index;
-    // Keep a country in front ("Russia state media") but not a verb or a preposition.
-    const first = /^([\p{L}-]+)\s/u.exec(match[0]);
-    if (first && !/^\p{Lu}/u.test(headline[start] ?? '')) start += first[0].length;
+    // Keep the capitalised words in front ("North Korean state media") but not a verb or a
+    // preposition: cut after the last word before "state" that is not capitalised.
+    for (const word of match[0].matchAll(/[\p{L}-]+(?:'s)?\s+(?=[\s\S]*state)/gu)) {
+      if (!/^\p{Lu}/u.test(headline[match.index + word.index] ?? ''))
+        start = match.index + word.index + word[0].length;
+    }
     const span = spanOf(headline, start, match.index + match[0].length);
     add({ source: { name: span.text, kind: sourceKind(span.text) }, span, inHeadline: true });
   }

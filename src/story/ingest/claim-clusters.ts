@@ -32,11 +32,17 @@ export function inheritTrip(claims: ClaimDraft[]): void {
   });
 }
 
-/** The headline's source ("…: Russia state media") also speaks for the body's unsourced claims of the same occurrence. */
+/**
+ * The headline's source ("…: Russia state media") also speaks for the body's unsourced claims of
+ * the same occurrence: those {@link clusterClaims} puts with a sourced headline claim.
+ */
 export function inheritHeadlineSource(claims: ClaimDraft[]): void {
-  for (const head of claims.filter((c) => c.evidence.inHeadline && c.attribution !== null)) {
-    for (const claim of claims) {
-      if (!claim.evidence.inHeadline && claim.attribution === null && compatible(head, claim))
+  for (const group of clusterClaims(claims)) {
+    const head = group.map((i) => claims[i] as ClaimDraft).find((c) => c.evidence.inHeadline);
+    if (!head || head.attribution === null) continue;
+    for (const i of group) {
+      const claim = claims[i] as ClaimDraft;
+      if (!claim.evidence.inHeadline && claim.attribution === null)
         claim.attribution = head.attribution;
     }
   }
@@ -49,23 +55,48 @@ export function compatible(a: ClaimDraft, b: ClaimDraft): boolean {
   if (!sameParticipants(a.participants, b.participants)) return false;
   if (a.when && b.when && (a.when.from > b.when.to || b.when.from > a.when.to)) return false;
   if (a.partOf && b.partOf && a.partOf.id !== b.partOf.id) return false;
-  // A meeting's place comes at many grains ("Bali", "Nusa Dua"); a visit's is where it goes.
-  if (a.kind === 'VISIT' && a.place && b.place && !placesAgree(a.place, b.place)) return false;
+  // A meeting's place comes at many grains ("Bali", "Nusa Dua"); a visit's is where it goes,
+  // unless both are dated to the same days ("arrived in Moscow", "his trip to Russia").
+  const dated = a.when !== null && b.when !== null;
+  if (a.kind === 'VISIT' && !dated && a.place && b.place && !placesAgree(a.place, b.place))
+    return false;
   return true;
 }
+
+/** How long before the story's first dated claim a claim is background ("they last met in 2019"). */
+const BACKGROUND_DAYS = 31;
 
 /**
  * Groups the drafts (indexes) that describe the same occurrence: the same kind (a meeting and
  * talks count as one), the same participants, times that overlap or are unknown, the same summit
  * if both name one and, for visits, agreeing places. Each draft joins the first group it agrees
- * with in full, so one claim without a time can not join two groups that disagree.
+ * with in full, so one claim without a time can not join two groups that disagree. Two readings
+ * of news keep the article's present apart from its past: a claim without a time is about the
+ * story (dated by its first dated claim), not about an occurrence dated more than a month before
+ * it; and "again" ("will not meet Xi again") names another occurrence than the ones before it.
  */
 export function clusterClaims(drafts: readonly ClaimDraft[]): number[][] {
+  const story = drafts.find((d) => d.when)?.when ?? null;
+  const background = (d: ClaimDraft) =>
+    story !== null &&
+    d.when !== null &&
+    d.when.to.getTime() < story.from.getTime() - BACKGROUND_DAYS * 86_400_000;
+  const fits = (a: ClaimDraft, b: ClaimDraft) =>
+    compatible(a, b) && !((a.when === null && background(b)) || (b.when === null && background(a)));
   const groups: number[][] = [];
   drafts.forEach((draft, i) => {
-    const group = groups.find((g) => g.every((j) => compatible(drafts[j] as ClaimDraft, draft)));
+    const again = draft.when === null && repeats(draft);
+    const group = again
+      ? undefined
+      : groups.find((g) => g.every((j) => fits(drafts[j] as ClaimDraft, draft)));
     if (group) group.push(i);
     else groups.push([i]);
   });
   return groups;
+}
+
+/** Whether the claim's clause says it happens again ("meet again", "once again met"). */
+function repeats(draft: ClaimDraft): boolean {
+  const after = draft.evidence.suffix.split(/[.;!?]/)[0] ?? '';
+  return /\bagain\b/i.test(after) || /\bonce again\s+$/i.test(draft.evidence.prefix);
 }

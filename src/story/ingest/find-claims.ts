@@ -7,6 +7,7 @@ export { clusterClaims, compatible } from './claim-clusters.ts';
 import type { ClaimDraft, ClaimModality, OccurrenceKind, TextQuote } from '../occurrences.ts';
 import type { Analysis, ArticleText } from './analyze.ts';
 import { inheritHeadlineSource, inheritTrip } from './claim-clusters.ts';
+import { sentenceSources } from './claim-sources.ts';
 import {
   type Clause,
   clausesOf,
@@ -36,8 +37,10 @@ interface Source {
 
 const TWO_LEADERS =
   /\b(?:the|both)\s+(?:two\s+)?(?:leaders|presidents|men|heads of state|sides)\b|\bthe pair\b/;
+// "officials said on Friday", "the presidency said in a statement on Monday": the day a source
+// spoke, not the occurrence's.
 const SAID_BEFORE =
-  /\b(?:said|says|told|reported|announced|stated|confirmed|added)\b(?:\s+\S+){0,2}\s+(?:on\s+)?$/;
+  /\b(?:said|says|say|told|tells|reported|reports|announced|stated|confirmed|added)\b(?:\s+\S+){0,2}\s+(?:(?:in|at|during|to)\s+(?:a|an|the|his|her|its|their)\s+(?:[\p{L}-]+\s+){0,2}(?:statement|briefing|conference|interview|post|message|speech|call)\s+)?(?:on\s+)?$/u;
 const SAME_DAY = /\b(?:the same day|that same day|that day|later that day)\b/;
 const MEETS = new Set<OccurrenceKind>(['MEETING', 'TALKS']);
 
@@ -76,10 +79,12 @@ export function findClaims(
   ];
   const claims: ClaimDraft[] = [];
   for (const source of sources) {
-    for (const sentence of sentencesOf(source.text)) {
+    const sentences = sentencesOf(source.text);
+    const sayers = sentenceSources(source, sentences, analysis);
+    sentences.forEach((sentence, at) => {
       const clauses = clausesOf(source.text, sentence);
       const question = /\?["”’]?\s*$/.test(source.text.slice(sentence.start, sentence.end));
-      const attribution = attributionOf(source, sentence, analysis);
+      const attribution = sayers[at] ?? null;
       clauses.forEach((clause, index) => {
         for (const trigger of triggersIn(source.folded, clause.start, clause.end)) {
           const claim = claimAt(source, sentence, clauses, index, trigger, claims, {
@@ -90,7 +95,7 @@ export function findClaims(
           if (claim) claims.push(claim);
         }
       });
-    }
+    });
   }
   inheritTrip(claims);
   inheritHeadlineSource(claims);
@@ -111,7 +116,10 @@ function claimAt(
   // A trigger inside a summit's name ("the APEC meeting") names the summit, not an encounter.
   const summits = source.refs.filter((r) => r.type === 'Summit');
   if (summits.some((s) => s.start <= trigger.start && trigger.end <= s.end)) return undefined;
-  if (/\b(?:leaders'?|summit)\s+$/.test(folded.slice(trigger.start - 9, trigger.start)))
+  // "the G20 leaders' meeting", "as G20 leaders meet" name the summit; "the two leaders held
+  // talks" is an encounter.
+  const lead = folded.slice(Math.max(0, trigger.start - 16), trigger.start);
+  if (/\b(?:leaders'?|summit)\s+$/.test(lead) && !/\b(?:two|both)\s+leaders\s+$/.test(lead))
     return undefined;
   const orgBefore = source.refs.some(
     (r) => r.type !== 'Leader' && /^\s+$/.test(text.slice(r.end, trigger.start)),
@@ -218,7 +226,10 @@ function participantsOf(
     list.push({ type: r.type, id: r.id });
   }
   const needed = visit ? 1 : 2;
-  if (list.length < needed && TWO_LEADERS.test(source.folded.slice(clause.start, clause.end))) {
+  // "The two leaders held talks and then signed a treaty": a clause without a subject of its
+  // own is about the two leaders of the clause it continues.
+  const scope = subject.length === 0 && !borrowed ? (clauses[0] as Clause).start : clause.start;
+  if (list.length < needed && TWO_LEADERS.test(source.folded.slice(scope, clause.end))) {
     const previous = [...earlier].reverse().find((c) => c.participants.length >= 2);
     if (previous) return { list: [...previous.participants], borrowed: true };
   }
@@ -263,39 +274,6 @@ function whenOf(
     to: new Date(`${found.to}T00:00:00Z`),
     precision: found.precision,
   };
-}
-
-/** The sentence's source: "according to X" first, else a sayer whose verb reports a claim. */
-function attributionOf(
-  source: Source,
-  sentence: { start: number; end: number },
-  analysis: Analysis,
-): number | null {
-  if (source.inHeadline) return source.attributions[0] ?? null;
-  const inside = source.attributions.filter((i) => {
-    const span = analysis.attributions[i]?.span;
-    return span !== undefined && span.start >= sentence.start && span.end <= sentence.end;
-  });
-  const according = inside.find((i) =>
-    /according to\s+(?:the\s+)?$/i.test(
-      source.text.slice(
-        Math.max(0, (analysis.attributions[i]?.span.start ?? 0) - 20),
-        analysis.attributions[i]?.span.start,
-      ),
-    ),
-  );
-  if (according !== undefined) return according;
-  // "Xi announced his flagship initiative": a verb with a thing for object reports nothing.
-  const reporting = inside.filter((i) => {
-    const span = analysis.attributions[i]?.span as { end: number };
-    const after = fold(source.text.slice(span.end, span.end + 60));
-    const object =
-      /^\s+(?:\p{L}+ly\s+)?(?:announced|unveiled|confirmed|denied)\s+(?:his|her|its|their|the|a|an)\s+((?:[\p{L}-]+\s*){1,3})/u.exec(
-        after,
-      );
-    return !object || /\b(?:meeting|visit|trip|talks|call|summit)\b/.test(object[1] as string);
-  });
-  return reporting[0] ?? null;
 }
 
 function cameo(trigger: Trigger, modality: ClaimModality, located: boolean): string | null {
