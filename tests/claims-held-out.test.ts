@@ -34,9 +34,9 @@ function score(files: RegExp, title: string) {
 }
 
 describe('claims on the held-out articles', () => {
-  it('are scored against their labels, apart from the tuned ones (all sixteen)', () => {
+  it('are scored against their labels, apart from the tuned ones (all of them)', () => {
     const f = score(/^h\d\d-/, 'held-out articles');
-    expect(f.articles).toBeGreaterThanOrEqual(16);
+    expect(f.articles).toBeGreaterThanOrEqual(23);
     expect(f.labelled).toBeGreaterThanOrEqual(100);
     expect(f.precision).toBeGreaterThanOrEqual(0.84);
     expect(f.recall).toBeGreaterThanOrEqual(0.66);
