@@ -34,9 +34,9 @@ function score(files: RegExp, title: string) {
 }
 
 describe('claims on the held-out articles', () => {
-  it('are scored against their labels, apart from the tuned ones (all sixteen)', () => {
+  it('are scored against their labels, apart from the tuned ones (all of them)', () => {
     const f = score(/^h\d\d-/, 'held-out articles');
-    expect(f.articles).toBeGreaterThanOrEqual(16);
+    expect(f.articles).toBeGreaterThanOrEqual(23);
     expect(f.labelled).toBeGreaterThanOrEqual(100);
     expect(f.precision).toBeGreaterThanOrEqual(0.84);
     expect(f.recall).toBeGreaterThanOrEqual(0.66);
@@ -52,5 +52,19 @@ describe('claims on the held-out articles', () => {
     expect(f.recall).toBeGreaterThanOrEqual(0.8);
     expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.9);
     expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('on h17–h23, written by someone who read neither rules nor code, while the rules changed', () => {
+    const f = score(/^h(1[7-9]|2\d)-/, 'held-out articles written with the second rules');
+    expect(f.articles).toBe(7);
+    expect(f.labelled).toBeGreaterThanOrEqual(30);
+    // Where the rules stand on them (goals met: precision, recall, when, clustering; missed:
+    // modality 0.860 and source 0.940); a change that makes any worse fails.
+    expect(f.precision).toBeGreaterThanOrEqual(0.94);
+    expect(f.recall).toBeGreaterThanOrEqual(0.92);
+    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.86);
+    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.98);
+    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.94);
+    expect(f.clusteringF1).toBeGreaterThanOrEqual(0.93);
   });
 });
