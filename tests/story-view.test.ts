@@ -269,6 +269,52 @@ describe.skipIf(!available)('the story pages in a real browser', () => {
     await page.close();
   });
 
+  it('/story moves through the log with its slider, keeps the past on screen through edits, and returns live', async () => {
+    const { page, problems } = await open('/story');
+    await page.waitForFunction(() => (window as any).storyView?.ready, null, { timeout: 15_000 });
+    await waitUntilLive(page);
+    const nodes = () => page.evaluate(() => (window as any).storyView.cy.nodes().length);
+    const version = () => page.evaluate(() => (window as any).storyView.version);
+    const present = await nodes();
+    expect(present).toBeGreaterThan(0);
+    // To the start of the log: the empty story, drawn from asOf.
+    const before = await version();
+    await page.evaluate(() => {
+      const slider = document.getElementById('position') as HTMLInputElement;
+      slider.value = '0';
+      slider.dispatchEvent(new Event('change'));
+    });
+    await page.waitForFunction((v) => (window as any).storyView.version > v, before);
+    expect(await nodes()).toBe(0);
+    expect(await page.textContent('#position-text')).toContain('#0');
+    // An edit meanwhile moves the slider's end, not what is on screen.
+    const max = Number(await page.getAttribute('#position', 'max'));
+    const { summit } = await read('{ summit(slug: "sco-summit-samarkand-2022") { id version } }');
+    await edit(
+      'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { id } } }',
+      {
+        input: {
+          id: summit.id,
+          expectedVersion: summit.version,
+          patch: { description: 'Seen from the past' },
+        },
+      },
+    );
+    await page.waitForFunction(
+      (m) => Number((document.getElementById('position') as HTMLInputElement).max) > m,
+      max,
+    );
+    expect(await nodes()).toBe(0);
+    // Live again: the present, with the edit.
+    const pinned = await version();
+    await page.click('#live-button');
+    await page.waitForFunction((v) => (window as any).storyView.version > v, pinned);
+    expect(await nodes()).toBe(present);
+    expect(await page.textContent('#position-text')).toBe('the present');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('opens GraphiQL on a storygraph query and subscription, with an Authorization header to fill', async () => {
     const { page, problems } = await open('/graphql');
     await page.getByText('StorySoFar').first().waitFor({ timeout: 15_000 });

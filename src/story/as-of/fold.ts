@@ -98,7 +98,9 @@ function applyField(tables: Tables, table: TableName, row: Row, field: string, v
       row.id as number,
       list.map(({ entity, role }) => ({ ...participantColumns(entity), role })),
     );
-  } else {
+  } else if (MODELS.get(modelName(table))?.has(field)) {
+    // A change that names no column (a revision's `correction`, a claim's `evidence`, which its
+    // detail carries whole) leaves the row as it is.
     row[field] = columnValue(table, field, value);
   }
 }
