@@ -1,10 +1,11 @@
 // `asOf` on a long log: the benchmark data's rows written as the events that would have made
 // them, then edits until the log holds `total` events, then reads of one summit with its
 // participants at random positions, against the same read of the present.
+import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { encodeGlobalId, type NodeType } from '../src/story/global-id.ts';
 import { ENTITIES, MENTION_TYPES, mentionsOf } from '../src/story/registry.ts';
-import { percentile } from './lib.ts';
+import { percentile, ROOT } from './lib.ts';
 
 /** A value as events store it (story/changes.ts): days as YYYY-MM-DD, instants as ISO text. */
 function logged(value: unknown): unknown {
@@ -229,6 +230,10 @@ export interface AsOfFigures {
   warmOverPresent: number;
   /** The instance's resident memory after the warm reads less before any asOf read, in MiB. */
   cacheRssMb: number;
+  /** The heap a full cache keeps after a garbage collection (bench/as-of-heap.ts), in MiB. */
+  cacheHeapMb: number;
+  /** What the same cache counts against AS_OF_CACHE_MB, in MiB. */
+  cacheCountedMb: number;
 }
 
 /** A deterministic sequence in [0, 1). */
@@ -299,6 +304,25 @@ export async function measureAsOf(options: {
   const present = await series(server.url, PRESENT_QUERY, reads, () => ({ slug: slug() }));
   const rssAfter = await options.rssKb(server.pid);
   await server.stop();
+  // 4. The bound: the heap a full cache keeps, in a process that can collect its garbage.
+  const heap = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--import',
+        'tsx',
+        'bench/as-of-heap.ts',
+        options.url,
+        String(events),
+        String(cacheMb),
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    )
+      .trim()
+      .split('\n')
+      .at(-1) as string,
+  ) as { heapMb: number; countedMb: number };
   return {
     events,
     every,
@@ -312,5 +336,7 @@ export async function measureAsOf(options: {
     warmCheckpoints,
     warmOverPresent: Math.round((warm.p95 / present.p95) * 100) / 100,
     cacheRssMb: Math.round(((rssAfter - rssBefore) / 1024) * 10) / 10,
+    cacheHeapMb: heap.heapMb,
+    cacheCountedMb: heap.countedMb,
   };
 }
