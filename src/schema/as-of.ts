@@ -127,10 +127,13 @@ builder.queryField('asOf', (t) =>
       point: t.arg({ type: StoryPointInput, required: true, description: 'Where in the log.' }),
     },
     resolve: async (_root, { point }, ctx) => {
-      const position = await positionOf(ctx.db, point, {
-        encode: encodeEventCursor,
-        decode: decodeEventCursor,
-      });
+      // Positions the instance's feed has read are committed: those need no read of the head.
+      const position = await positionOf(
+        ctx.db,
+        point,
+        { encode: encodeEventCursor, decode: decodeEventCursor },
+        ctx.feed.head,
+      );
       const story = position.sequence === 0 ? EMPTY() : await storyAsOf(ctx.db, position.sequence);
       return new Snapshot(story, encodeEventCursor(position.sequence));
     },

@@ -34,6 +34,19 @@ export interface Position {
 
 const POINT_FIELDS = ['cursor', 'sequence', 'time'] as const;
 
+const oneField = (point: StoryPoint) => POINT_FIELDS.filter((f) => point[f] != null).length === 1;
+
+/** The sequence a cursor or sequence point names, or null when it names none (checked below). */
+function namedSequence(point: StoryPoint, cursors: PointCursors): number | null {
+  if (point.sequence != null) return point.sequence;
+  if (point.cursor == null) return null;
+  try {
+    return cursors.decode(point.cursor);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The position a point names. Refuses, with the head in `extensions.head`: none or several of
  * the three fields, a malformed cursor, a negative sequence, a position past the head. A time
@@ -43,7 +56,13 @@ export async function positionOf(
   db: PrismaClient,
   point: StoryPoint,
   cursors: PointCursors,
+  /** A head the caller knows is committed (the instance feed's): a point at or below it needs no read. */
+  knownHead = 0,
 ): Promise<Position> {
+  const named = point.time == null ? namedSequence(point, cursors) : null;
+  if (named !== null && named >= 0 && named <= knownHead && oneField(point)) {
+    return { sequence: named, head: { sequence: knownHead, cursor: cursors.encode(knownHead) } };
+  }
   const stored = await db.storyHead.findUnique({ where: { id: 1 } });
   const headSequence = stored?.sequence ?? 0;
   const head: HeadInfo = { sequence: headSequence, cursor: cursors.encode(headSequence) };
