@@ -196,7 +196,9 @@ export async function unlinkMentionRow(
       await table.delete({ where });
     },
   );
-  return touchArticle(tx, record, link, 'UNLINKED');
+  // The removed link's spans go with its event, so the log says what the article lost.
+  const { spans, matchedBy } = existing as unknown as MentionLinkDetail;
+  return touchArticle(tx, record, link, 'UNLINKED', { spans, matchedBy });
 }
 
 /** Bumps the article's version and logs the mention change on it. */
@@ -205,7 +207,7 @@ async function touchArticle(
   record: Recorder,
   link: MentionRef,
   kind: 'LINKED' | 'UNLINKED',
-  /** A new link's spans, for the as-of fold. */
+  /** The spans of the link made or removed, for the as-of fold. */
   detail?: MentionLinkDetail,
 ): Promise<Article> {
   const entityId = encodeGlobalId(link.type, link.entityId);
