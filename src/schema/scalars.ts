@@ -8,6 +8,7 @@ import {
   SummitStatus,
 } from '../generated/prisma/enums.ts';
 import type { StoredSpan } from '../story/anchors.ts';
+import { readStoredSpans } from '../story/revise-plan.ts';
 import { builder } from './builder.ts';
 
 /** Years 1 to 9999: ISO 8601's four digits, without year 0 (which PostgreSQL can not store). */
@@ -206,17 +207,7 @@ export const TextSpanRef = builder.objectRef<StoredSpan>('TextSpan').implement({
 });
 
 /** Reads the spans stored as JSON on a mention row, ignoring anything malformed. */
-export function readSpans(value: unknown): StoredSpan[] {
-  if (!Array.isArray(value)) return [];
-  return value.filter(
-    (span): span is StoredSpan =>
-      typeof span === 'object' &&
-      span !== null &&
-      typeof span.start === 'number' &&
-      typeof span.end === 'number' &&
-      typeof span.text === 'string',
-  );
-}
+export const readSpans = readStoredSpans;
 
 /**
  * Declares `<Type>OrderField` and `<Type>Order { field, direction }` for a list. Ties are always
