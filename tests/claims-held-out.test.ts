@@ -55,7 +55,7 @@ describe('claims on the held-out articles', () => {
   });
 
   it('on h17–h23, written by someone who read neither rules nor code, while the rules changed', () => {
-    const f = score(/^h(1[7-9]|2\d)-/, 'held-out articles written with the second rules');
+    const f = score(/^h(1[7-9]|2[0-3])-/, 'held-out articles written with the second rules');
     expect(f.articles).toBe(7);
     expect(f.labelled).toBeGreaterThanOrEqual(30);
     // Where the rules stand on them (goals met: precision, recall, when, clustering; missed:
@@ -66,5 +66,19 @@ describe('claims on the held-out articles', () => {
     expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.98);
     expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.94);
     expect(f.clusteringF1).toBeGreaterThanOrEqual(0.93);
+  });
+
+  it('on h24–h29, written later the same way', () => {
+    const f = score(/^h2[4-9]-/, 'held-out articles written last');
+    expect(f.articles).toBe(6);
+    expect(f.labelled).toBeGreaterThanOrEqual(30);
+    // Where the rules stand on them: precision, recall, when and clustering meet the goals;
+    // modality (0.895) and sources (0.947) fall just short. A change that makes any worse fails.
+    expect(f.precision).toBeGreaterThanOrEqual(0.92);
+    expect(f.recall).toBeGreaterThanOrEqual(0.88);
+    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.89);
+    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.92);
+    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.94);
+    expect(f.clusteringF1).toBeGreaterThanOrEqual(0.91);
   });
 });

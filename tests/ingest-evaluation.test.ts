@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fold } from '../src/story/ingest/text.ts';
 import { testApp, tokenFor } from './helpers/app.ts';
@@ -15,6 +16,18 @@ import {
 const app = testApp();
 let editor: string;
 const articles = readLabelledArticles();
+
+/**
+ * Names the evaluation creates before ingesting (entities.json). Held-out articles added leaders
+ * that older articles had labelled as proposals; once known, such a name is a mention, not a
+ * proposal, so a proposal label that names one is not counted either way.
+ */
+const KNOWN_NAMES = (() => {
+  const entities = JSON.parse(
+    readFileSync(new URL('./fixtures/ingest/entities.json', import.meta.url), 'utf8'),
+  ) as Record<string, { name: string }[]>;
+  return new Set(Object.values(entities).flatMap((list) => list.map((e) => fold(e.name))));
+})();
 
 type Span = { start: number; end: number };
 const overlaps = (a: Span, b: Span) => a.start < b.end && b.start < a.end;
@@ -184,6 +197,7 @@ function score(
   const sameProposal = (p: { text: string; kind: string }, g: { text: string; kind: string }) =>
     p.kind === g.kind &&
     (fold(p.text).includes(fold(g.text)) || fold(g.text).includes(fold(p.text)));
-  into.proposals.add(proposed, article.proposals, sameProposal);
-  if (noting) note(article.file, 'proposal', proposed, article.proposals, sameProposal);
+  const open = article.proposals.filter((g) => !KNOWN_NAMES.has(fold(g.text)));
+  into.proposals.add(proposed, open, sameProposal);
+  if (noting) note(article.file, 'proposal', proposed, open, sameProposal);
 }
