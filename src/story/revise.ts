@@ -11,7 +11,7 @@ import type {
   PrismaClient,
 } from '../generated/prisma/client.ts';
 import { type AnchorCounts, noAnchors } from './anchors.ts';
-import { articleFoldDetail, claimFoldDetail } from './as-of/details.ts';
+import { articleFoldDetail, articleMentions, claimFoldDetail } from './as-of/details.ts';
 import {
   type ChangeRecord,
   checkVersion,
@@ -33,7 +33,7 @@ import { loadKnownEntities, readAnalysis, type StoredAnalysis } from './ingest/s
 import { revisionLabel } from './labels.ts';
 import { linkNewMentions } from './links.ts';
 import { withContext } from './mentions.ts';
-import { MENTION_TYPES, mentionsOf } from './registry.ts';
+import { mentionsOf } from './registry.ts';
 import { relatedIds } from './related.ts';
 import {
   analysisAfter,
@@ -192,24 +192,12 @@ async function writeRevision(tx: Tx, record: Recorder, input: Prepared): Promise
 
 /** Every mention of the article, whatever the type of what it names. */
 async function mentionRows(tx: Tx, articleId: number): Promise<MentionBefore[]> {
-  const rows: MentionBefore[] = [];
-  for (const type of MENTION_TYPES) {
-    const spec = mentionsOf(type);
-    const found = await (
-      tx[spec.table as 'leaderMention'] as unknown as {
-        findMany(args: object): Promise<(Record<string, unknown> & MentionBefore)[]>;
-      }
-    ).findMany({ where: { articleId }, orderBy: { id: 'asc' } });
-    for (const row of found) {
-      rows.push({
-        type,
-        entityId: row[spec.key] as number,
-        spans: row.spans,
-        matchedBy: row.matchedBy,
-      });
-    }
-  }
-  return rows;
+  return (await articleMentions(tx, articleId)).map(({ type, id, spans, matchedBy }) => ({
+    type,
+    entityId: id,
+    spans,
+    matchedBy,
+  }));
 }
 
 type MentionTable = Record<'update' | 'delete', (args: object) => Promise<unknown>>;

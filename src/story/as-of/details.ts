@@ -38,12 +38,8 @@ type MentionDelegate = {
   findMany(args: object): Promise<(Record<string, unknown> & MentionLinkDetail)[]>;
 };
 
-/** The article's analysis and all its mentions, as they stand in the transaction. */
-export async function articleFoldDetail(tx: Tx, articleId: number): Promise<ArticleFoldDetail> {
-  const article = await tx.article.findUniqueOrThrow({
-    where: { id: articleId },
-    select: { analysis: true },
-  });
+/** Every mention of the article, whatever the type of what it names, as its rows hold them. */
+export async function articleMentions(tx: Tx, articleId: number): Promise<MentionDetail[]> {
   const mentions: MentionDetail[] = [];
   for (const type of MENTION_TYPES) {
     const spec = mentionsOf(type);
@@ -60,7 +56,16 @@ export async function articleFoldDetail(tx: Tx, articleId: number): Promise<Arti
       });
     }
   }
-  return { analysis: article.analysis, mentions };
+  return mentions;
+}
+
+/** The article's analysis and all its mentions, as they stand in the transaction. */
+export async function articleFoldDetail(tx: Tx, articleId: number): Promise<ArticleFoldDetail> {
+  const article = await tx.article.findUniqueOrThrow({
+    where: { id: articleId },
+    select: { analysis: true },
+  });
+  return { analysis: article.analysis, mentions: await articleMentions(tx, articleId) };
 }
 
 /** The claim as it stands in the transaction, with its participants. */
