@@ -41,7 +41,8 @@ describe('the source of a claim', () => {
       'Foreign Secretary Vinay Kwatra told reporters that Narendra Modi had no new deals with Vladimir Putin. He said Narendra Modi will meet Vladimir Putin again in October.',
     );
     expect(claims.map((c) => [c.kind, c.modality, source(c)])).toEqual([
-      ['MEETING', 'PLANNED', 'Foreign Secretary Vinay Kwatra'],
+      // A named official's word: CONFIRMED (tests/fixtures/ingest/README.md).
+      ['MEETING', 'CONFIRMED', 'Foreign Secretary Vinay Kwatra'],
     ]);
   });
 

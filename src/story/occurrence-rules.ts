@@ -146,12 +146,15 @@ export interface StatusEvidence {
 }
 
 const DAY_MS = 86_400_000;
+/** Whether the claim's article was published after the last day of `when`. */
+const after = (when: TimeRange | null, claim: StatusEvidence) =>
+  when !== null && claim.publishedAt.getTime() >= when.to.getTime() + DAY_MS;
 
 /**
  * The status a claim moves an occurrence to, or null when it leaves it as it is. Only forward
  * ({@link STATUS_ORDER}): a CONFIRMED claim confirms an EXPECTED or ANNOUNCED occurrence when a
- * government or an official says so; a REPORTED claim in an article published after the last day
- * of `when` says it took place; POSTPONED and CANCELLED claims set those statuses.
+ * government or an official says so; a REPORTED claim, or a government's CONFIRMED one, in an
+ * article published after the last day of `when` says it took place; POSTPONED and CANCELLED claims set those statuses.
  */
 export function statusAfterClaim(
   current: OccurrenceStatus,
@@ -161,10 +164,12 @@ export function statusAfterClaim(
   let next: OccurrenceStatus | null = null;
   switch (claim.modality) {
     case 'CONFIRMED':
-      if (claim.sourceKind === 'GOVERNMENT' || claim.sourceKind === 'OFFICIAL') next = 'CONFIRMED';
+      // A government saying it took place ("held talks, the Kremlin said") after it ended.
+      if (claim.sourceKind === 'GOVERNMENT' || claim.sourceKind === 'OFFICIAL')
+        next = after(when, claim) ? 'OCCURRED' : 'CONFIRMED';
       break;
     case 'REPORTED':
-      if (when && claim.publishedAt.getTime() >= when.to.getTime() + DAY_MS) next = 'OCCURRED';
+      if (after(when, claim)) next = 'OCCURRED';
       break;
     case 'POSTPONED':
     case 'CANCELLED':

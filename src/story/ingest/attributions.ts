@@ -50,8 +50,8 @@ const NEWS_AGENCIES = [
   'bernama',
   'antara',
 ];
-const GOVERNMENT_WORDS =
-  /\b(white house|kremlin|downing street|elysee|state department|pentagon|ministry|ministries|government|cabinet|embassy|presidency|administration|state council|foreign office|chancellery|secretariat)\b/;
+export const GOVERNMENT_WORDS =
+  /\b(white house|kremlin|downing street|elysee|state department|pentagon|ministry|ministries|government|cabinet|embassy|presidency|administration|state council|foreign office|chancellery|secretariat|(?:his|her|president's|prime minister's) office|royal household|palace)\b/;
 const OFFICIAL_WORDS =
   /\b(spokes(?:man|woman|person)|officials?|minister|ambassador|aide|adviser|advisor|envoy|secretary|diplomats?|president|premier|chancellor|prime minister|sherpa|press secretary)\b/;
 const STATE_MEDIA_WORDS =
@@ -59,7 +59,7 @@ const STATE_MEDIA_WORDS =
 
 /** Words a source phrase may contain besides capitalised names. */
 const SOURCE_WORD =
-  /^(?:state(?:-run|-owned|-controlled)?|media|television|tv|broadcaster|news|agency|officials?|spokes(?:man|woman|person)|ministry|presidency|office|palace|administration|embassy|cabinet|council|security|foreign|defence|defense|senior|government|press|secretary|diplomats?|ambassador|aide|envoy|adviser|the|of|for|'s|s)$/;
+  /^(?:state(?:-run|-owned|-controlled)?|royal|household|his|her|minister|prime|deputy|media|television|tv|broadcaster|news|agency|officials?|spokes(?:man|woman|person)|ministry|presidency|office|palace|administration|embassy|cabinet|council|security|foreign|defence|defense|senior|government|press|secretary|diplomats?|ambassador|aide|envoy|adviser|the|of|for|'s|s)$/;
 // Past and present forms: "officials say" and "the Kremlin confirms" report as "said" does
 // (not "states" or "claims", which are nouns as often: "the United States").
 const SAY =
@@ -121,14 +121,16 @@ function sourceBefore(text: string, at: number): Token[] {
     end: t.end + offset + cut + 1,
   }));
   const run: Token[] = [];
-  // "Japarov later told": an adverb between the subject and the verb.
-  while (
-    all.length &&
-    /^(?:\p{Ll}+ly|later|also|then|earlier|again|previously|once|too)$/u.test(
-      all.at(-1)?.text ?? '',
+  // "Japarov later told", "The Kremlin on Monday denied": an adverb or a day between the subject
+  // and the verb.
+  for (;;) {
+    const last = all.at(-1)?.text ?? '';
+    if (
+      /^(?:\p{Ll}+ly|later|also|then|earlier|again|previously|once|too|has|have|had)$/u.test(last)
     )
-  ) {
-    all.pop();
+      all.pop();
+    else if (DAY_NAME.test(last) && all.at(-2)?.text === 'on') all.splice(-2, 2);
+    else break;
   }
   // "officials from the three countries said", "diplomats in Damascus said": people, then where
   // they are from.
@@ -151,6 +153,8 @@ function sourceBefore(text: string, at: number): Token[] {
   }
   return trimSource(run);
 }
+
+const DAY_NAME = /^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$/;
 
 /** Words that may follow "officials from" besides names: "the three countries". */
 const PLACE_WORD =
@@ -258,6 +262,16 @@ export function findAttributions(
     }
     const span = spanOf(headline, start, match.index + match[0].length);
     add({ source: { name: span.text, kind: sourceKind(span.text) }, span, inHeadline: true });
+  }
+  // "Kremlin denies Putin held phone call with Trump": a headline that opens with a government
+  // and a verb of saying ("Assad says" is a leader speaking of himself, not a source).
+  const opener = new RegExp(`^((?:[\\p{L}'’.-]+\\s+){1,4}?)(?:${SAY})\\b`, 'u').exec(headline);
+  if (opener) {
+    const run = tokens(opener[1] as string);
+    const said = run.every(belongs)
+      ? attribution(headline, trimSource(run), true, leaderNames)
+      : undefined;
+    if (said?.source.kind === 'GOVERNMENT') add(said);
   }
   return found.sort(
     (a, b) => Number(b.inHeadline) - Number(a.inHeadline) || a.span.start - b.span.start,

@@ -51,13 +51,25 @@ export function inheritHeadlineSource(claims: ClaimDraft[]): void {
 /** Whether two claims can describe one occurrence (see {@link clusterClaims}). */
 export function compatible(a: ClaimDraft, b: ClaimDraft): boolean {
   if (!kindsAgree(a.kind, b.kind)) return false;
-  if ((a.cameoCode === '043') !== (b.cameoCode === '043')) return false;
-  if (!sameParticipants(a.participants, b.participants)) return false;
+  if ((a.cameoCode === '043') !== (b.cameoCode === '043')) {
+    // "Macron welcomed Xi" and "Xi landed in Paris": the guest's trip is the visit hosted.
+    const [host, trip] = a.cameoCode === '043' ? [a, b] : [b, a];
+    const guest =
+      trip.participants.length < host.participants.length &&
+      trip.participants.every((p) =>
+        host.participants.some((h) => h.type === p.type && h.id === p.id),
+      );
+    if (trip.kind !== 'VISIT' || !guest) return false;
+  } else if (!sameParticipants(a.participants, b.participants)) return false;
   if (a.when && b.when && (a.when.from > b.when.to || b.when.from > a.when.to)) return false;
   if (a.partOf && b.partOf && a.partOf.id !== b.partOf.id) return false;
   // A meeting's place comes at many grains ("Bali", "Nusa Dua"); a visit's is where it goes,
   // unless both are dated to the same days ("arrived in Moscow", "his trip to Russia").
-  const dated = a.when !== null && b.when !== null;
+  // A headline names the country where the body names the city ("arrives in Russia", "arrived
+  // in Vladivostok"), when both say the same of it.
+  const dated =
+    (a.when !== null && b.when !== null) ||
+    (a.evidence.inHeadline !== b.evidence.inHeadline && a.modality === b.modality);
   if (a.kind === 'VISIT' && !dated && a.place && b.place && !placesAgree(a.place, b.place))
     return false;
   return true;
@@ -80,7 +92,9 @@ export function clusterClaims(drafts: readonly ClaimDraft[]): number[][] {
   const background = (d: ClaimDraft) =>
     story !== null &&
     d.when !== null &&
-    d.when.to.getTime() < story.from.getTime() - BACKGROUND_DAYS * 86_400_000;
+    // The middle of its days: "met in May" is background to a story on 22 June.
+    (d.when.from.getTime() + d.when.to.getTime()) / 2 <
+      story.from.getTime() - BACKGROUND_DAYS * 86_400_000;
   const fits = (a: ClaimDraft, b: ClaimDraft) =>
     compatible(a, b) && !((a.when === null && background(b)) || (b.when === null && background(a)));
   const groups: number[][] = [];

@@ -2,6 +2,7 @@
 // sayer, else the speaker of a quotation it belongs to, else, for "he said", the person last
 // quoted in the paragraph. The headline's source is its outlet or "state media".
 import type { Analysis } from './analyze.ts';
+import { GOVERNMENT_WORDS } from './attributions.ts';
 import type { Sentence } from './claim-text.ts';
 import { fold } from './text.ts';
 
@@ -88,3 +89,53 @@ function attributionOf(
   });
   return reporting[0] ?? null;
 }
+
+/** A title that makes the person after it speak for a state ("Kremlin spokesman Dmitry Peskov"). */
+const TITLE =
+  'spokes(?:man|woman|person)|minister|secretary|adviser|advisor|aide|ambassador|envoy|president|premier|chancellor|sherpa|chief of staff';
+
+/**
+ * Whether a source speaks for a state (tests/fixtures/ingest/README.md, CONFIRMED): an institution
+ * ("the Kremlin"), a linked leader, or one person with a title ("Kremlin spokesman Dmitry Peskov",
+ * later "Peskov"). Unnamed "officials", a bare "the adviser", news agencies and state media do not.
+ */
+export function speaksForState(index: number, analysis: Analysis, body: string): boolean {
+  const said = analysis.attributions[index];
+  if (!said) return false;
+  const { kind, name } = said.source;
+  if (kind === 'GOVERNMENT') return true;
+  // "Albanese said": a leader the body links.
+  const linked = analysis.mentions.some(
+    (m) =>
+      m.type === 'Leader' &&
+      !said.inHeadline &&
+      m.spans.some((s) => s.start <= said.span.start && said.span.end <= s.end),
+  );
+  if (linked) return true;
+  const folded = fold(name);
+  if (kind === 'OFFICIAL') {
+    if (/\b(?:officials|diplomats|sources|aides|advisers|ministers)\b/.test(folded)) return false;
+    // "a spokesperson for the Chinese foreign ministry", "the Kremlin's spokesman": its voice.
+    if (GOVERNMENT_WORDS.test(folded)) return true;
+    // "Foreign Secretary Vinay Kwatra": a person with a name, not "a senior Ukrainian official".
+    return name
+      .split(/\s+/)
+      .some((w) => /^\p{Lu}/u.test(w) && !TITLE_WORD.test(fold(w)) && !NATIONALITY.test(w));
+  }
+  if (kind !== 'OTHER' || !/^\p{Lu}[\p{L}'’-]+$/u.test(name)) return false;
+  // "Peskov said" after "Kremlin spokesman Dmitry Peskov", "Secretary of State Antony Blinken" or
+  // "Dmitry Peskov, the Kremlin's spokesman": a person the article gave a title.
+  const who = escapeRegExp(name);
+  const titled = new RegExp(
+    `\\b(?i:${TITLE})\\s+(?:(?:\\p{Lu}[\\p{L}'’.-]*|of|for|the)\\s+){0,4}${who}\\b|\\b${who},\\s+(?:(?:the|a|an|[\\p{L}'’-]+)\\s+){0,4}?(?i:${TITLE})\\b`,
+    'u',
+  );
+  return titled.test(body);
+}
+
+const TITLE_WORD =
+  /^(?:foreign|prime|deputy|vice|senior|chief|press|state|security|national|defen[cs]e|interior|finance|trade|minister|secretary|spokes(?:man|woman|person)|president|premier|chancellor|adviser|advisor|aide|ambassador|envoy|general|the|a|an)$/;
+/** "Ukrainian", "Chinese", "Turkish", "Israeli": where someone is from, not who they are. */
+const NATIONALITY = /^\p{Lu}\p{Ll}+(?:ian|ean|an|ese|ish|i|ic)$/u;
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

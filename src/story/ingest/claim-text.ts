@@ -107,6 +107,14 @@ interface TriggerRule {
   pattern: RegExp;
 }
 
+/** A verb that cancels or postpones, up to three words, then one of `nouns`. */
+function changed(nouns: string): RegExp {
+  return new RegExp(
+    `\\b(?:cancel(?:s|led|ed|ling|ing)?|call(?:s|ed|ing)? off|postpon(?:es?|ed|ing)|scrap(?:s|ped|ping)?|delay(?:s|ed|ing)?|put(?:s|ting)? off)\\s+(?:[\\p{L}'’-]+\\s+){0,3}?(?:${nouns})\\b`,
+    'gu',
+  );
+}
+
 // Longer phrases first: "held talks" is one trigger, not "talks" again.
 const TRIGGER_RULES: TriggerRule[] = [
   {
@@ -117,21 +125,24 @@ const TRIGGER_RULES: TriggerRule[] = [
   {
     kind: 'CALL',
     form: 'noun',
-    pattern: /\b(?:phone|telephone|video)\s+(?:call|conversation)s?(?:\s+with)?\b/g,
+    pattern: /\b(?:phone|telephone|video)\s+(?:call|conversation)s?(?:\s+(?:with|between))?\b/g,
   },
   {
     kind: 'CALL',
     form: 'verb',
     pattern:
-      /\b(?:spoke|speak|speaks|spoken|talked|talks?)\s+(?:by|on the|over the)\s+(?:tele)?phone\b/g,
+      /\b(?:spoke|speak|speaks|spoken|talked|talks?)\s+(?:(?:to|with)\s+(?:[\p{L}'’-]+\s+){1,4}?)?(?:by|on the|over the)\s+(?:tele)?phone\b/gu,
   },
   { kind: 'CALL', form: 'noun', pattern: /\bcalls?\s+with\b/g },
+  // "called off a state visit to Denmark", "postpones Germany trip", "postponing his meeting
+  // with …", "cancels Biden's Amman meeting": the change and what it changes, as one trigger.
   {
     kind: 'VISIT',
     form: 'verb',
-    pattern:
-      /\b(?:cancel(?:s|led|ed)?|call(?:s|ed)? off|postpone[sd]?|scrap(?:s|ped)?|delay(?:s|ed)?)\s+(?:(?:his|her|their|its|the|a)\s+)?(?:planned\s+)?(?:trip|visit)\b/g,
+    pattern: changed('trip|visit|travel|journey'),
   },
+  { kind: 'MEETING', form: 'verb', pattern: changed('meeting|summit') },
+  { kind: 'TALKS', form: 'verb', pattern: changed('talks') },
   { kind: 'VISIT', form: 'noun', pattern: /\b(?:trip|journey)s?\s+to\b/g },
   {
     kind: 'VISIT',
@@ -232,20 +243,35 @@ export function modalityAt(
       `^(?:\\s+[\\p{L}'-]+){0,6}?\\s+(?:was|were|has been|have been|had been|is|are|been)\\s+(?:${words})\\b`,
       'u',
     );
-  if (/^(?:cancel|call|scrap)/.test(word) || passive('cancell?ed|called off|scrapped').test(after))
+  // The change trigger ("called off a visit"), not a call ("called Albanese").
+  if (
+    /^(?:cancel|call(?:s|ed|ing)? off|scrap)/.test(word) ||
+    passive('cancell?ed|called off|scrapped').test(after)
+  )
     return { modality: 'CANCELLED', cueStart: trigger.start };
-  if (/^(?:postpone|delay)/.test(word) || passive('postponed|delayed|put off').test(after))
+  if (/^(?:postpon|delay|put)/.test(word) || passive('postponed|delayed|put off').test(after))
     return { modality: 'POSTPONED', cueStart: trigger.start };
+  // "The Kremlin denied on Monday that Putin had held a call": a denial governs its whole clause.
+  const denial = /\b(?:denied|denies|deny|denying)\b/.exec(before);
+  if (denial) return { modality: 'DENIED', cueStart: clause.start + denial.index };
   const denied = cue(
     /\b(?:denied|denies|deny|ruled out|rules out|will not|won't|would not|did not|didn't|does not|doesn't|do not|don't|is not|isn't|are not|aren't|not|never|no longer)\b(?:\s+[\p{L}'-]+){0,3}\s*$/u,
   );
   if (denied !== undefined) return { modality: 'DENIED', cueStart: denied };
+  // "there were no concrete plans yet for a phone call".
+  const none = cue(
+    /\bno\s+(?:[\p{L}-]+\s+){0,2}(?:plans?|intention|agreement)\b(?:\s+[\p{L}'-]+){0,3}\s*$/u,
+  );
+  if (none !== undefined) return { modality: 'DENIED', cueStart: none };
   if (adjective !== undefined) {
     const which = MODAL_ADJECTIVE.exec(near)?.[1];
     const planned = which === 'planned' || which === 'scheduled' || which === 'upcoming';
     return { modality: planned ? 'PLANNED' : 'EXPECTED', cueStart: adjective };
   }
-  const expected = cue(/\b(?:expected|likely|tipped|poised)\s+to\s+(?:[\p{L}-]+\s+){0,2}$/u);
+  const expected =
+    cue(/\b(?:expected|likely|tipped|poised)\s+to\s+(?:[\p{L}-]+\s+){0,3}$/u) ??
+    // "Erdoğan expected Putin to visit Turkey".
+    cue(/\b(?:expected|expects|expect)\s+(?:[\p{L}'’-]+\s+){1,3}?to\s+(?:[\p{L}-]+\s+){0,2}$/u);
   if (expected !== undefined) return { modality: 'EXPECTED', cueStart: expected };
   const planned = cue(
     /\b(?:will|'ll|shall|plans?|planned|planning|set|due|scheduled|going|intends?|(?:is|are|was|were) to)\b(?:\s+[\p{L}'-]+){0,3}\s*$/u,
@@ -273,8 +299,22 @@ export function nounStands(
   const before = folded.slice(Math.max(clause.start, trigger.start - 48), trigger.start);
   const word = folded.slice(trigger.start, trigger.end);
   if (/\b(?:with|between|to)$/.test(word)) return true;
+  // "the state visit had been cancelled": a change of plan makes it one.
+  const after = folded.slice(trigger.end, trigger.end + 60);
+  if (
+    /^(?:\s+[\p{L}'-]+){0,4}?\s+(?:cancell?ed|called off|postponed|scrapped|put off)\b/u.test(after)
+  )
+    return true;
   if (MODAL_ADJECTIVE.test(before)) return true;
   if (/\b(?:their|of)\s+(?:[\p{L}-]+\s+){0,2}$/u.test(before)) return true;
+  // "held a phone call", "pay a state visit", "is on a two-day state visit": a light verb or
+  // "on" makes the noun an act.
+  if (
+    /\b(?:held|hold|holds|had|has|have|made|make|makes|pay|pays|paid|on)\s+(?:a|an|his|her|their)\s+(?:[\p{L}-]+\s+){0,2}$/u.test(
+      before,
+    )
+  )
+    return true;
   return headline;
 }
 

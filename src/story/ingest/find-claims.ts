@@ -7,7 +7,7 @@ export { clusterClaims, compatible } from './claim-clusters.ts';
 import type { ClaimDraft, ClaimModality, OccurrenceKind, TextQuote } from '../occurrences.ts';
 import type { Analysis, ArticleText } from './analyze.ts';
 import { inheritHeadlineSource, inheritTrip } from './claim-clusters.ts';
-import { sentenceSources } from './claim-sources.ts';
+import { sentenceSources, speaksForState } from './claim-sources.ts';
 import {
   type Clause,
   clausesOf,
@@ -40,7 +40,9 @@ const TWO_LEADERS =
 // "officials said on Friday", "the presidency said in a statement on Monday": the day a source
 // spoke, not the occurrence's.
 const SAID_BEFORE =
-  /\b(?:said|says|say|told|tells|reported|reports|announced|stated|confirmed|added)\b(?:\s+\S+){0,2}\s+(?:(?:in|at|during|to)\s+(?:a|an|the|his|her|its|their)\s+(?:[\p{L}-]+\s+){0,2}(?:statement|briefing|conference|interview|post|message|speech|call)\s+)?(?:on\s+)?$/u;
+  /\b(?:said|says|say|told|tells|reported|reports|announced|stated|confirmed|added|denied|denies|wrote)\b(?:\s+\S+){0,2}\s+(?:(?:in|at|during|to)\s+(?:a|an|the|his|her|its|their)\s+(?:[\p{L}-]+\s+){0,2}(?:statement|briefing|conference|interview|post|message|speech|call)\s+)?(?:on\s+)?$/u;
+const SAYS_BETWEEN =
+  /\b(?:said|says|told|wrote|writes|announced|stated|added|confirmed|denied|denies)\b/;
 const SAME_DAY = /\b(?:the same day|that same day|that day|later that day)\b/;
 const MEETS = new Set<OccurrenceKind>(['MEETING', 'TALKS']);
 
@@ -91,6 +93,7 @@ export function findClaims(
             question,
             attribution,
             analysis,
+            body: article.body,
           });
           if (claim) claims.push(claim);
         }
@@ -109,7 +112,7 @@ function claimAt(
   index: number,
   trigger: Trigger,
   earlier: readonly ClaimDraft[],
-  context: { question: boolean; attribution: number | null; analysis: Analysis },
+  context: { question: boolean; attribution: number | null; analysis: Analysis; body: string },
 ): ClaimDraft | undefined {
   const clause = clauses[index] as Clause;
   const { folded, text, inHeadline } = source;
@@ -142,8 +145,15 @@ function claimAt(
   if (!participants) return undefined;
   const partOf = summits.find((s) => s.start >= clause.start && s.end <= clause.end);
   let modality: ClaimModality = found.modality;
-  const attribution = context.attribution;
+  const attribution = ownSource(context, clauses, index, inHeadline);
   const said = attribution === null ? undefined : context.analysis.attributions[attribution];
+  // What a state's voice says will happen or happened is confirmed; hedges and changes stay.
+  if (
+    attribution !== null &&
+    (modality === 'PLANNED' || modality === 'REPORTED') &&
+    speaksForState(attribution, context.analysis, context.body)
+  )
+    modality = 'CONFIRMED';
   if (said && (said.source.kind === 'GOVERNMENT' || said.source.kind === 'OFFICIAL')) {
     const near = fold(
       `${text.slice(said.span.start - 12, said.span.start)}|${text.slice(said.span.end, said.span.end + 14)}`,
@@ -166,7 +176,7 @@ function claimAt(
     cameoCode: cameo(trigger, found.modality, place !== null || partOf !== undefined),
     modality,
     participants: participants.list,
-    when: whenOf(source, sentence, clauses, index),
+    when: whenOf(source, sentence, clauses, index, trigger),
     place,
     partOf: partOf ? { type: 'Summit', id: partOf.id } : null,
     attribution,
@@ -179,6 +189,28 @@ function claimAt(
         (trigger.form === 'noun' ? 0.1 : 0),
     ),
   };
+}
+
+/**
+ * The sentence's source, unless "but" sets the claim's clause against the source's: "Kishida will
+ * not travel, officials said, but Modi will go ahead with his visit" is the article's own voice.
+ */
+function ownSource(
+  context: { attribution: number | null; analysis: Analysis },
+  clauses: Clause[],
+  index: number,
+  inHeadline: boolean,
+): number | null {
+  const said =
+    context.attribution === null ? undefined : context.analysis.attributions[context.attribution];
+  if (!said || inHeadline || said.inHeadline) return context.attribution;
+  const at = clauses.findIndex((c) => c.start <= said.span.start && said.span.start < c.end);
+  if (at < 0 || at === index) return context.attribution;
+  const [from, to] = at < index ? [at + 1, index] : [index + 1, at];
+  const contrast = clauses
+    .slice(from, to + 1)
+    .some((c) => /^(?:but|while|whereas|although|though|yet)$/.test(c.lead));
+  return contrast ? null : context.attribution;
 }
 
 /** Who takes part: the clause's linked names, or the sentence's subject, or "the two leaders". */
@@ -205,6 +237,14 @@ function participantsOf(
   // A visit is made by leaders: "he unveiled the initiative on a trip to Kazakhstan" is his.
   let refs = visit ? leadersOf(within(clause)) : within(clause);
   if (/\bbetween$/.test(word)) refs = refs.filter((r) => r.start >= trigger.end);
+  // "Kim arrives in Russia ahead of summit with Putin": who travels is the subject, not whom a
+  // later meeting is with ("arrived in Pyongyang to see Kim" is still a visit to Kim).
+  if (/^(?:arriv|land|travel|fl[yio])/.test(word) && refs.some((r) => r.start < trigger.start)) {
+    const later = /\b(?:ahead of|before|after|following)\b/.exec(
+      source.folded.slice(trigger.end, clause.end),
+    );
+    if (later) refs = refs.filter((r) => r.start < trigger.end + later.index);
+  }
   let borrowed = false;
   // No subject in the clause ("when he arrived", "and was to hold talks"): the sentence's.
   const subject = refs.filter((r) => r.start < trigger.start);
@@ -242,6 +282,7 @@ function whenOf(
   sentence: { paragraph: { start: number; end: number } },
   clauses: Clause[],
   index: number,
+  trigger: Trigger,
 ): ClaimDraft['when'] {
   const clause = clauses[index] as Clause;
   const timeIn = (c: { start: number; end: number }) =>
@@ -249,11 +290,36 @@ function whenOf(
       (t) =>
         t.start >= c.start &&
         t.end <= c.end &&
-        // "today's era" names no day of the occurrence.
-        !/^['’]s\b/.test(source.text.slice(t.end, t.end + 3)) &&
+        // "today's era" names no day of the occurrence; "Wednesday's meeting" does.
+        (!/^['’]s\b/.test(source.text.slice(t.end, t.end + 3)) ||
+          (t.precision === 'DAY' && !/^(?:today|yesterday|tomorrow)$/i.test(t.text))) &&
         !SAID_BEFORE.test(source.folded.slice(Math.max(c.start, t.start - 40), t.start)),
     );
   let found = timeIn(clause);
+  // "In a message late on Tuesday, Trump wrote that he was postponing …": the day he wrote.
+  if (
+    found &&
+    found.end <= trigger.start &&
+    SAYS_BETWEEN.test(source.folded.slice(found.end, trigger.start))
+  )
+    found = source.times.find((t) => t.start >= trigger.end && t.end <= clause.end);
+  // "from Tuesday to Friday": both ends.
+  const until =
+    found &&
+    /^\s*(?:to|until|through|till|and)\s+$/.exec(source.folded.slice(found.end, found.end + 10));
+  const end =
+    until && found
+      ? source.times.find(
+          (t) => t.start === (found as TimeExpression).end + (until[0] as string).length,
+        )
+      : undefined;
+  if (
+    found &&
+    end &&
+    /\bfrom\s+$/.test(source.folded.slice(Math.max(0, found.start - 6), found.start)) &&
+    end.to >= found.from
+  )
+    found = { ...found, to: end.to, end: end.end };
   const same = SAME_DAY.exec(source.folded.slice(clause.start, clause.end));
   if (!found && same) {
     found = source.times
