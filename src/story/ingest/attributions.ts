@@ -51,7 +51,7 @@ const NEWS_AGENCIES = [
   'antara',
 ];
 export const GOVERNMENT_WORDS =
-  /\b(white house|kremlin|downing street|elysee|state department|pentagon|ministry|ministries|government|cabinet|embassy|presidency|administration|state council|foreign office|chancellery|secretariat|(?:his|her|president's|prime minister's) office|royal household|palace)\b/;
+  /\b(white house|kremlin|downing street|elysee|state department|pentagon|ministry|ministries|government|cabinet|embassy|presidency|administration|state council|foreign office|chancellery|secretariat|(?:his|her|president's|prime minister's|presidential) office|royal household|palace)\b/;
 const OFFICIAL_WORDS =
   /\b(spokes(?:man|woman|person)|officials?|minister|ambassador|aide|adviser|advisor|envoy|secretary|diplomats?|president|premier|chancellor|prime minister|sherpa|press secretary)\b/;
 const STATE_MEDIA_WORDS =
@@ -59,7 +59,7 @@ const STATE_MEDIA_WORDS =
 
 /** Words a source phrase may contain besides capitalised names. */
 const SOURCE_WORD =
-  /^(?:state(?:-run|-owned|-controlled)?|royal|household|his|her|minister|prime|deputy|media|television|tv|broadcaster|news|agency|officials?|spokes(?:man|woman|person)|ministry|presidency|office|palace|administration|embassy|cabinet|council|security|foreign|defence|defense|senior|government|press|secretary|diplomats?|ambassador|aide|envoy|adviser|the|of|for|'s|s)$/;
+  /^(?:state(?:-run|-owned|-controlled)?|presidential|royal|household|his|her|minister|prime|deputy|media|television|tv|broadcaster|news|agency|officials?|spokes(?:man|woman|person)|ministry|presidency|office|palace|administration|embassy|cabinet|council|security|foreign|defence|defense|senior|government|press|secretary|diplomats?|ambassador|aide|envoy|adviser|the|of|for|'s|s)$/;
 // Past and present forms: "officials say" and "the Kremlin confirms" report as "said" does
 // (not "states" or "claims", which are nouns as often: "the United States").
 const SAY =
@@ -138,7 +138,12 @@ function sourceBefore(text: string, at: number): Token[] {
   for (let i = all.length - 2; i >= Math.max(0, all.length - 7); i--) {
     const head = fold(all[i]?.text ?? '');
     if (!/^(?:from|in|at|of|for)$/.test(fold(all[i + 1]?.text ?? ''))) continue;
-    if (!/^(?:officials|diplomats|sources|aides|spokes(?:man|woman|person))$/.test(head)) continue;
+    if (
+      !/^(?:officials|diplomats|sources|aides|spokes(?:man|woman|person)|office|ministry|embassy)$/.test(
+        head,
+      )
+    )
+      continue;
     if (all.slice(i + 2).every((t) => belongs(t) || PLACE_WORD.test(fold(t.text)))) end = i + 1;
     break;
   }
@@ -262,6 +267,22 @@ export function findAttributions(
     }
     const span = spanOf(headline, start, match.index + match[0].length);
     add({ source: { name: span.text, kind: sourceKind(span.text) }, span, inHeadline: true });
+  }
+  // "Erdoğan's White House visit postponed, Turkish officials say": a headline's closing sayer.
+  const closing = new RegExp(`,\\s+((?:[\\p{L}'’.-]+\\s+){1,4}?)(?:${SAY})\\s*$`, 'u').exec(
+    headline,
+  );
+  if (closing) {
+    const at = closing.index + closing[0].indexOf(closing[1] as string);
+    const run = tokens(closing[1] as string).map((t) => ({
+      ...t,
+      start: t.start + at,
+      end: t.end + at,
+    }));
+    const said = run.every(belongs)
+      ? attribution(headline, trimSource(run), true, leaderNames)
+      : undefined;
+    if (said && said.source.kind !== 'OTHER') add(said);
   }
   // "Kremlin denies Putin held phone call with Trump": a headline that opens with a government
   // and a verb of saying ("Assad says" is a leader speaking of himself, not a source).

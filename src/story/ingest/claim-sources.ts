@@ -3,7 +3,7 @@
 // quoted in the paragraph. The headline's source is its outlet or "state media".
 import type { Analysis } from './analyze.ts';
 import { GOVERNMENT_WORDS } from './attributions.ts';
-import type { Sentence } from './claim-text.ts';
+import type { Clause, Sentence } from './claim-text.ts';
 import { fold } from './text.ts';
 
 /** The text a claim is read from, with the indexes of the attributions found in it. */
@@ -82,10 +82,14 @@ function attributionOf(
     const span = analysis.attributions[i]?.span as { end: number };
     const after = fold(source.text.slice(span.end, span.end + 60));
     const object =
-      /^\s+(?:\p{L}+ly\s+)?(?:announced|unveiled|confirmed|denied)\s+(?:his|her|its|their|the|a|an)\s+((?:[\p{L}-]+\s*){1,3})/u.exec(
+      /^\s+(?:\p{L}+ly\s+)?(?:announced|unveiled|confirmed|denied)\s+(?!that\b|on\b|in\b|at\b|late\b|last\b|this\b|earlier\b)(?:(?:his|her|its|their|the|a|an|new)\s+)?((?:[\p{L}'’-]+\s*){1,3})/u.exec(
         after,
       );
-    return !object || /\b(?:meeting|visit|trip|talks|call|summit)\b/.test(object[1] as string);
+    // "The Kremlin confirmed the date …, saying the two leaders will hold talks" reports them.
+    const saying = /,\s+saying\b/.test(fold(source.text.slice(span.end, sentence.end)));
+    return (
+      !object || saying || /\b(?:meeting|visit|trip|talks|call|summit)\b/.test(object[1] as string)
+    );
   });
   return reporting[0] ?? null;
 }
@@ -139,3 +143,40 @@ const TITLE_WORD =
 const NATIONALITY = /^\p{Lu}\p{Ll}+(?:ian|ean|an|ese|ish|i|ic)$/u;
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const SUBORDINATE_LEAD =
+  /^(?:after|before|since|when|while|because|although|though|until|whereas)$/;
+
+/**
+ * The sentence's source, unless "but" sets the claim's clause against the source's: "Kishida will
+ * not travel, officials said, but Modi will go ahead with his visit" is the article's own voice.
+ */
+export function ownSource(
+  context: { attribution: number | null; analysis: Analysis; body: string },
+  clauses: Clause[],
+  index: number,
+  inHeadline: boolean,
+): number | null {
+  const said =
+    context.attribution === null ? undefined : context.analysis.attributions[context.attribution];
+  if (!said || inHeadline || said.inHeadline) return context.attribution;
+  const at = clauses.findIndex((c) => c.start <= said.span.start && said.span.start < c.end);
+  if (at < 0 || at === index) return context.attribution;
+  // "…, the White House said." speaks for the whole sentence.
+  const rest = context.body.slice(said.span.end, (clauses.at(-1) as Clause).end);
+  if (/^\s+\S+(?:\s+[\p{L}\d'’]+){0,5}\s*[.!?"”]*\s*$/u.test(rest)) return context.attribution;
+  // "…days before Washington announced sanctions": a source in a subordinate clause speaks for it.
+  if (SUBORDINATE_LEAD.test((clauses[at] as Clause).lead)) return null;
+  // "Trump welcomed Moon on Tuesday, and Trump told reporters that …": a source whose words follow
+  // it speaks for them, not for what came before.
+  if (
+    at > index &&
+    /^\s+(?:\p{L}+ly\s+)?\p{L}+(?:\s+\p{L}+){0,2}?\s+that\b/u.test(rest.slice(0, 50))
+  )
+    return null;
+  const [from, to] = at < index ? [at + 1, index] : [index + 1, at];
+  const contrast = clauses
+    .slice(from, to + 1)
+    .some((c) => /^(?:but|while|whereas|although|though|yet)$/.test(c.lead));
+  return contrast ? null : context.attribution;
+}

@@ -175,6 +175,20 @@ const WEEKDAY = WEEKDAYS.map((d) => d[0]?.toUpperCase() + d.slice(1)).join('|');
 
 const RULES: Rule[] = [
   {
+    // "on 27 and 28 April", "27-28 April 2018": both days, of the year nearest publication.
+    pattern: new RegExp(
+      `\\b(\\d{1,2})\\s*(?:and|to|-|–)\\s*(\\d{1,2})\\s+(${MONTH})(?:\\s+(\\d{4}))?\\b`,
+      'g',
+    ),
+    resolve: (m, published) => {
+      const month = MONTHS.indexOf((m[3] as string).toLowerCase());
+      const [first, last] = [Number(m[1]), Number(m[2])];
+      const year = m[4] ? Number(m[4]) : nearestYear(month, published);
+      if (first >= last || last > monthEnd(year, month).getUTCDate()) return undefined;
+      return interval(utc(year, month, first), utc(year, month, last), 'DAY');
+    },
+  },
+  {
     pattern: /\b(today|yesterday|tomorrow|last night|tonight)\b/gi,
     resolve: (m, published) => {
       const word = (m[1] as string).toLowerCase();

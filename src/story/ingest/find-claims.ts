@@ -7,19 +7,19 @@ export { clusterClaims, compatible } from './claim-clusters.ts';
 import type { ClaimDraft, ClaimModality, OccurrenceKind, TextQuote } from '../occurrences.ts';
 import type { Analysis, ArticleText } from './analyze.ts';
 import { inheritHeadlineSource, inheritTrip } from './claim-clusters.ts';
-import { sentenceSources, speaksForState } from './claim-sources.ts';
+import { modalityAt, nounStands } from './claim-modality.ts';
+import { ownSource, sentenceSources, speaksForState } from './claim-sources.ts';
 import {
   type Clause,
   clausesOf,
   headlineRefs,
-  modalityAt,
-  nounStands,
   placeIn,
   type Ref,
   sentencesOf,
   type Trigger,
   triggersIn,
 } from './claim-text.ts';
+import { whenOf } from './claim-when.ts';
 import { findTimeExpressions, type TimeExpression } from './dates.ts';
 import type { KnownEntities } from './known.ts';
 import { fold } from './text.ts';
@@ -37,13 +37,6 @@ interface Source {
 
 const TWO_LEADERS =
   /\b(?:the|both)\s+(?:two\s+)?(?:leaders|presidents|men|heads of state|sides)\b|\bthe pair\b/;
-// "officials said on Friday", "the presidency said in a statement on Monday": the day a source
-// spoke, not the occurrence's.
-const SAID_BEFORE =
-  /\b(?:said|says|say|told|tells|reported|reports|announced|stated|confirmed|added|denied|denies|wrote)\b(?:\s+\S+){0,2}\s+(?:(?:in|at|during|to)\s+(?:a|an|the|his|her|its|their)\s+(?:[\p{L}-]+\s+){0,2}(?:statement|briefing|conference|interview|post|message|speech|call)\s+)?(?:on\s+)?$/u;
-const SAYS_BETWEEN =
-  /\b(?:said|says|told|wrote|writes|announced|stated|added|confirmed|denied|denies)\b/;
-const SAME_DAY = /\b(?:the same day|that same day|that day|later that day)\b/;
 const MEETS = new Set<OccurrenceKind>(['MEETING', 'TALKS']);
 
 /**
@@ -176,7 +169,14 @@ function claimAt(
     cameoCode: cameo(trigger, found.modality, place !== null || partOf !== undefined),
     modality,
     participants: participants.list,
-    when: whenOf(source, sentence, clauses, index, trigger),
+    when: whenOf(
+      source,
+      sentence,
+      clauses,
+      index,
+      trigger,
+      found.modality === 'CANCELLED' || found.modality === 'POSTPONED',
+    ),
     place,
     partOf: partOf ? { type: 'Summit', id: partOf.id } : null,
     attribution,
@@ -189,28 +189,6 @@ function claimAt(
         (trigger.form === 'noun' ? 0.1 : 0),
     ),
   };
-}
-
-/**
- * The sentence's source, unless "but" sets the claim's clause against the source's: "Kishida will
- * not travel, officials said, but Modi will go ahead with his visit" is the article's own voice.
- */
-function ownSource(
-  context: { attribution: number | null; analysis: Analysis },
-  clauses: Clause[],
-  index: number,
-  inHeadline: boolean,
-): number | null {
-  const said =
-    context.attribution === null ? undefined : context.analysis.attributions[context.attribution];
-  if (!said || inHeadline || said.inHeadline) return context.attribution;
-  const at = clauses.findIndex((c) => c.start <= said.span.start && said.span.start < c.end);
-  if (at < 0 || at === index) return context.attribution;
-  const [from, to] = at < index ? [at + 1, index] : [index + 1, at];
-  const contrast = clauses
-    .slice(from, to + 1)
-    .some((c) => /^(?:but|while|whereas|although|though|yet)$/.test(c.lead));
-  return contrast ? null : context.attribution;
 }
 
 /** Who takes part: the clause's linked names, or the sentence's subject, or "the two leaders". */
@@ -237,13 +215,17 @@ function participantsOf(
   // A visit is made by leaders: "he unveiled the initiative on a trip to Kazakhstan" is his.
   let refs = visit ? leadersOf(within(clause)) : within(clause);
   if (/\bbetween$/.test(word)) refs = refs.filter((r) => r.start >= trigger.end);
-  // "Kim arrives in Russia ahead of summit with Putin": who travels is the subject, not whom a
-  // later meeting is with ("arrived in Pyongyang to see Kim" is still a visit to Kim).
-  if (/^(?:arriv|land|travel|fl[yio])/.test(word) && refs.some((r) => r.start < trigger.start)) {
-    const later = /\b(?:ahead of|before|after|following)\b/.exec(
-      source.folded.slice(trigger.end, clause.end),
-    );
-    if (later) refs = refs.filter((r) => r.start < trigger.end + later.index);
+  // A trip to a place is the traveller's alone ("Modi will travel to Wuhan to meet Xi", "Kim
+  // arrives in Russia ahead of summit with Putin"); "visit Xi" and "a visit by Kishida" say who.
+  if (visit && refs.some((r) => r.start < trigger.start)) {
+    const next = source.refs.find((r) => r.start >= trigger.end);
+    const toPerson =
+      /^visit/.test(word) &&
+      next?.type === 'Leader' &&
+      /^\s*$/.test(text.slice(trigger.end, next.start));
+    if (!toPerson) refs = refs.filter((r) => r.start < trigger.start);
+  } else if (visit && /^\s+by\s+$/.test(text.slice(trigger.end, trigger.end + 4))) {
+    refs = refs.filter((r) => r.start === trigger.end + 4);
   }
   let borrowed = false;
   // No subject in the clause ("when he arrived", "and was to hold talks"): the sentence's.
@@ -272,74 +254,16 @@ function participantsOf(
   if (list.length < needed && TWO_LEADERS.test(source.folded.slice(scope, clause.end))) {
     const previous = [...earlier].reverse().find((c) => c.participants.length >= 2);
     if (previous) return { list: [...previous.participants], borrowed: true };
+    // No claim of two yet ("Putin arrived to see Kim. The two leaders held talks"): the last two
+    // leaders named before.
+    const named: Participant[] = [];
+    for (const r of source.refs.filter((r) => r.type === 'Leader' && r.end <= scope).reverse()) {
+      if (scope - r.end > 300 || named.length === 2) break;
+      if (!named.some((p) => p.id === r.id)) named.push({ type: 'Leader', id: r.id });
+    }
+    if (named.length === 2) return { list: named.reverse(), borrowed: true };
   }
   return list.length >= needed ? { list, borrowed } : undefined;
-}
-
-/** The clause's time: its first time expression, "the same day", or a "when" clause's sentence. */
-function whenOf(
-  source: Source,
-  sentence: { paragraph: { start: number; end: number } },
-  clauses: Clause[],
-  index: number,
-  trigger: Trigger,
-): ClaimDraft['when'] {
-  const clause = clauses[index] as Clause;
-  const timeIn = (c: { start: number; end: number }) =>
-    source.times.find(
-      (t) =>
-        t.start >= c.start &&
-        t.end <= c.end &&
-        // "today's era" names no day of the occurrence; "Wednesday's meeting" does.
-        (!/^['’]s\b/.test(source.text.slice(t.end, t.end + 3)) ||
-          (t.precision === 'DAY' && !/^(?:today|yesterday|tomorrow)$/i.test(t.text))) &&
-        !SAID_BEFORE.test(source.folded.slice(Math.max(c.start, t.start - 40), t.start)),
-    );
-  let found = timeIn(clause);
-  // "In a message late on Tuesday, Trump wrote that he was postponing …": the day he wrote.
-  if (
-    found &&
-    found.end <= trigger.start &&
-    SAYS_BETWEEN.test(source.folded.slice(found.end, trigger.start))
-  )
-    found = source.times.find((t) => t.start >= trigger.end && t.end <= clause.end);
-  // "from Tuesday to Friday": both ends.
-  const until =
-    found &&
-    /^\s*(?:to|until|through|till|and)\s+$/.exec(source.folded.slice(found.end, found.end + 10));
-  const end =
-    until && found
-      ? source.times.find(
-          (t) => t.start === (found as TimeExpression).end + (until[0] as string).length,
-        )
-      : undefined;
-  if (
-    found &&
-    end &&
-    /\bfrom\s+$/.test(source.folded.slice(Math.max(0, found.start - 6), found.start)) &&
-    end.to >= found.from
-  )
-    found = { ...found, to: end.to, end: end.end };
-  const same = SAME_DAY.exec(source.folded.slice(clause.start, clause.end));
-  if (!found && same) {
-    found = source.times
-      .filter(
-        (t) =>
-          t.precision === 'DAY' &&
-          t.start >= sentence.paragraph.start &&
-          t.end <= clause.start + same.index,
-      )
-      .at(-1);
-  }
-  // "when he arrived", "who … landed in": at the time of the clause they hang on.
-  if (!found && /^(?:when|who|which)$/.test(clause.lead) && index > 0)
-    found = timeIn(clauses[index - 1] as Clause);
-  if (!found) return null;
-  return {
-    from: new Date(`${found.from}T00:00:00Z`),
-    to: new Date(`${found.to}T00:00:00Z`),
-    precision: found.precision,
-  };
 }
 
 function cameo(trigger: Trigger, modality: ClaimModality, located: boolean): string | null {
