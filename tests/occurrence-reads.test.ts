@@ -12,11 +12,8 @@ const { yoga } = testApp();
 // 60 occurrences of three participants each (two leaders, one organization), all part of one
 // summit: a resolver querying once per occurrence would show up as 10 against 60 statements.
 beforeAll(async () => {
-  const [xi, putin] = await Promise.all(
-    ['xi-jinping', 'vladimir-putin'].map((slug) =>
-      db.leader.findUniqueOrThrow({ where: { slug } }),
-    ),
-  );
+  const xi = await db.leader.findUniqueOrThrow({ where: { slug: 'xi-jinping' } });
+  const putin = await db.leader.findUniqueOrThrow({ where: { slug: 'vladimir-putin' } });
   const sco = await db.organization.findUniqueOrThrow({
     where: { slug: 'shanghai-cooperation-organization' },
   });
