@@ -1,5 +1,6 @@
 // The fold rebuilds the tables from the log alone: after 500 random edits of every kind the API
-// offers (entities, links, mentions, ingestion with its claims, occurrences, claims, proposals),
+// offers (entities, links, mentions, ingestion with its claims, occurrences and their
+// participants, claims, proposals),
 // folding the whole log gives exactly the tables, and folding up to a position gives the tables
 // as they were read when the log stood there, through checkpoints (stored and in memory) as well
 // as without.
@@ -233,6 +234,37 @@ describe('folding the log', () => {
         );
       },
       async () => {
+        // New participants: the same ones in another order with other roles (which attached
+        // claims allow), or others (which they may refuse, with a CONFLICT that writes nothing).
+        const result = await run(
+          '{ occurrences(first: 100) { edges { node { id version participants { entity { id } } } } } }',
+        );
+        const occurrence = pick(
+          (result.data?.occurrences?.edges ?? []).map((edge: { node: unknown }) => edge.node),
+        ) as { id: string; version: number; participants: { entity: { id: string } }[] };
+        if (!occurrence) return undefined;
+        const others = [...(await ids('leaders')), ...(await ids('organizations'))];
+        const entities =
+          next() < 0.5
+            ? occurrence.participants.map((p) => p.entity.id).reverse()
+            : [...new Set([pick(others), pick(others)].map((ref) => ref?.id as string))];
+        return run(
+          'mutation($i: UpdateOccurrenceInput!) { updateOccurrence(input: $i) { __typename } }',
+          {
+            i: {
+              id: occurrence.id,
+              expectedVersion: occurrence.version,
+              patch: {
+                participants: entities.map((entity) => ({
+                  entity,
+                  role: pick(['INITIATOR', 'COUNTERPART', 'HOST', 'GUEST']),
+                })),
+              },
+            },
+          },
+        );
+      },
+      async () => {
         const leaders = await ids('leaders');
         const [a, b] = [pick(leaders), pick(leaders)];
         return (
@@ -305,9 +337,14 @@ describe('folding the log', () => {
       ['Claim', 'LINKED'],
       ['Occurrence', 'CREATED'],
       ['Occurrence', 'UPDATED'],
+      ['Occurrence', 'DELETED'],
     ]) {
       expect(count(type as string, kind as string), `${type} ${kind}`).toBeGreaterThan(0);
     }
+    const participantsChanged = await db.storyEvent.count({
+      where: { entityType: 'Occurrence', changes: { array_contains: [{ field: 'participants' }] } },
+    });
+    expect(participantsChanged).toBeGreaterThan(1);
 
     // Every checkpoint rebuilt from the log, small enough that most reads cross several.
     const fresh = new AsOfCache(db, { every: 97, cacheMb: 1 });

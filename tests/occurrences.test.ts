@@ -1,6 +1,7 @@
 // Occurrences and claims through the API (and recordClaims, as ingestion will call it): CRUD with
-// previousWhen, attaching, detaching and ranking claims, conflicts and sourceCount, accepting a
-// proposal, the feed and occurrenceUpdated, and bad input that writes nothing.
+// previousWhen, new participants (refused while attached claims name others), attaching,
+// detaching and ranking claims, conflicts and sourceCount, accepting a proposal, deleting (its
+// claims logged as detached), the feed and occurrenceUpdated, and bad input that writes nothing.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeChange } from '../src/story/changes.ts';
 import { recordClaims } from '../src/story/claims.ts';
@@ -55,6 +56,9 @@ beforeAll(async () => {
 });
 
 const day = (d: string) => new Date(`${d}T00:00:00.000Z`);
+/** The row id in a global ID. */
+const rowId = (globalId: string | undefined) =>
+  Number(Buffer.from(String(globalId), 'base64').toString().split(':')[1]);
 const leader = (key: 'xi' | 'putin' | 'li') => ({ type: 'Leader' as const, id: rows[key] });
 
 function draft(extra: Partial<ClaimDraft> = {}): ClaimDraft {
@@ -253,16 +257,136 @@ describe('occurrences', () => {
     );
     expect(deleted.data.deleteOccurrence.deletedId).toBe(occurrence.id);
     expect((await execute(yoga, READ, { id: occurrence.id })).data.node).toBeNull();
-    const stored = await db.claim.findUniqueOrThrow({
-      where: {
-        id: Number(
-          Buffer.from(claim as string, 'base64')
-            .toString()
-            .split(':')[1],
-        ),
-      },
-    });
+    const stored = await db.claim.findUniqueOrThrow({ where: { id: rowId(claim) } });
     expect(stored.occurrenceId).toBeNull();
+    // The claim's detaching is logged in the same commit, before the deletion, as detachClaim
+    // would log it: the claim's followers and the fold see it.
+    const [unlinked, gone] = await lastEvents(2);
+    expect(unlinked).toMatchObject({
+      kind: 'UNLINKED',
+      entityType: 'Claim',
+      entityId: stored.id,
+      entityVersion: stored.version,
+      changes: [{ field: 'occurrence', before: occurrence.id, after: null }],
+    });
+    expect(unlinked?.relatedIds).toEqual(expect.arrayContaining([claim, occurrence.id, ids.li]));
+    expect(gone).toMatchObject({ kind: 'DELETED', entityType: 'Occurrence' });
+    expect(gone?.sequence).toBe((unlinked?.sequence ?? 0) + 1);
+  });
+});
+
+describe('participants of an occurrence', () => {
+  const update = (id: string, expectedVersion: number, patch: Record<string, unknown>) =>
+    execute(yoga, UPDATE, { input: { id, expectedVersion, patch } }, editor);
+
+  it('replaces the participants, logs the change with who left, and the fold agrees', async () => {
+    const { occurrence } = (await create({ kind: 'CALL', participants: pair('xi', 'putin') })).data
+      .createOccurrence;
+    const moved = await update(occurrence.id, 1, {
+      participants: [{ entity: ids.li, role: 'HOST' }, { entity: ids.scoOrg }, { entity: ids.xi }],
+    });
+    expect(moved.errors).toBeUndefined();
+    expect(moved.data.updateOccurrence.occurrence).toMatchObject({
+      version: 2,
+      slug: occurrence.slug,
+      participants: [
+        { role: 'HOST', entity: { id: ids.li } },
+        { role: 'COUNTERPART', entity: { id: ids.scoOrg } },
+        { role: 'COUNTERPART', entity: { id: ids.xi } },
+      ],
+    });
+    const [event] = await lastEvents(1);
+    expect(event).toMatchObject({
+      kind: 'UPDATED',
+      label: 'OCCURRENCE_PARTICIPANTS_CHANGED',
+      entityVersion: 2,
+      changes: [
+        {
+          field: 'participants',
+          before: [
+            { entity: ids.xi, role: 'INITIATOR' },
+            { entity: ids.putin, role: 'COUNTERPART' },
+          ],
+          after: [
+            { entity: ids.li, role: 'HOST' },
+            { entity: ids.scoOrg, role: 'COUNTERPART' },
+            { entity: ids.xi, role: 'COUNTERPART' },
+          ],
+        },
+      ],
+    });
+    // Putin's followers hear that he no longer takes part.
+    expect(event?.relatedIds).toEqual([occurrence.id, ids.li, ids.xi, ids.scoOrg, ids.putin]);
+    // The same list again changes nothing and logs nothing.
+    const before = await counts();
+    const same = await update(occurrence.id, 2, {
+      participants: [{ entity: ids.li, role: 'HOST' }, { entity: ids.scoOrg }, { entity: ids.xi }],
+    });
+    expect(same.data.updateOccurrence.occurrence.version).toBe(2);
+    expect(await counts()).toEqual(before);
+    // Read as of the event: the story rebuilt from the log has the new list.
+    const asOf = await execute(
+      yoga,
+      `query ($at: Int!, $id: ID!) { asOf(point: { sequence: $at }) { node(id: $id) { ... on Occurrence { participants { role entity { id } } } } } }`,
+      { at: event?.sequence, id: occurrence.id },
+    );
+    expect(asOf.errors).toBeUndefined();
+    expect(asOf.data.asOf.node.participants).toEqual(
+      moved.data.updateOccurrence.occurrence.participants,
+    );
+  });
+
+  it('takes new roles or order while claims are attached, and refuses other participants with the claims named', async () => {
+    const { occurrence } = (
+      await create({ kind: 'VISIT', participants: pair('li', 'xi'), place: 'Moscow' })
+    ).data.createOccurrence;
+    const claims = await record(rows.later, [
+      draft({ kind: 'VISIT', participants: [leader('li'), leader('xi')], place: 'Moscow' }),
+      draft({ kind: 'VISIT', participants: [leader('xi'), leader('li')], place: 'Moscow' }),
+    ]);
+    const attached = await db.claim.count({
+      where: { id: { in: claims.map(rowId) }, occurrenceId: rowId(occurrence.id) },
+    });
+    expect(attached).toBe(2);
+    const { version } = await db.occurrence.findUniqueOrThrow({ where: { slug: occurrence.slug } });
+    const swapped = await update(occurrence.id, version, {
+      participants: [
+        { entity: ids.xi, role: 'HOST' },
+        { entity: ids.li, role: 'GUEST' },
+      ],
+    });
+    expect(swapped.errors).toBeUndefined();
+    expect(swapped.data.updateOccurrence.occurrence.claims.totalCount).toBe(2);
+
+    const before = await counts();
+    const other = await update(occurrence.id, version + 1, {
+      participants: pair('xi', 'putin'),
+    });
+    expect(errorCodes(other)).toEqual(['CONFLICT']);
+    expect(other.errors?.[0]?.extensions).toMatchObject({
+      field: 'participants',
+      claimIds: claims,
+    });
+    expect(await counts()).toEqual(before);
+
+    // Once those claims are detached, the same change goes through.
+    for (const claim of claims) {
+      await execute(
+        yoga,
+        DETACH,
+        { input: { claimId: claim, occurrenceId: occurrence.id } },
+        editor,
+      );
+    }
+    const { version: now } = await db.occurrence.findUniqueOrThrow({
+      where: { slug: occurrence.slug },
+    });
+    const after = await update(occurrence.id, now, { participants: pair('xi', 'putin') });
+    expect(after.errors).toBeUndefined();
+    expect(after.data.updateOccurrence.occurrence.participants).toEqual([
+      { role: 'INITIATOR', entity: { id: ids.xi } },
+      { role: 'COUNTERPART', entity: { id: ids.putin } },
+    ]);
   });
 });
 
@@ -534,6 +658,28 @@ describe('bad input writes nothing', () => {
     );
   });
 
+  const newParticipants = async (participants: unknown) => {
+    const row = await db.occurrence.findFirstOrThrow({ where: { kind: 'CALL' } });
+    const id = encodeGlobalId('Occurrence', row.id);
+    return execute(
+      yoga,
+      UPDATE,
+      { input: { id, expectedVersion: row.version, patch: { participants, place: 'Elsewhere' } } },
+      editor,
+    );
+  };
+  bad('an update without participants', 'BAD_USER_INPUT', () => newParticipants([]));
+  bad('an update clearing participants', 'BAD_USER_INPUT', () => newParticipants(null));
+  bad('an update naming a summit as participant', 'BAD_USER_INPUT', () =>
+    newParticipants([{ entity: ids.xi }, { entity: ids.sco }]),
+  );
+  bad('an update naming a participant twice', 'BAD_USER_INPUT', () =>
+    newParticipants([{ entity: ids.xi }, { entity: ids.xi, role: 'HOST' }]),
+  );
+  bad('an update naming an unknown leader', 'NOT_FOUND', () =>
+    newParticipants([{ entity: ids.xi }, { entity: encodeGlobalId('Leader', 999_999) }]),
+  );
+
   it.each(cases)('refuses %s', async (_name, run, code) => {
     const before = await counts();
     const result = (await run()) as Parameters<typeof errorCodes>[0];
@@ -617,6 +763,37 @@ describe('live', () => {
     expect(followed.items).toHaveLength(4);
     expect(feed.items).toHaveLength(4);
     followed.unsubscribe();
+    feed.unsubscribe();
+  });
+
+  it("tells a claim's followers when deleting its occurrence detaches it", async () => {
+    const { occurrence } = (await create({ kind: 'TALKS', participants: pair('putin', 'li') })).data
+      .createOccurrence;
+    const [claim] = await record(rows.later, [
+      draft({ kind: 'TALKS', participants: [leader('putin'), leader('li')], when: null }),
+    ]);
+    const feed = collect(
+      wsClient(app.url),
+      'subscription ($filter: StoryEventFilter) { storyEvents(filter: $filter) { entityType kind entityId changes { field before after } } }',
+      // Only its detaching: the feed may not have read the claim's recording yet, and a new
+      // subscription starts where the feed stands.
+      { filter: { mentioning: claim, kinds: ['UNLINKED'] } },
+    );
+    await waitForSubscribers(app, 1);
+    const deleted = await execute(
+      yoga,
+      'mutation ($input: DeleteInput!) { deleteOccurrence(input: $input) { deletedId } }',
+      { input: { id: occurrence.id } },
+      admin,
+    );
+    expect(deleted.errors).toBeUndefined();
+    const [event] = await feed.waitFor(1);
+    expect(event).toEqual({
+      entityType: 'CLAIM',
+      kind: 'UNLINKED',
+      entityId: claim,
+      changes: [{ field: 'occurrence', before: occurrence.id, after: null }],
+    });
     feed.unsubscribe();
   });
 });

@@ -1,10 +1,16 @@
 // Editing occurrences and their claims. Resolvers hand the input to the story layer
 // (story/occurrence-writes.ts, story/claims.ts), which decodes IDs and decides everything else.
 import { z } from 'zod';
-import { acceptOccurrenceProposal, attachClaim, detachClaim, rankClaim } from '../story/claims.ts';
-import { deleteEntity } from '../story/entity-writes.ts';
+import {
+  acceptOccurrenceProposal,
+  attachClaim,
+  deleteOccurrence,
+  detachClaim,
+  rankClaim,
+} from '../story/claims.ts';
 import type { OccurrenceRow } from '../story/occurrence-rows.ts';
 import { createOccurrence, updateOccurrence } from '../story/occurrence-writes.ts';
+import type { ParticipantRole } from '../story/occurrences.ts';
 import { TimePrecisionEnum } from './analysis.ts';
 import { builder } from './builder.ts';
 import { Claim } from './claim.ts';
@@ -92,6 +98,11 @@ const OccurrencePatch = builder.inputType('OccurrencePatch', {
     }),
     place: t.string({ description: `${common.place} Null clears it.`, validate: lineSchema() }),
     partOf: t.id({ description: `${common.partOf} Null clears it.` }),
+    participants: t.field({
+      type: [ParticipantInput],
+      description:
+        'Who takes part, replacing the whole list: at least one leader or organization, each once. CONFLICT (with the `claimIds`) if claims attached to it name other participants: detach those first.',
+    }),
   }),
 });
 
@@ -164,6 +175,9 @@ const AcceptOccurrenceProposalInput = builder.inputType('AcceptOccurrenceProposa
   }),
 });
 
+const entities = (list: { entity: string | number; role?: ParticipantRole | null }[]) =>
+  list.map((p) => ({ entity: String(p.entity), role: p.role }));
+
 const range = (input: { from: Date; to: Date; precision?: string | null } | null | undefined) =>
   input && { from: input.from, to: input.to, precision: (input.precision ?? 'DAY') as 'DAY' };
 
@@ -185,7 +199,7 @@ builder.mutationFields((t) => ({
         ...input,
         when: range(input.when),
         partOf: input.partOf == null ? null : String(input.partOf),
-        participants: input.participants.map((p) => ({ entity: String(p.entity), role: p.role })),
+        participants: entities(input.participants),
         claimIds: input.claimIds?.map(String) ?? [],
       }),
     }),
@@ -193,13 +207,13 @@ builder.mutationFields((t) => ({
   updateOccurrence: t.field({
     type: OccurrencePayload,
     description:
-      'Changes some fields of an occurrence. CONFLICT if someone changed it since `expectedVersion`. Needs an editor token.',
+      'Changes some fields of an occurrence, its participants included. CONFLICT if someone changed it since `expectedVersion`, or if new participants differ from those its attached claims name. Needs an editor token.',
     authScopes: { editor: true },
     args: {
       input: t.arg({ type: UpdateOccurrenceInput, required: true, description: 'The change.' }),
     },
     resolve: async (_root, { input }, ctx) => {
-      const { when, partOf, ...rest } = input.patch;
+      const { when, partOf, participants, ...rest } = input.patch;
       return {
         row: await updateOccurrence(ctx, {
           id: String(input.id),
@@ -208,6 +222,9 @@ builder.mutationFields((t) => ({
             ...rest,
             ...(when !== undefined ? { when: range(when) } : {}),
             ...(partOf !== undefined ? { partOf: partOf === null ? null : String(partOf) } : {}),
+            ...(participants !== undefined
+              ? { participants: participants && entities(participants) }
+              : {}),
           },
         }),
       };
@@ -216,11 +233,11 @@ builder.mutationFields((t) => ({
   deleteOccurrence: t.field({
     type: DeletePayload,
     description:
-      'Removes an occurrence with its participants; its claims become proposals again. Needs an admin token.',
+      'Removes an occurrence with its participants; its claims become proposals again, each logged as detached. Needs an admin token.',
     authScopes: { admin: true },
     args: { input: t.arg({ type: DeleteInput, required: true, description: 'What to delete.' }) },
     resolve: async (_root, { input }, ctx) => {
-      await deleteEntity(ctx, 'Occurrence', {
+      await deleteOccurrence(ctx, {
         id: String(input.id),
         expectedVersion: input.expectedVersion,
       });

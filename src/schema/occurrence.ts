@@ -232,14 +232,15 @@ export const Occurrence = builder.prismaNode('Occurrence', {
     participants: t.field({
       type: [OccurrenceParticipantRef],
       description: 'Who takes part, with the role of each, in the order they were given.',
-      resolve: async (row, _args, ctx) => {
-        const rows = await ctx.db.occurrenceParticipant.findMany({
-          where: { occurrenceId: row.id },
+      // Selected with the occurrence, so a list of occurrences loads every participant in the
+      // list's own statement (or one batched read when the parent came from elsewhere).
+      select: {
+        participants: {
           include: { leader: true, organization: true },
           orderBy: { id: 'asc' },
-        });
-        return rows.map((p) => ({ entity: participantNode(p), role: p.role }));
+        },
       },
+      resolve: (row) => row.participants.map((p) => ({ entity: participantNode(p), role: p.role })),
     }),
     claims: t.relatedConnection('claims', {
       description: 'The claims attached to it, oldest first.',

@@ -1,10 +1,12 @@
 // Claims: what articles say happens. Ingestion records them (recordClaims), attaching each to the
 // one occurrence it is about or leaving it as a proposal; editors attach, detach and rank them,
-// or accept a proposal as a new occurrence.
+// or accept a proposal as a new occurrence. Deleting an occurrence detaches its claims here too.
 import { ErrorCode, userError } from '../core/errors.ts';
 import type { Claim } from '../generated/prisma/client.ts';
 import type { ClaimFoldDetail } from './as-of/details.ts';
 import {
+  checkVersion,
+  conflict,
   diffFields,
   notFound,
   type Recorder,
@@ -12,6 +14,7 @@ import {
   type Writer,
   writeChange,
 } from './changes.ts';
+import { deleteRow } from './entity-writes.ts';
 import { encodeGlobalId, idOf } from './global-id.ts';
 import type { Attribution } from './ingest/attributions.ts';
 import {
@@ -31,6 +34,7 @@ import {
   advanceStatus,
   attachRow,
   insertOccurrence,
+  lockAt,
   readClaim,
   readOccurrence,
 } from './occurrence-writes.ts';
@@ -78,22 +82,58 @@ export async function detachClaim(writer: Writer, link: ClaimLink): Promise<Clai
         occurrenceId: link.occurrenceId,
       });
     }
-    await tx.claim.update({
-      where: { id: claimId },
-      data: { occurrenceId: null, version: claim.version + 1 },
-    });
-    await record({
-      kind: 'UNLINKED',
-      entityType: 'Claim',
-      entityId: claimId,
-      entityVersion: claim.version + 1,
-      changes: [{ field: 'occurrence', before: link.occurrenceId, after: null }],
-      // The occurrence it left hears of it too.
-      relatedIds: [...(await relatedIds(tx, 'Claim', claimId)), link.occurrenceId],
-    });
+    await unlinkClaim(tx, record, claim, link.occurrenceId);
     return { claimId, occurrence };
   });
   return result;
+}
+
+/** Detaches a claim read in this write from its occurrence, logging an UNLINKED event. */
+async function unlinkClaim(
+  tx: Tx,
+  record: Recorder,
+  claim: { id: number; version: number },
+  occurrenceId: string,
+): Promise<void> {
+  const { count } = await tx.claim.updateMany({
+    where: { id: claim.id, version: claim.version },
+    data: { occurrenceId: null, version: claim.version + 1 },
+  });
+  if (count === 0) throw conflict('Claim', null, claim.version);
+  await record({
+    kind: 'UNLINKED',
+    entityType: 'Claim',
+    entityId: claim.id,
+    entityVersion: claim.version + 1,
+    changes: [{ field: 'occurrence', before: occurrenceId, after: null }],
+    // The occurrence it left hears of it too.
+    relatedIds: [...(await relatedIds(tx, 'Claim', claim.id)), occurrenceId],
+  });
+}
+
+/**
+ * Deletes an occurrence (at `expectedVersion` when given) with its participants. Its claims become
+ * proposals again: each is detached first, as detachClaim would, so the claim's own followers
+ * and the log hear of it in the same commit as the deletion.
+ */
+export async function deleteOccurrence(
+  writer: Writer,
+  target: { id: string; expectedVersion?: number | null },
+): Promise<void> {
+  const id = idOf('Occurrence', target.id);
+  await writeChange(writer, async (tx, record) => {
+    const current = await readOccurrence(tx, id, target.id);
+    if (target.expectedVersion != null) checkVersion('Occurrence', current, target.expectedVersion);
+    // Locked first, as attachRow does, so no claim attaches between the detaching and the delete.
+    await lockAt(tx, current);
+    const claims = await tx.claim.findMany({
+      where: { occurrenceId: id },
+      select: { id: true, version: true },
+      orderBy: { id: 'asc' },
+    });
+    for (const claim of claims) await unlinkClaim(tx, record, claim, target.id);
+    await deleteRow(tx, record, 'Occurrence', current);
+  });
 }
 
 /** Sets a claim's rank. */

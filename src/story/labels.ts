@@ -39,11 +39,15 @@ export function summitLabel(changes: FieldChange[]): string | null {
   return changed(changes, 'startsOn', 'endsOn') ? 'SUMMIT_RESCHEDULED' : null;
 }
 
-/** An occurrence's change: a new status says more than a new `when`, as for summits. */
+/**
+ * An occurrence's change: a new status says more than a new `when`, as for summits, and a new
+ * `when` more than a new list of participants.
+ */
 export function occurrenceLabel(changes: FieldChange[]): string | null {
   const status = changed(changes, 'status');
   if (status) return OCCURRENCE_STATUS[String(status.after)] ?? null;
-  return changed(changes, 'when') ? 'OCCURRENCE_RESCHEDULED' : null;
+  if (changed(changes, 'when')) return 'OCCURRENCE_RESCHEDULED';
+  return changed(changes, 'participants') ? 'OCCURRENCE_PARTICIPANTS_CHANGED' : null;
 }
 
 /** A participation created or changed: named after its (new) status. */

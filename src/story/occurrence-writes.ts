@@ -1,6 +1,7 @@
 // Writing occurrences: creating one (with its participants, and claims to attach), editing it (a
-// new `when` keeps the old one in `previousWhen`), and attaching a claim, which may move its
-// status forward. Each runs inside one writeChange: bad input throws before anything commits.
+// new `when` keeps the old one in `previousWhen`; new participants must still be the ones its
+// claims name), and attaching a claim, which may move its status forward. Each runs inside one
+// writeChange: bad input throws before anything commits.
 import { ErrorCode, userError } from '../core/errors.ts';
 import {
   checkVersion,
@@ -32,7 +33,12 @@ import {
   rangeJson,
   rangeOf,
 } from './occurrence-rows.ts';
-import { conflictsOf, sameParticipants, statusAfterClaim } from './occurrence-rules.ts';
+import {
+  conflictsOf,
+  type ParticipantRef,
+  sameParticipants,
+  statusAfterClaim,
+} from './occurrence-rules.ts';
 import type {
   OccurrenceKind,
   OccurrenceStatus,
@@ -58,9 +64,15 @@ export interface OccurrenceInput {
   when?: TimeRangeInput | null;
   place?: string | null;
   partOf?: string | null;
-  participants: { entity: string; role?: ParticipantRole | null }[];
+  participants: ParticipantInput[];
   /** Stored claims to attach (each unattached, with the same participants). */
   claimIds?: string[] | null;
+}
+
+/** A participant as the API takes it: a leader's or an organization's global ID, and a role. */
+export interface ParticipantInput {
+  entity: string;
+  role?: ParticipantRole | null;
 }
 
 /** What an update may change; undefined leaves a field, null clears a nullable one. */
@@ -72,6 +84,8 @@ export interface OccurrencePatch {
   when?: TimeRangeInput | null;
   place?: string | null;
   partOf?: string | null;
+  /** The whole new list, in order (roles by default as on creation); it can not be cleared. */
+  participants?: ParticipantInput[] | null;
 }
 
 const toRange = (input: TimeRangeInput | null | undefined): TimeRange | null =>
@@ -156,7 +170,7 @@ export async function updateOccurrence(
     const current = await readOccurrence(tx, id, update.id);
     if (update.expectedVersion != null) checkVersion('Occurrence', current, update.expectedVersion);
     const { patch } = update;
-    for (const field of ['slug', 'kind', 'status'] as const) {
+    for (const field of ['slug', 'kind', 'status', 'participants'] as const) {
       if (patch[field] === null) throw badInputCleared(field);
     }
     const data: Record<string, unknown> = {};
@@ -178,9 +192,43 @@ export async function updateOccurrence(
       await checkNoCycle(tx, id, partOf.partOfOccurrenceId);
       Object.assign(data, partOf);
     }
-    return applyChange(tx, record, current, data);
+    const participants = patch.participants
+      ? await checkClaimsFollow(tx, current, await decodeParticipants(tx, patch.participants))
+      : undefined;
+    return applyChange(tx, record, current, data, participants);
   });
   return result;
+}
+
+type ParticipantChoice = ParticipantRef & { role: ParticipantRole };
+
+/**
+ * Refuses new participants that some attached claim does not name (CONFLICT, listing those
+ * claims): a claim is about the occurrence only while both name the same participants, as
+ * attachRow requires. The editor detaches them first; nothing is detached behind their back.
+ */
+async function checkClaimsFollow(
+  tx: Tx,
+  current: OccurrenceRow,
+  participants: ParticipantChoice[],
+): Promise<ParticipantChoice[]> {
+  if (sameParticipants(current.participants.map(participantOf), participants)) return participants;
+  const claims = await tx.claim.findMany({
+    where: { occurrenceId: current.id },
+    include: { participants: true },
+    orderBy: { id: 'asc' },
+  });
+  const other = claims.filter(
+    (claim) => !sameParticipants(claim.participants.map(participantOf), participants),
+  );
+  if (other.length > 0) {
+    throw userError(
+      ErrorCode.CONFLICT,
+      `${other.length} attached claim(s) name other participants: detach them first.`,
+      { field: 'participants', claimIds: other.map((claim) => encodeGlobalId('Claim', claim.id)) },
+    );
+  }
+  return participants;
 }
 
 const badInputCleared = (field: string) =>
@@ -190,17 +238,24 @@ const previousOf = (row: OccurrenceRow) =>
   Array.isArray(row.previousWhen) ? (row.previousWhen as object[]) : [];
 
 /**
- * Writes changed columns of an occurrence at the version it was read at (CONFLICT if someone
- * wrote first), logging the fields that changed with their label; nothing when none did.
+ * Writes changed columns of an occurrence (and its new participants, when given and different)
+ * at the version it was read at (CONFLICT if someone wrote first), logging the fields that
+ * changed with their label; nothing when none did.
  */
 async function applyChange(
   tx: Tx,
   record: Recorder,
   current: OccurrenceRow,
   data: Record<string, unknown>,
+  participants?: ParticipantChoice[],
 ): Promise<OccurrenceRow> {
+  const rows = participants?.map((p) => ({ ...participantColumns(p), role: p.role }));
   const before = occurrenceView(current);
-  const after = occurrenceView({ ...current, ...data } as OccurrenceRow);
+  const after = occurrenceView({
+    ...current,
+    ...data,
+    participants: rows ?? current.participants,
+  } as OccurrenceRow);
   const changes = diffFields(before, after, Object.keys(before));
   if (changes.length === 0) return current;
   const { count } = await tx.occurrence.updateMany({
@@ -208,8 +263,20 @@ async function applyChange(
     data: { ...data, version: current.version + 1 },
   });
   if (count === 0) throw conflict('Occurrence', null, current.version);
+  const moved = changes.find((change) => change.field === 'participants');
+  if (moved && rows) {
+    // The list is replaced whole: its order is the participants' order.
+    await tx.occurrenceParticipant.deleteMany({ where: { occurrenceId: current.id } });
+    await tx.occurrenceParticipant.createMany({
+      data: rows.map((row) => ({ ...row, occurrenceId: current.id })),
+    });
+  }
   const row = await readOccurrence(tx, current.id, encodeGlobalId('Occurrence', current.id));
   const former = changes.find((change) => change.field === 'partOf')?.before;
+  // Those who left are still told: their followers saw them take part.
+  const entities = (list: unknown) => ((list ?? []) as { entity: string }[]).map((p) => p.entity);
+  const stayed = new Set(entities(moved?.after));
+  const left = entities(moved?.before).filter((entity) => !stayed.has(entity));
   await record({
     kind: 'UPDATED',
     label: occurrenceLabel(changes),
@@ -220,6 +287,7 @@ async function applyChange(
     relatedIds: [
       ...(await relatedIds(tx, 'Occurrence', row.id)),
       ...(typeof former === 'string' ? [former] : []),
+      ...left,
     ],
   });
   return row;
@@ -268,6 +336,7 @@ export async function attachRow(
       occurrenceId: encodeGlobalId('Occurrence', claim.occurrenceId),
     });
   }
+  await lockAt(tx, occurrence);
   checkSameParticipants(claim, occurrence);
   const { count } = await tx.claim.updateMany({
     where: { id: claim.id, version: claim.version },
@@ -296,6 +365,16 @@ export async function attachRow(
     });
   }
   return advanceStatus(tx, record, occurrence, claim);
+}
+
+/**
+ * Locks an occurrence's row until the commit, CONFLICT if it is no longer at the version read:
+ * a claim attached meanwhile could otherwise name the participants an edit just replaced.
+ */
+export async function lockAt(tx: Tx, occurrence: { id: number; version: number }): Promise<void> {
+  const [row] = await tx.$queryRaw<{ version: number }[]>`
+    SELECT version FROM "Occurrence" WHERE id = ${occurrence.id} FOR NO KEY UPDATE`;
+  if (row?.version !== occurrence.version) throw conflict('Occurrence', null, occurrence.version);
 }
 
 /** Moves an occurrence's status as a newly attached claim says (only forward), logging it. */
