@@ -38,10 +38,12 @@ describe('claims on the held-out articles', () => {
     const f = score(/^h\d\d-/, 'held-out articles');
     expect(f.articles).toBeGreaterThanOrEqual(23);
     expect(f.labelled).toBeGreaterThanOrEqual(100);
-    expect(f.precision).toBeGreaterThanOrEqual(0.84);
-    expect(f.recall).toBeGreaterThanOrEqual(0.66);
-    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.94);
-    expect(f.clusteringF1).toBeGreaterThanOrEqual(0.92);
+    expect(f.precision).toBeGreaterThanOrEqual(0.9);
+    expect(f.recall).toBeGreaterThanOrEqual(0.87);
+    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.98);
+    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.96);
+    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.98);
+    expect(f.clusteringF1).toBeGreaterThanOrEqual(0.95);
   });
 
   it('on h11–h16, written after the rules were frozen', () => {
@@ -50,35 +52,62 @@ describe('claims on the held-out articles', () => {
     expect(f.labelled).toBeGreaterThanOrEqual(30);
     expect(f.precision).toBeGreaterThanOrEqual(0.9);
     expect(f.recall).toBeGreaterThanOrEqual(0.8);
-    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.9);
-    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.92);
+    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.92);
   });
 
   it('on h17–h23, written by someone who read neither rules nor code, while the rules changed', () => {
     const f = score(/^h(1[7-9]|2[0-3])-/, 'held-out articles written with the second rules');
     expect(f.articles).toBe(7);
     expect(f.labelled).toBeGreaterThanOrEqual(30);
-    // Where the rules stand on them (goals met: precision, recall, when, clustering; missed:
-    // modality 0.860 and source 0.940); a change that makes any worse fails.
+    // First run with the second rules: 0.943 / 0.926 / modality 0.860 / when 0.980 / source 0.940
+    // / 0.933. These articles have been read since; the floors are where the rules stand now.
     expect(f.precision).toBeGreaterThanOrEqual(0.94);
-    expect(f.recall).toBeGreaterThanOrEqual(0.92);
-    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.86);
+    expect(f.recall).toBeGreaterThanOrEqual(0.98);
+    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.99);
     expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.98);
-    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.94);
-    expect(f.clusteringF1).toBeGreaterThanOrEqual(0.93);
+    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.99);
+    expect(f.clusteringF1).toBeGreaterThanOrEqual(0.94);
   });
 
   it('on h24–h29, written later the same way', () => {
-    const f = score(/^h2[4-9]-/, 'held-out articles written last');
+    const f = score(/^h2[4-9]-/, 'held-out articles h24–h29');
     expect(f.articles).toBe(6);
     expect(f.labelled).toBeGreaterThanOrEqual(30);
-    // Where the rules stand on them: precision, recall, when and clustering meet the goals;
-    // modality (0.895) and sources (0.947) fall just short. A change that makes any worse fails.
-    expect(f.precision).toBeGreaterThanOrEqual(0.92);
-    expect(f.recall).toBeGreaterThanOrEqual(0.88);
-    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.89);
-    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.92);
-    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.94);
-    expect(f.clusteringF1).toBeGreaterThanOrEqual(0.91);
+    // First run with the second rules: 0.927 / 0.884 / 0.895 / 0.921 / 0.947 / 0.918; read since.
+    expect(f.precision).toBeGreaterThanOrEqual(0.95);
+    expect(f.recall).toBeGreaterThanOrEqual(0.97);
+    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.99);
+    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.97);
+    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.99);
+    expect(f.clusteringF1).toBeGreaterThanOrEqual(0.92);
+  });
+
+  it('on h30–h36, written while the third rules were made', () => {
+    const f = score(/^h3[0-6]-/, 'held-out articles h30–h36');
+    expect(f.articles).toBe(7);
+    expect(f.labelled).toBeGreaterThanOrEqual(45);
+    // First run with the third rules (frozen at the commit that added these articles): 0.913 /
+    // 0.875 / modality 0.857 / when 0.929 / source 0.857 / 0.960. Read since; floors are now.
+    expect(f.precision).toBeGreaterThanOrEqual(0.97);
+    expect(f.recall).toBeGreaterThanOrEqual(0.97);
+    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.99);
+    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.99);
+    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.99);
+    expect(f.clusteringF1).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it('on h37–h43, written after the third rules were first changed', () => {
+    const f = score(/^h(3[7-9]|4[0-3])-/, 'held-out articles h37–h43');
+    expect(f.articles).toBe(7);
+    expect(f.labelled).toBeGreaterThanOrEqual(45);
+    // First run (rules at the commit before these articles): 0.902 / 0.902 / modality 0.945 /
+    // when 0.982 / source 0.927 / 0.975. Read since; floors are now.
+    expect(f.precision).toBeGreaterThanOrEqual(0.99);
+    expect(f.recall).toBeGreaterThanOrEqual(0.98);
+    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.99);
+    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.99);
+    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.99);
+    expect(f.clusteringF1).toBeGreaterThanOrEqual(0.96);
   });
 });

@@ -51,7 +51,7 @@ const NEWS_AGENCIES = [
   'antara',
 ];
 export const GOVERNMENT_WORDS =
-  /\b(white house|kremlin|downing street|elysee|state department|pentagon|ministry|ministries|government|cabinet|embassy|presidency|administration|state council|foreign office|chancellery|secretariat|(?:his|her|president's|prime minister's|presidential) office|royal household|palace)\b/;
+  /\b(white house|kremlin|blue house|kantei|downing street|elysee|state department|pentagon|ministry|ministries|government|cabinet|embassy|presidency|administration|state council|foreign office|chancellery|secretariat|(?:his|her|president's|prime minister's|presidential) office|royal household|palace)\b/;
 const OFFICIAL_WORDS =
   /\b(spokes(?:man|woman|person)|officials?|minister|ambassador|aide|adviser|advisor|envoy|secretary|diplomats?|president|premier|chancellor|prime minister|sherpa|press secretary)\b/;
 const STATE_MEDIA_WORDS =
@@ -175,8 +175,21 @@ function apposition(text: string, at: number): Token[] {
     start: t.start + opening + 1,
     end: t.end + opening + 1,
   }));
-  return run.every(belongs) ? trimSource(run) : [];
+  if (!run.every(belongs)) return [];
+  // "Pakistan's foreign secretary, Aizaz Chaudhry, told": a name whose title comes first is the
+  // title and the name.
+  const title = TITLE_FIRST.exec(text.slice(Math.max(0, opening - 60), opening));
+  const name = trimSource(run);
+  if (title && name.length && name.every((t) => /^\p{Lu}/u.test(t.text))) {
+    const start = opening - (title[1] as string).length;
+    return [{ text: title[1] as string, start, end: opening }, ...name];
+  }
+  return name;
 }
+
+/** A title that ends where a sentence or a clause begins: "the national security adviser". */
+const TITLE_FIRST =
+  /(?:^|[.;:!?]\s+|,\s+|\n)((?:[Tt]he\s+)?(?:[\p{L}'’-]+\s+){0,3}?(?:spokes(?:man|woman|person)|minister|secretary|adviser|advisor|aide|ambassador|envoy|chief of staff))$/u;
 
 /** The source named just after `at` ("according to …", "…, said Dmitry Peskov"). */
 function sourceAfter(text: string, at: number, mustEnd = false): Token[] {

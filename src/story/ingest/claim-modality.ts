@@ -88,7 +88,7 @@ export function modalityAt(
     cue(/\b(?:expected|expects|expect)\s+(?:[\p{L}'’-]+\s+){1,3}?to\s+(?:[\p{L}-]+\s+){0,2}$/u);
   if (expected !== undefined) return { modality: 'EXPECTED', cueStart: expected };
   const planned = cue(
-    /\b(?:will|'ll|shall|plans?|planned|planning|set|due|scheduled|going|intends?|(?:is|are|was|were) to)\b(?:\s+[\p{L}'-]+){0,3}\s*$/u,
+    /\b(?:will|'ll|shall|plans?|planned|planning|set|due|scheduled|going|intends?|(?:is|are|was|were) to)\b(?:\s+[\p{L}'-]+){0,4}\s*$/u,
   );
   if (planned !== undefined) return { modality: 'PLANNED', cueStart: planned };
   // A headline's "Xi and Putin to meet" is a plan, and so is what it is for ("Modi to travel to

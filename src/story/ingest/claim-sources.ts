@@ -167,11 +167,13 @@ export function ownSource(
   if (/^\s+\S+(?:\s+[\p{L}\d'’]+){0,5}\s*[.!?"”]*\s*$/u.test(rest)) return context.attribution;
   // "…days before Washington announced sanctions": a source in a subordinate clause speaks for it.
   if (SUBORDINATE_LEAD.test((clauses[at] as Clause).lead)) return null;
-  // "Trump welcomed Moon on Tuesday, and Trump told reporters that …": a source whose words follow
-  // it speaks for them, not for what came before.
+  // "Trump welcomed Moon on Tuesday, and Trump told reporters that …", "Modi had called Sharif, and
+  // Indian officials said the stopover …": a source whose words follow it speaks for them, not for
+  // what came before.
   if (
     at > index &&
-    /^\s+(?:\p{L}+ly\s+)?\p{L}+(?:\s+\p{L}+){0,2}?\s+that\b/u.test(rest.slice(0, 50))
+    ((clauses[at] as Clause).lead === 'and' ||
+      /^\s+(?:\p{L}+ly\s+)?\p{L}+(?:\s+\p{L}+){0,5}?\s+that\b/u.test(rest.slice(0, 70)))
   )
     return null;
   const [from, to] = at < index ? [at + 1, index] : [index + 1, at];

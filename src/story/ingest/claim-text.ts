@@ -154,7 +154,8 @@ const TRIGGER_RULES: TriggerRule[] = [
   {
     kind: 'VISIT',
     form: 'verb',
-    pattern: /\b(?:arrive|arrives|arrived|arriving|land|lands|landed|landing)\s+in\b/g,
+    pattern:
+      /\b(?:arrive|arrives|arrived|arriving|land|lands|landed|landing)(?:\s+(?:late|early|safely|\p{L}+ly))?\s+in\b/gu,
   },
   { kind: 'VISIT', form: 'either', pattern: /\b(?:visit|visits|visited|visiting)(?:\s+to)?\b/g },
   {

@@ -2,7 +2,7 @@
 // clause's time phrase, not the day a source spoke; "the same day"; the time of the clause a
 // "when", "which" or "and" clause hangs on; for a change of plan, the day it was due.
 import type { ClaimDraft } from '../occurrences.ts';
-import type { Clause, Trigger } from './claim-text.ts';
+import { type Clause, type Trigger, triggersIn } from './claim-text.ts';
 import type { TimeExpression } from './dates.ts';
 
 /** The text a claim is read from, with its time expressions. */
@@ -10,6 +10,8 @@ interface TimedText {
   text: string;
   folded: string;
   times: TimeExpression[];
+  /** The publication day, as time expressions write days (YYYY-MM-DD). */
+  published: string;
 }
 
 // "officials said on Friday", "the presidency said in a statement on Monday": the day a source
@@ -42,7 +44,11 @@ export function whenOf(
           (t.precision === 'DAY' && !/^(?:today|yesterday|tomorrow)$/i.test(t.text))) &&
         !SAID_BEFORE.test(source.folded.slice(Math.max(c.start, t.start - 40), t.start)),
     );
-  let found = timeIn(clause);
+  // "visited Sochi in May and travelled to Vladivostok in September": a clause's second trigger
+  // takes the time after it, if it has one.
+  const second = triggersIn(source.folded, clause.start, trigger.start).length > 0;
+  let found =
+    (second ? timeIn({ start: trigger.end, end: clause.end }) : undefined) ?? timeIn(clause);
   // "In a message late on Tuesday, Trump wrote that he was postponing …": the day he wrote.
   if (
     found &&
@@ -91,7 +97,12 @@ export function whenOf(
         t.end <= sentence.end &&
         DUE.test(source.folded.slice(Math.max(sentence.start, t.start - 40), t.start)),
     );
-    if (due) found = due;
+    // "a meeting that had been set for Saturday", cancelled on a Thursday: the Saturday to come.
+    if (due && /^[A-Z][a-z]+day$/.test(due.text) && due.from < source.published) {
+      const next = (iso: string) =>
+        new Date(Date.parse(`${iso}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10);
+      found = { ...due, from: next(due.from), to: next(due.to) };
+    } else if (due) found = due;
     else if (found && found.end <= trigger.start) found = undefined;
   }
   if (!found) return null;

@@ -33,10 +33,11 @@ interface Source {
   refs: Ref[];
   times: TimeExpression[];
   attributions: number[];
+  published: string;
 }
 
 const TWO_LEADERS =
-  /\b(?:the|both)\s+(?:two\s+)?(?:leaders|presidents|men|heads of state|sides)\b|\bthe pair\b/;
+  /\b(?:the|both)\s+(?:two\s+)?(?:leaders|presidents|men|heads of state)\b|\bthe pair\b/;
 const MEETS = new Set<OccurrenceKind>(['MEETING', 'TALKS']);
 
 /**
@@ -57,19 +58,21 @@ export function findClaims(
   const sources: Source[] = [
     {
       text: article.headline,
-      folded: fold(article.headline),
+      folded: foldForClaims(article.headline),
       inHeadline: true,
       refs: headlineRefs(article, analysis, bodyRefs, options.known),
       times: findTimeExpressions(article.headline, article.publishedAt),
       attributions: analysis.attributions.flatMap((a, i) => (a.inHeadline ? [i] : [])),
+      published: article.publishedAt.toISOString().slice(0, 10),
     },
     {
       text: article.body,
-      folded: fold(article.body),
+      folded: foldForClaims(article.body),
       inHeadline: false,
       refs: bodyRefs,
       times: analysis.timeExpressions,
       attributions: analysis.attributions.flatMap((a, i) => (a.inHeadline ? [] : [i])),
+      published: article.publishedAt.toISOString().slice(0, 10),
     },
   ];
   const claims: ClaimDraft[] = [];
@@ -98,6 +101,15 @@ export function findClaims(
   return claims;
 }
 
+/**
+ * The folded text the claim rules read, with "May" the month or the name ("Theresa May will
+ * host", "visited Sochi in May and") kept apart from "may" the condition. Same length, so
+ * offsets hold.
+ */
+function foldForClaims(text: string): string {
+  return fold(text).replace(/\bmay\b/g, (word, at: number) => (text[at] === 'M' ? 'mai' : word));
+}
+
 function claimAt(
   source: Source,
   sentence: { start: number; end: number; paragraph: { start: number; end: number } },
@@ -122,6 +134,8 @@ function claimAt(
   );
   if (trigger.form === 'noun' && orgBefore) return undefined;
   if (trigger.form === 'noun' && !nounStands(folded, clause, trigger, inHeadline)) return undefined;
+  // "a summit hosted by Macron": hosting a gathering is no visit.
+  if (trigger.host && /^\s+by\b/.test(folded.slice(trigger.end, trigger.end + 4))) return undefined;
   // "called" is a call only when a leader follows ("called Putin").
   const word = folded.slice(trigger.start, trigger.end);
   if (trigger.kind === 'CALL' && /^call(?:s|ed|ing)?$/.test(word)) {
@@ -214,6 +228,11 @@ function participantsOf(
   const visit = trigger.kind === 'VISIT' && !trigger.host;
   // A visit is made by leaders: "he unveiled the initiative on a trip to Kazakhstan" is his.
   let refs = visit ? leadersOf(within(clause)) : within(clause);
+  // "at a summit hosted by Macron and attended by Merkel": who hosts or attends is not a party.
+  const by = /\b(?:hosted|attended|chaired|organi[sz]ed|brokered|mediated)\s+by\b/.exec(
+    source.folded.slice(trigger.end, clause.end),
+  );
+  if (by) refs = refs.filter((r) => r.start < trigger.end + by.index);
   if (/\bbetween$/.test(word)) refs = refs.filter((r) => r.start >= trigger.end);
   // A trip to a place is the traveller's alone ("Modi will travel to Wuhan to meet Xi", "Kim
   // arrives in Russia ahead of summit with Putin"); "visit Xi" and "a visit by Kishida" say who.
@@ -232,7 +251,12 @@ function participantsOf(
   const subject = refs.filter((r) => r.start < trigger.start);
   if (subject.length === 0 && index > 0 && !/\bbetween$/.test(word)) {
     for (let i = index - 1; i >= 0; i--) {
-      const before = leadersOf(within(clauses[i] as Clause));
+      const previous = clauses[i] as Clause;
+      // Its subject: "Modi held talks with Putin …, then flew to Kabul" is Modi's trip.
+      const verb = triggersIn(source.folded, previous.start, previous.end)[0];
+      const all = leadersOf(within(previous));
+      const subjects = verb ? all.filter((r) => r.end <= verb.start) : [];
+      const before = subjects.length ? subjects : all;
       if (before.length) {
         refs = [...before, ...refs];
         borrowed = true;
