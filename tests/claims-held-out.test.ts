@@ -38,11 +38,11 @@ describe('claims on the held-out articles', () => {
     const f = score(/^h\d\d-/, 'held-out articles');
     expect(f.articles).toBeGreaterThanOrEqual(23);
     expect(f.labelled).toBeGreaterThanOrEqual(100);
-    expect(f.precision).toBeGreaterThanOrEqual(0.9);
-    expect(f.recall).toBeGreaterThanOrEqual(0.87);
-    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.98);
-    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.96);
-    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.98);
+    expect(f.precision).toBeGreaterThanOrEqual(0.93);
+    expect(f.recall).toBeGreaterThanOrEqual(0.92);
+    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.99);
+    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.97);
+    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.99);
     expect(f.clusteringF1).toBeGreaterThanOrEqual(0.95);
   });
 
@@ -107,6 +107,20 @@ describe('claims on the held-out articles', () => {
     expect(f.recall).toBeGreaterThanOrEqual(0.98);
     expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.99);
     expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.99);
+    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.99);
+    expect(f.clusteringF1).toBeGreaterThanOrEqual(0.96);
+  });
+
+  it('on h44–h50, written after the rules were changed again', () => {
+    const f = score(/^h(4[4-9]|50)-/, 'held-out articles h44–h50');
+    expect(f.articles).toBe(7);
+    expect(f.labelled).toBeGreaterThanOrEqual(45);
+    // First run (rules at the commit before these articles): 1.000 / 0.912 / modality 0.962 /
+    // when 0.942 / source 0.942 / 0.956. Read since; floors are now.
+    expect(f.precision).toBeGreaterThanOrEqual(0.99);
+    expect(f.recall).toBeGreaterThanOrEqual(0.99);
+    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.99);
+    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.98);
     expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.99);
     expect(f.clusteringF1).toBeGreaterThanOrEqual(0.96);
   });

@@ -67,6 +67,12 @@ describe('linking', () => {
       ['Leader:2', 'ALIAS', ['Putin']],
     ]);
     expect(links("President Xi's visit")).toEqual([['Leader:1', 'ALIAS', ['Xi']]]);
+    // A surname only one known leader has, and few people share, names them from the start; a
+    // shared one ("Kim", "Li") or one in capitals does not.
+    expect(links('Netanyahu postponed the trip to meet Putin.')).toEqual([
+      ['Leader:2', 'ALIAS', ['Putin']],
+    ]);
+    expect(links('PUTIN aside, Kim and Li met.')).toEqual([]);
     // The headline introduces him too.
     expect(links('Xi spoke first.', 'Xi Jinping to visit Astana')).toEqual([
       ['Leader:1', 'ALIAS', ['Xi']],

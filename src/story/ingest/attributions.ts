@@ -59,7 +59,7 @@ const STATE_MEDIA_WORDS =
 
 /** Words a source phrase may contain besides capitalised names. */
 const SOURCE_WORD =
-  /^(?:state(?:-run|-owned|-controlled)?|presidential|royal|household|his|her|minister|prime|deputy|media|television|tv|broadcaster|news|agency|officials?|spokes(?:man|woman|person)|ministry|presidency|office|palace|administration|embassy|cabinet|council|security|foreign|defence|defense|senior|government|press|secretary|diplomats?|ambassador|aide|envoy|adviser|the|of|for|'s|s)$/;
+  /^(?:state(?:-run|-owned|-controlled)?|presidential|royal|household|his|her|minister|prime|deputy|public|media|television|tv|broadcaster|news|agency|officials?|spokes(?:man|woman|person)|ministry|presidency|office|palace|administration|embassy|cabinet|council|security|foreign|defence|defense|senior|government|press|secretary|diplomats?|ambassador|aide|envoy|adviser|the|of|for|'s|s)$/;
 // Past and present forms: "officials say" and "the Kremlin confirms" report as "said" does
 // (not "states" or "claims", which are nouns as often: "the United States").
 const SAY =
@@ -189,7 +189,7 @@ function apposition(text: string, at: number): Token[] {
 
 /** A title that ends where a sentence or a clause begins: "the national security adviser". */
 const TITLE_FIRST =
-  /(?:^|[.;:!?]\s+|,\s+|\n)((?:[Tt]he\s+)?(?:[\p{L}'’-]+\s+){0,3}?(?:spokes(?:man|woman|person)|minister|secretary|adviser|advisor|aide|ambassador|envoy|chief of staff))$/u;
+  /(?:^|[.;:!?]\s+|,\s+|\n)((?:[Tt]he\s+)?(?:[\p{L}'’-]+\s+){0,3}?(?:spokes(?:man|woman|person)|minister|secretary|adviser|advisor|aide|ambassador|envoy|chief of staff)(?:\s+(?:in|to|at)\s+\p{Lu}[\p{L}-]*)?)$/u;
 
 /** The source named just after `at` ("according to …", "…, said Dmitry Peskov"). */
 function sourceAfter(text: string, at: number, mustEnd = false): Token[] {

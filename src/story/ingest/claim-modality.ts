@@ -57,6 +57,16 @@ export function modalityAt(
         : 'CANCELLED',
       cueStart: trigger.start,
     };
+  // "Netanyahu postpones Moscow trip to meet Putin": what the trip was for is changed with it.
+  const change =
+    /\b(?:postpon(?:es?|ed|ing)|delay(?:s|ed|ing)?|put(?:s|ting)? off|cancel(?:s|led|ed|ling|ing)?|call(?:s|ed|ing)? off|scrap(?:s|ped|ping)?)\s+(?:[\p{L}'’-]+\s+){0,3}?(?:trip|visit|travel|journey)\s+to\s+$/u.exec(
+      before,
+    );
+  if (change)
+    return {
+      modality: /^(?:postpon|delay|put)/.test(change[0]) ? 'POSTPONED' : 'CANCELLED',
+      cueStart: trigger.start,
+    };
   // "The Kremlin denied on Monday that Putin had held a call": a denial governs its whole clause.
   const denial = /\b(?:denied|denies|deny|denying)\b/.exec(before);
   if (denial) return { modality: 'DENIED', cueStart: clause.start + denial.index };

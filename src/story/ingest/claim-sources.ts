@@ -145,7 +145,7 @@ const NATIONALITY = /^\p{Lu}\p{Ll}+(?:ian|ean|an|ese|ish|i|ic)$/u;
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const SUBORDINATE_LEAD =
-  /^(?:after|before|since|when|while|because|although|though|until|whereas)$/;
+  /^(?:after|before|since|when|while|because|although|though|until|whereas|where)$/;
 
 /**
  * The sentence's source, unless "but" sets the claim's clause against the source's: "Kishida will

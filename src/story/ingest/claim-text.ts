@@ -149,7 +149,7 @@ const TRIGGER_RULES: TriggerRule[] = [
     kind: 'VISIT',
     form: 'verb',
     pattern:
-      /\b(?:travel|travels|travelled|traveled|travelling|traveling|fly|flies|flew|flown)\s+to\b/g,
+      /\b(?:travel|travels|travelled|traveled|travelling|traveling|fly|flies|flew|flown)(?:\s+(?:on|back|out|straight|directly|home))?\s+to\b/g,
   },
   {
     kind: 'VISIT',

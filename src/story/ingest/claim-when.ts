@@ -1,7 +1,7 @@
 // When a claim says its occurrence happens (tests/fixtures/ingest/README.md, `from..to`): the
 // clause's time phrase, not the day a source spoke; "the same day"; the time of the clause a
 // "when", "which" or "and" clause hangs on; for a change of plan, the day it was due.
-import type { ClaimDraft } from '../occurrences.ts';
+import type { ClaimDraft, ClaimModality } from '../occurrences.ts';
 import { type Clause, type Trigger, triggersIn } from './claim-text.ts';
 import type { TimeExpression } from './dates.ts';
 
@@ -31,8 +31,9 @@ export function whenOf(
   clauses: Clause[],
   index: number,
   trigger: Trigger,
-  changed: boolean,
+  modality: ClaimModality,
 ): ClaimDraft['when'] {
+  const changed = modality === 'CANCELLED' || modality === 'POSTPONED';
   const clause = clauses[index] as Clause;
   const timeIn = (c: { start: number; end: number }) =>
     source.times.find(
@@ -98,17 +99,23 @@ export function whenOf(
         DUE.test(source.folded.slice(Math.max(sentence.start, t.start - 40), t.start)),
     );
     // "a meeting that had been set for Saturday", cancelled on a Thursday: the Saturday to come.
-    if (due && /^[A-Z][a-z]+day$/.test(due.text) && due.from < source.published) {
-      const next = (iso: string) =>
-        new Date(Date.parse(`${iso}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10);
-      found = { ...due, from: next(due.from), to: next(due.to) };
-    } else if (due) found = due;
+    if (due) found = ahead(due, source.published);
     else if (found && found.end <= trigger.start) found = undefined;
   }
   if (!found) return null;
+  // "Lukashenko to hold talks with Putin in Sochi on Monday": a plan's weekday is one to come.
+  if (modality === 'PLANNED' || modality === 'EXPECTED') found = ahead(found, source.published);
   return {
     from: new Date(`${found.from}T00:00:00Z`),
     to: new Date(`${found.to}T00:00:00Z`),
     precision: found.precision,
   };
+}
+
+/** A bare weekday ("Saturday") before publication, moved to the same day of the week to come. */
+function ahead(time: TimeExpression, published: string): TimeExpression {
+  if (!/^[A-Z][a-z]+day$/.test(time.text) || time.from >= published) return time;
+  const next = (iso: string) =>
+    new Date(Date.parse(`${iso}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10);
+  return { ...time, from: next(time.from), to: next(time.to) };
 }

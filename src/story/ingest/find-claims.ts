@@ -38,6 +38,8 @@ interface Source {
 
 const TWO_LEADERS =
   /\b(?:the|both)\s+(?:two\s+)?(?:leaders|presidents|men|heads of state)\b|\bthe pair\b/;
+const CHANGED_LATER =
+  /,\s+(?:were|was|has been|have been|had been)\s+(postponed|delayed|put off|cancell?ed|called off|scrapped)\b/;
 const MEETS = new Set<OccurrenceKind>(['MEETING', 'TALKS']);
 
 /**
@@ -134,8 +136,14 @@ function claimAt(
   );
   if (trigger.form === 'noun' && orgBefore) return undefined;
   if (trigger.form === 'noun' && !nounStands(folded, clause, trigger, inHeadline)) return undefined;
-  // "a summit hosted by Macron": hosting a gathering is no visit.
-  if (trigger.host && /^\s+by\b/.test(folded.slice(trigger.end, trigger.end + 4))) return undefined;
+  // "a summit hosted by Macron": hosting a gathering is no visit ("Erdoğan … was welcomed by
+  // Putin" is one).
+  if (
+    trigger.host &&
+    /^\s+by\b/.test(folded.slice(trigger.end, trigger.end + 4)) &&
+    !/\b(?:was|were|is|are|been|being)\s+$/.test(folded.slice(clause.start, trigger.start))
+  )
+    return undefined;
   // "called" is a call only when a leader follows ("called Putin").
   const word = folded.slice(trigger.start, trigger.end);
   if (trigger.kind === 'CALL' && /^call(?:s|ed|ing)?$/.test(word)) {
@@ -152,6 +160,14 @@ function claimAt(
   if (!participants) return undefined;
   const partOf = summits.find((s) => s.start >= clause.start && s.end <= clause.end);
   let modality: ClaimModality = found.modality;
+  // "Talks between Netanyahu and Putin, which were to focus on Syria, were postponed as well":
+  // the verb after a relative clause is the noun's.
+  const later =
+    clauses[index + 1]?.lead === 'which'
+      ? CHANGED_LATER.exec(text.slice(clause.end, sentence.end))
+      : null;
+  if (trigger.form === 'noun' && modality === 'REPORTED' && later)
+    modality = /^postponed|^delayed|^put off/.test(later[1] as string) ? 'POSTPONED' : 'CANCELLED';
   const attribution = ownSource(context, clauses, index, inHeadline);
   const said = attribution === null ? undefined : context.analysis.attributions[attribution];
   // What a state's voice says will happen or happened is confirmed; hedges and changes stay.
@@ -183,14 +199,7 @@ function claimAt(
     cameoCode: cameo(trigger, found.modality, place !== null || partOf !== undefined),
     modality,
     participants: participants.list,
-    when: whenOf(
-      source,
-      sentence,
-      clauses,
-      index,
-      trigger,
-      found.modality === 'CANCELLED' || found.modality === 'POSTPONED',
-    ),
+    when: whenOf(source, sentence, clauses, index, trigger, found.modality),
     place,
     partOf: partOf ? { type: 'Summit', id: partOf.id } : null,
     attribution,

@@ -99,7 +99,8 @@ function hasTitleBefore(folded: string, start: number, country: string): boolean
 /**
  * Finds the known entities an article names, as a careful indexer would: names and aliases in any
  * case and without diacritics, longest first and as whole words; acronyms as written; a surname
- * alone only after the full name (in the headline or earlier in the body) or right after a title;
+ * alone only after the full name (in the headline or earlier in the body) or right after a title,
+ * unless it is distinctive (one known leader's, and not a surname many people share);
  * "the SCO summit" as the summit of that organization nearest to publication.
  */
 export function findMentions(
@@ -168,7 +169,8 @@ export function findMentions(
   // Bare surnames, in text order: a leader is "introduced" by the full name or a longer alias
   // (here or in the headline) or by a title or possessive ("President Xi", "China's Xi"); after
   // that the surname alone names them. Where two introduced leaders share it, the one named
-  // most recently wins; where nothing decides, nothing is linked.
+  // most recently wins; where nothing decides, nothing is linked. A distinctive surname
+  // ("Netanyahu", "Putin") needs no introduction.
   const introducedInHeadline = new Set<number>();
   for (const leader of known.leaders) {
     const full = leaderPatterns(leader).filter((p) => !p.bare);
@@ -200,7 +202,14 @@ export function findMentions(
         inHeadline: introducedInHeadline.has(candidate.id),
         titled: hasTitleBefore(folded, start, candidate.leader.country),
       }))
-      .filter((c) => c.last >= 0 || c.inHeadline || c.titled);
+      .filter(
+        (c) =>
+          c.last >= 0 ||
+          c.inHeadline ||
+          c.titled ||
+          (/^\p{Lu}\p{Ll}/u.test(body.slice(start, start + 2)) &&
+            distinctive(candidates, c.candidate, folded.slice(start, c.candidate.end))),
+      );
     named.sort((a, b) => b.last - a.last || Number(b.titled) - Number(a.titled));
     const [first, second] = named;
     if (!first) continue;
@@ -219,6 +228,22 @@ export function findMentions(
   hits.push(...summitReferences(folded, hits, known, options.publishedAt, taken.Summit));
   return group(body, hits);
 }
+
+/**
+ * A surname no other known leader has, and not a common word or a name many people share ("Putin", "Netanyahu"; not "Kim", "Li", "May"): an article may name the
+ * leader by it alone from the start ("Netanyahu postpones trip to meet Putin").
+ */
+function distinctive(
+  candidates: readonly { id: number }[],
+  candidate: { start: number; end: number },
+  word: string,
+): boolean {
+  if (candidates.length !== 1 || candidate.end - candidate.start < 4) return false;
+  return !SHARED_SURNAME.test(word);
+}
+
+const SHARED_SURNAME =
+  /^(?:kim|lee|park|moon|choi|yoon|li|wang|zhang|liu|chen|yang|zhao|huang|zhou|wu|xu|sun|ma|hu|guo|he|lin|singh|khan|ali|ahmed|hassan|castro|bush|clinton|may|king|brown|rice|young|long|rose|price|grant|love|bolton|abe|sharif|assad|gandhi|kennedy|adams|johnson|smith|jones|williams|nguyen|tran|le|pham)$/;
 
 /**
  * "Eastern Economic Forum" for "Eastern Economic Forum 2022": a summit's name without its year
