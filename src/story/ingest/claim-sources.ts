@@ -1,6 +1,7 @@
 // Who a sentence's claims come from (tests/fixtures/ingest/README.md, "source"): the sentence's own
 // sayer, else the speaker of a quotation it belongs to, else, for "he said", the person last
-// quoted in the paragraph. The headline's source is its outlet or "state media".
+// quoted in the paragraph. The headline's source is its outlet or "state media". Which clauses a
+// source speaks for (ownSource) and whether it speaks for a state (speaksForState) are here too.
 import type { Analysis } from './analyze.ts';
 import { GOVERNMENT_WORDS } from './attributions.ts';
 import type { Clause, Sentence } from './claim-text.ts';
@@ -148,8 +149,10 @@ const SUBORDINATE_LEAD =
   /^(?:after|before|since|when|while|because|although|though|until|whereas|where)$/;
 
 /**
- * The sentence's source, unless "but" sets the claim's clause against the source's: "Kishida will
- * not travel, officials said, but Modi will go ahead with his visit" is the article's own voice.
+ * The sentence's source for the claim in clause `index`: a closing ", X said." speaks for every
+ * clause; otherwise not for a clause that "but" sets against the source's ("Kishida will not
+ * travel, officials said, but Modi will go ahead with his visit"), nor from inside a subordinate
+ * clause, nor from a later clause whose words follow it ("…, and Trump told reporters that …").
  */
 export function ownSource(
   context: { attribution: number | null; analysis: Analysis; body: string },
