@@ -125,7 +125,7 @@ describe('@live', () => {
     live.unsubscribe();
   });
 
-  it('with throttle: 1000, sends at most two results for 100 commits in one second, the last current', async () => {
+  it('with throttle: 1000, sends at most two results for the commits of one second, the last current', async () => {
     const live = collect(
       wsClient(app.url),
       `query Summit($id: ID!) @live(throttle: 1000) {
@@ -133,33 +133,42 @@ describe('@live', () => {
       }`,
       { id: sco },
     );
-    await live.waitFor(1);
-    // Each edit passes the version the previous one returned: one request per commit, so the
-    // hundred fit in a second.
-    let last = await editSummit(app.yoga, sco, 'burst start', editor);
-    const before = live.items.length;
-    const started = performance.now();
-    for (let i = 0; i < 100; i += 1) {
-      const result = await execute(
-        app.yoga,
-        'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { version } } }',
-        { input: { id: sco, expectedVersion: last, patch: { description: `burst ${i}` } } },
-        editor,
+    try {
+      await live.waitFor(1);
+      // Each edit passes the version the previous one returned: one request per commit, as many
+      // as fit in 900 ms (up to 100), however fast this machine is.
+      let last = await editSummit(app.yoga, sco, 'burst start', editor);
+      await waitUntil(() => live.items.at(-1)?.version === last, 5_000, 'the burst start to show');
+      const before = live.items.length;
+      const started = performance.now();
+      let commits = 0;
+      while (commits < 100 && performance.now() - started < 900) {
+        const result = await execute(
+          app.yoga,
+          'mutation ($input: UpdateSummitInput!) { updateSummit(input: $input) { summit { version } } }',
+          { input: { id: sco, expectedVersion: last, patch: { description: `burst ${commits}` } } },
+          editor,
+        );
+        last = result.data.updateSummit.summit.version;
+        commits += 1;
+      }
+      expect(commits).toBeGreaterThanOrEqual(10);
+      await waitUntil(
+        () => live.items.at(-1)?.version === last,
+        5_000,
+        `the last result to show version ${last}`,
       );
-      last = result.data.updateSummit.summit.version;
+      expect(live.items.length - before).toBeLessThanOrEqual(2);
+      expect(live.items.at(-1)).toMatchObject({
+        version: last,
+        description: `burst ${commits - 1}`,
+      });
+      const plain = await execute(app.yoga, SUMMIT.replace(' @live', ''), { id: sco });
+      expect(live.items.at(-1)).toEqual(plain.data.node);
+    } finally {
+      // A failure here must not leave a live query behind for the tests after it.
+      live.unsubscribe();
     }
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeLessThan(1_000);
-    await waitUntil(
-      () => live.items.at(-1)?.version === last,
-      5_000,
-      `the last result to show version ${last}`,
-    );
-    expect(live.items.length - before).toBeLessThanOrEqual(2);
-    expect(live.items.at(-1)).toMatchObject({ version: last, description: 'burst 99' });
-    const plain = await execute(app.yoga, SUMMIT.replace(' @live', ''), { id: sco });
-    expect(live.items.at(-1)).toEqual(plain.data.node);
-    live.unsubscribe();
   });
 
   it("streams through Yoga's own SSE response where no server hands it a stream (in process)", async () => {
