@@ -33,27 +33,38 @@ function score(files: RegExp, title: string) {
   return { articles: articles.length, ...claimFigures(tally) };
 }
 
+type Figures = ReturnType<typeof score>;
+
+/** Each named figure is at least its floor (the message names the figure that fell short). */
+function expectAtLeast(
+  f: Figures,
+  floors: Partial<Record<Exclude<keyof Figures, 'articles' | 'labelled'>, number>>,
+) {
+  for (const [figure, floor] of Object.entries(floors)) {
+    expect(f[figure as keyof Figures], figure).toBeGreaterThanOrEqual(floor);
+  }
+}
+
 describe('claims on the held-out articles', () => {
   it('are scored against their labels, apart from the tuned ones (all of them)', () => {
     const f = score(/^h\d\d-/, 'held-out articles');
     expect(f.articles).toBeGreaterThanOrEqual(23);
     expect(f.labelled).toBeGreaterThanOrEqual(100);
-    expect(f.precision).toBeGreaterThanOrEqual(0.93);
-    expect(f.recall).toBeGreaterThanOrEqual(0.92);
-    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.98);
-    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.97);
-    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.99);
-    expect(f.clusteringF1).toBeGreaterThanOrEqual(0.95);
+    expectAtLeast(f, {
+      precision: 0.93,
+      recall: 0.92,
+      modalityAccuracy: 0.98,
+      whenAccuracy: 0.97,
+      sourceAccuracy: 0.99,
+      clusteringF1: 0.95,
+    });
   });
 
   it('on h11–h16, written after the rules were frozen', () => {
     const f = score(/^h1[1-6]-/, 'held-out articles written after the freeze');
     expect(f.articles).toBe(6);
     expect(f.labelled).toBeGreaterThanOrEqual(30);
-    expect(f.precision).toBeGreaterThanOrEqual(0.9);
-    expect(f.recall).toBeGreaterThanOrEqual(0.8);
-    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.92);
-    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.92);
+    expectAtLeast(f, { precision: 0.9, recall: 0.8, modalityAccuracy: 0.92, whenAccuracy: 0.92 });
   });
 
   it('on h17–h23, written by someone who read neither rules nor code, while the rules changed', () => {
@@ -62,12 +73,14 @@ describe('claims on the held-out articles', () => {
     expect(f.labelled).toBeGreaterThanOrEqual(30);
     // First run with the second rules: 0.943 / 0.926 / modality 0.860 / when 0.980 / source 0.940
     // / 0.933. These articles have been read since; the floors are where the rules stand now.
-    expect(f.precision).toBeGreaterThanOrEqual(0.94);
-    expect(f.recall).toBeGreaterThanOrEqual(0.98);
-    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.99);
-    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.98);
-    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.99);
-    expect(f.clusteringF1).toBeGreaterThanOrEqual(0.94);
+    expectAtLeast(f, {
+      precision: 0.94,
+      recall: 0.98,
+      modalityAccuracy: 0.99,
+      whenAccuracy: 0.98,
+      sourceAccuracy: 0.99,
+      clusteringF1: 0.94,
+    });
   });
 
   it('on h24–h29, written later the same way', () => {
@@ -75,12 +88,14 @@ describe('claims on the held-out articles', () => {
     expect(f.articles).toBe(6);
     expect(f.labelled).toBeGreaterThanOrEqual(30);
     // First run with the second rules: 0.927 / 0.884 / 0.895 / 0.921 / 0.947 / 0.918; read since.
-    expect(f.precision).toBeGreaterThanOrEqual(0.95);
-    expect(f.recall).toBeGreaterThanOrEqual(0.97);
-    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.99);
-    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.97);
-    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.99);
-    expect(f.clusteringF1).toBeGreaterThanOrEqual(0.92);
+    expectAtLeast(f, {
+      precision: 0.95,
+      recall: 0.97,
+      modalityAccuracy: 0.99,
+      whenAccuracy: 0.97,
+      sourceAccuracy: 0.99,
+      clusteringF1: 0.92,
+    });
   });
 
   it('on h30–h36, written while the third rules were made', () => {
@@ -89,12 +104,14 @@ describe('claims on the held-out articles', () => {
     expect(f.labelled).toBeGreaterThanOrEqual(45);
     // First run with the third rules (frozen at the commit that added these articles): 0.913 /
     // 0.875 / modality 0.857 / when 0.929 / source 0.857 / 0.960. Read since; floors are now.
-    expect(f.precision).toBeGreaterThanOrEqual(0.97);
-    expect(f.recall).toBeGreaterThanOrEqual(0.97);
-    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.99);
-    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.99);
-    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.99);
-    expect(f.clusteringF1).toBeGreaterThanOrEqual(0.97);
+    expectAtLeast(f, {
+      precision: 0.97,
+      recall: 0.97,
+      modalityAccuracy: 0.99,
+      whenAccuracy: 0.99,
+      sourceAccuracy: 0.99,
+      clusteringF1: 0.97,
+    });
   });
 
   it('on h37–h43, written after the third rules were first changed', () => {
@@ -103,12 +120,14 @@ describe('claims on the held-out articles', () => {
     expect(f.labelled).toBeGreaterThanOrEqual(45);
     // First run (rules at the commit before these articles): 0.902 / 0.902 / modality 0.945 /
     // when 0.982 / source 0.927 / 0.975. Read since; floors are now.
-    expect(f.precision).toBeGreaterThanOrEqual(0.99);
-    expect(f.recall).toBeGreaterThanOrEqual(0.98);
-    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.99);
-    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.99);
-    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.99);
-    expect(f.clusteringF1).toBeGreaterThanOrEqual(0.96);
+    expectAtLeast(f, {
+      precision: 0.99,
+      recall: 0.98,
+      modalityAccuracy: 0.99,
+      whenAccuracy: 0.99,
+      sourceAccuracy: 0.99,
+      clusteringF1: 0.96,
+    });
   });
 
   it('on h44–h50, written after the rules were changed again', () => {
@@ -117,12 +136,14 @@ describe('claims on the held-out articles', () => {
     expect(f.labelled).toBeGreaterThanOrEqual(45);
     // First run (rules at the commit before these articles): 1.000 / 0.912 / modality 0.962 /
     // when 0.942 / source 0.942 / 0.956. Read since; floors are now.
-    expect(f.precision).toBeGreaterThanOrEqual(0.99);
-    expect(f.recall).toBeGreaterThanOrEqual(0.99);
-    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.99);
-    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.98);
-    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.99);
-    expect(f.clusteringF1).toBeGreaterThanOrEqual(0.96);
+    expectAtLeast(f, {
+      precision: 0.99,
+      recall: 0.99,
+      modalityAccuracy: 0.99,
+      whenAccuracy: 0.98,
+      sourceAccuracy: 0.99,
+      clusteringF1: 0.96,
+    });
   });
 
   it('on h51–h57, the freshest: written with the rules frozen, and not tuned on', () => {
@@ -132,11 +153,13 @@ describe('claims on the held-out articles', () => {
     // Their one run, with the rules frozen before they were written: every goal of the issue
     // holds (precision ≥ 0.90, recall ≥ 0.80, modality, when ≥ 0.90, source ≥ 0.95, B-cubed ≥
     // 0.90). Nobody changed the rules after reading them; these floors are that run.
-    expect(f.precision).toBeGreaterThanOrEqual(0.92);
-    expect(f.recall).toBeGreaterThanOrEqual(0.92);
-    expect(f.modalityAccuracy).toBeGreaterThanOrEqual(0.93);
-    expect(f.whenAccuracy).toBeGreaterThanOrEqual(0.96);
-    expect(f.sourceAccuracy).toBeGreaterThanOrEqual(0.99);
-    expect(f.clusteringF1).toBeGreaterThanOrEqual(0.96);
+    expectAtLeast(f, {
+      precision: 0.92,
+      recall: 0.92,
+      modalityAccuracy: 0.93,
+      whenAccuracy: 0.96,
+      sourceAccuracy: 0.99,
+      clusteringF1: 0.96,
+    });
   });
 });

@@ -154,7 +154,8 @@ const after = (when: TimeRange | null, claim: StatusEvidence) =>
  * The status a claim moves an occurrence to, or null when it leaves it as it is. Only forward
  * ({@link STATUS_ORDER}): a CONFIRMED claim confirms an EXPECTED or ANNOUNCED occurrence when a
  * government or an official says so; a REPORTED claim, or a government's CONFIRMED one, in an
- * article published after the last day of `when` says it took place; POSTPONED and CANCELLED claims set those statuses.
+ * article published after the last day of `when` says it took place; POSTPONED and CANCELLED
+ * claims set those statuses.
  */
 export function statusAfterClaim(
   current: OccurrenceStatus,

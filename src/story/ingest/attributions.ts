@@ -1,3 +1,4 @@
+import { WEEKDAYS } from './calendar.ts';
 import { fold, type Span, spanOf } from './text.ts';
 
 /** What kind of source a claim is attributed to. */
@@ -129,7 +130,12 @@ function sourceBefore(text: string, at: number): Token[] {
       /^(?:\p{Ll}+ly|later|also|then|earlier|again|previously|once|too|has|have|had)$/u.test(last)
     )
       all.pop();
-    else if (DAY_NAME.test(last) && all.at(-2)?.text === 'on') all.splice(-2, 2);
+    else if (
+      /^\p{Lu}/u.test(last) &&
+      WEEKDAYS.includes(last.toLowerCase()) &&
+      all.at(-2)?.text === 'on'
+    )
+      all.splice(-2, 2);
     else break;
   }
   // "officials from the three countries said", "diplomats in Damascus said": people, then where
@@ -158,8 +164,6 @@ function sourceBefore(text: string, at: number): Token[] {
   }
   return trimSource(run);
 }
-
-const DAY_NAME = /^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$/;
 
 /** Words that may follow "officials from" besides names: "the three countries". */
 const PLACE_WORD =
@@ -281,32 +285,29 @@ export function findAttributions(
     const span = spanOf(headline, start, match.index + match[0].length);
     add({ source: { name: span.text, kind: sourceKind(span.text) }, span, inHeadline: true });
   }
+  // The subject of a headline's verb of saying, from the `words` at `at`.
+  const sayer = (words: string, at: number) => {
+    const run = tokens(words).map((t) => ({ ...t, start: t.start + at, end: t.end + at }));
+    return run.every(belongs)
+      ? attribution(headline, trimSource(run), true, leaderNames)
+      : undefined;
+  };
   // "Erdoğan's White House visit postponed, Turkish officials say": a headline's closing sayer.
   const closing = new RegExp(`,\\s+((?:[\\p{L}'’.-]+\\s+){1,4}?)(?:${SAY})\\s*$`, 'u').exec(
     headline,
   );
   if (closing) {
-    const at = closing.index + closing[0].indexOf(closing[1] as string);
-    const run = tokens(closing[1] as string).map((t) => ({
-      ...t,
-      start: t.start + at,
-      end: t.end + at,
-    }));
-    const said = run.every(belongs)
-      ? attribution(headline, trimSource(run), true, leaderNames)
-      : undefined;
+    const said = sayer(
+      closing[1] as string,
+      closing.index + closing[0].indexOf(closing[1] as string),
+    );
     if (said && said.source.kind !== 'OTHER') add(said);
   }
   // "Kremlin denies Putin held phone call with Trump": a headline that opens with a government
   // and a verb of saying ("Assad says" is a leader speaking of himself, not a source).
   const opener = new RegExp(`^((?:[\\p{L}'’.-]+\\s+){1,4}?)(?:${SAY})\\b`, 'u').exec(headline);
-  if (opener) {
-    const run = tokens(opener[1] as string);
-    const said = run.every(belongs)
-      ? attribution(headline, trimSource(run), true, leaderNames)
-      : undefined;
-    if (said?.source.kind === 'GOVERNMENT') add(said);
-  }
+  const opening = opener && sayer(opener[1] as string, 0);
+  if (opening?.source.kind === 'GOVERNMENT') add(opening);
   return found.sort(
     (a, b) => Number(b.inHeadline) - Number(a.inHeadline) || a.span.start - b.span.start,
   );

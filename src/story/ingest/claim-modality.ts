@@ -1,7 +1,14 @@
 // How a claim's words put it (tests/fixtures/ingest/README.md, MODALITY): the verb phrase around a
 // trigger, and whether a noun trigger ("the expected meeting") stands for an occurrence at all.
 import type { ClaimModality } from '../occurrences.ts';
-import type { Trigger } from './claim-text.ts';
+import { changedPhrase, type Trigger } from './claim-text.ts';
+
+const TRIP_CHANGED = new RegExp(`${changedPhrase('trip|visit|travel|journey')}\\s+to\\s+$`, 'u');
+
+/** What a change of plan does, from its verb ("postpones", "called off"): POSTPONED or CANCELLED. */
+export function changeOf(verb: string): 'POSTPONED' | 'CANCELLED' {
+  return /^(?:postpon|delay|put)/.test(verb) ? 'POSTPONED' : 'CANCELLED';
+}
 
 const MODAL_ADJECTIVE =
   /\b(expected|likely|potential|possible|proposed|planned|upcoming|scheduled|anticipated|mooted)\s+(?:[\p{L}-]+\s+){0,2}$/u;
@@ -50,23 +57,10 @@ export function modalityAt(
   const bare = options.headline
     ? /^\s+(postponed|delayed|put off|cancell?ed|called off|scrapped)\b/.exec(after)
     : null;
-  if (bare)
-    return {
-      modality: /^(?:postponed|delayed|put off)$/.test(bare[1] as string)
-        ? 'POSTPONED'
-        : 'CANCELLED',
-      cueStart: trigger.start,
-    };
+  if (bare) return { modality: changeOf(bare[1] as string), cueStart: trigger.start };
   // "Netanyahu postpones Moscow trip to meet Putin": what the trip was for is changed with it.
-  const change =
-    /\b(?:postpon(?:es?|ed|ing)|delay(?:s|ed|ing)?|put(?:s|ting)? off|cancel(?:s|led|ed|ling|ing)?|call(?:s|ed|ing)? off|scrap(?:s|ped|ping)?)\s+(?:[\p{L}'’-]+\s+){0,3}?(?:trip|visit|travel|journey)\s+to\s+$/u.exec(
-      before,
-    );
-  if (change)
-    return {
-      modality: /^(?:postpon|delay|put)/.test(change[0]) ? 'POSTPONED' : 'CANCELLED',
-      cueStart: trigger.start,
-    };
+  const change = TRIP_CHANGED.exec(before);
+  if (change) return { modality: changeOf(change[0]), cueStart: trigger.start };
   // "The Kremlin denied on Monday that Putin had held a call": a denial governs its whole clause.
   const denial = /\b(?:denied|denies|deny|denying)\b/.exec(before);
   if (denial) return { modality: 'DENIED', cueStart: clause.start + denial.index };

@@ -108,13 +108,12 @@ interface TriggerRule {
   pattern: RegExp;
 }
 
-/** A verb that cancels or postpones, up to three words, then one of `nouns`. */
-function changed(nouns: string): RegExp {
-  return new RegExp(
-    `\\b(?:cancel(?:s|led|ed|ling|ing)?|call(?:s|ed|ing)? off|postpon(?:es?|ed|ing)|scrap(?:s|ped|ping)?|delay(?:s|ed|ing)?|put(?:s|ting)? off)\\s+(?:[\\p{L}'’-]+\\s+){0,3}?(?:${nouns})\\b`,
-    'gu',
-  );
+/** A verb that cancels or postpones, up to three words, then one of `nouns` (a pattern's source). */
+export function changedPhrase(nouns: string): string {
+  return `\\b(?:cancel(?:s|led|ed|ling|ing)?|call(?:s|ed|ing)? off|postpon(?:es?|ed|ing)|scrap(?:s|ped|ping)?|delay(?:s|ed|ing)?|put(?:s|ting)? off)\\s+(?:[\\p{L}'’-]+\\s+){0,3}?(?:${nouns})\\b`;
 }
+
+const changed = (nouns: string) => new RegExp(changedPhrase(nouns), 'gu');
 
 // Longer phrases first: "held talks" is one trigger, not "talks" again.
 const TRIGGER_RULES: TriggerRule[] = [

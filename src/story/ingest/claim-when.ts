@@ -2,6 +2,7 @@
 // clause's time phrase, not the day a source spoke; "the same day"; the time of the clause a
 // "when", "which" or "and" clause hangs on; for a change of plan, the day it was due.
 import type { ClaimDraft, ClaimModality } from '../occurrences.ts';
+import { addDays, iso, WEEKDAYS } from './calendar.ts';
 import { type Clause, type Trigger, triggersIn } from './claim-text.ts';
 import type { TimeExpression } from './dates.ts';
 
@@ -114,8 +115,7 @@ export function whenOf(
 
 /** A bare weekday ("Saturday") before publication, moved to the same day of the week to come. */
 function ahead(time: TimeExpression, published: string): TimeExpression {
-  if (!/^[A-Z][a-z]+day$/.test(time.text) || time.from >= published) return time;
-  const next = (iso: string) =>
-    new Date(Date.parse(`${iso}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10);
+  if (!WEEKDAYS.includes(time.text.toLowerCase()) || time.from >= published) return time;
+  const next = (day: string) => iso(addDays(new Date(`${day}T00:00:00Z`), 7));
   return { ...time, from: next(time.from), to: next(time.to) };
 }

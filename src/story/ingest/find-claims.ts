@@ -7,7 +7,7 @@ export { clusterClaims, compatible } from './claim-clusters.ts';
 import type { ClaimDraft, ClaimModality, OccurrenceKind, TextQuote } from '../occurrences.ts';
 import type { Analysis, ArticleText } from './analyze.ts';
 import { inheritHeadlineSource, inheritTrip } from './claim-clusters.ts';
-import { modalityAt, nounStands } from './claim-modality.ts';
+import { changeOf, modalityAt, nounStands } from './claim-modality.ts';
 import { ownSource, sentenceSources, speaksForState } from './claim-sources.ts';
 import {
   type Clause,
@@ -57,6 +57,7 @@ export function findClaims(
   const bodyRefs: Ref[] = analysis.mentions
     .flatMap((m) => m.spans.map((s) => ({ type: m.type, id: m.id, start: s.start, end: s.end })))
     .sort((a, b) => a.start - b.start);
+  const published = article.publishedAt.toISOString().slice(0, 10);
   const sources: Source[] = [
     {
       text: article.headline,
@@ -65,7 +66,7 @@ export function findClaims(
       refs: headlineRefs(article, analysis, bodyRefs, options.known),
       times: findTimeExpressions(article.headline, article.publishedAt),
       attributions: analysis.attributions.flatMap((a, i) => (a.inHeadline ? [i] : [])),
-      published: article.publishedAt.toISOString().slice(0, 10),
+      published,
     },
     {
       text: article.body,
@@ -74,7 +75,7 @@ export function findClaims(
       refs: bodyRefs,
       times: analysis.timeExpressions,
       attributions: analysis.attributions.flatMap((a, i) => (a.inHeadline ? [] : [i])),
-      published: article.publishedAt.toISOString().slice(0, 10),
+      published,
     },
   ];
   const claims: ClaimDraft[] = [];
@@ -167,7 +168,7 @@ function claimAt(
       ? CHANGED_LATER.exec(text.slice(clause.end, sentence.end))
       : null;
   if (trigger.form === 'noun' && modality === 'REPORTED' && later)
-    modality = /^postponed|^delayed|^put off/.test(later[1] as string) ? 'POSTPONED' : 'CANCELLED';
+    modality = changeOf(later[1] as string);
   const attribution = ownSource(context, clauses, index, inHeadline);
   const said = attribution === null ? undefined : context.analysis.attributions[attribution];
   // What a state's voice says will happen or happened is confirmed; hedges and changes stay.

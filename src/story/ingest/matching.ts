@@ -208,7 +208,7 @@ export function findMentions(
           c.inHeadline ||
           c.titled ||
           (/^\p{Lu}\p{Ll}/u.test(body.slice(start, start + 2)) &&
-            distinctive(candidates, c.candidate, folded.slice(start, c.candidate.end))),
+            distinctive(candidates.length, folded.slice(start, c.candidate.end))),
       );
     named.sort((a, b) => b.last - a.last || Number(b.titled) - Number(a.titled));
     const [first, second] = named;
@@ -230,16 +230,13 @@ export function findMentions(
 }
 
 /**
- * A surname no other known leader has, and not a common word or a name many people share ("Putin", "Netanyahu"; not "Kim", "Li", "May"): an article may name the
- * leader by it alone from the start ("Netanyahu postpones trip to meet Putin").
+ * Whether a surname (folded), found where `leaders` known leaders could have it, is distinctive:
+ * one leader's, four letters or more, and not a common word or a name many people share ("Putin",
+ * "Netanyahu"; not "Kim", "Li", "May"). An article may name that leader by it from the start
+ * ("Netanyahu postpones trip to meet Putin").
  */
-function distinctive(
-  candidates: readonly { id: number }[],
-  candidate: { start: number; end: number },
-  word: string,
-): boolean {
-  if (candidates.length !== 1 || candidate.end - candidate.start < 4) return false;
-  return !SHARED_SURNAME.test(word);
+function distinctive(leaders: number, word: string): boolean {
+  return leaders === 1 && word.length >= 4 && !SHARED_SURNAME.test(word);
 }
 
 const SHARED_SURNAME =
